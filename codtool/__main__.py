@@ -1,0 +1,3 @@
+from codtool.cli import main
+
+main()

@@ -1,0 +1,107 @@
+"""The codtool command line: global options, one sub-app per stage, errors to exit codes.
+
+Commands parse arguments, call the library and render; they hold no business logic.
+Exit codes: 0 success, 1 bad input or runtime error (one line on stderr), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from codtool import __version__
+from codtool.errors import CodtoolError
+from codtool.ledger import Ledger, open_ledger
+from codtool.render import Output
+
+
+class CodtoolGroup(TyperGroup):
+    """Turns domain errors anywhere below into `Error: ...` on stderr and exit 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CodtoolError as exc:
+            _fail(str(exc))
+        except sqlite3.DatabaseError as exc:
+            _fail(f"ledger: {exc}")
+        except OSError as exc:
+            _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@dataclass
+class State:
+    """Global options and the lazily opened ledger, shared by every command."""
+
+    db: Path
+    output: Output
+    _ledger: Ledger | None = field(default=None, repr=False)
+
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self._ledger = open_ledger(self.db)
+        return self._ledger
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+
+
+app = typer.Typer(
+    cls=CodtoolGroup,
+    help="Check, track and reconcile cash-on-delivery orders.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"codtool {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[Path, typer.Option(envvar="CODTOOL_DB", help="Ledger file.")] = Path("codtool.db"),
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result on stdout.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No tables or progress.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version.")] = False,
+) -> None:
+    """Check, track and reconcile cash-on-delivery orders for logistics operators."""
+    state = State(db=db, output=Output(as_json=as_json, quiet=quiet))
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+def state_of(ctx: typer.Context) -> State:
+    return ctx.find_root().obj
+
+
+def _register() -> None:
+    """Each stage adds its commands from its own module under codtool.commands."""
+    from codtool.commands import register_all
+
+    register_all(app)
+
+
+_register()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,101 @@
+"""`codtool init`, `codtool import` and `codtool batches`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from codtool.cli import state_of
+from codtool.errors import NotFound
+from codtool.importing.importer import ImportRequest, ImportResult, import_file
+from codtool.ledger import orders as store
+from codtool.ledger.db import schema_version
+from codtool.render import table
+
+_SHOWN_REJECTS = 20
+PROFILE_CHOICES = ("auto", "shopify", "woocommerce", "prestashop", "generic")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("import")(import_files)
+    batches = typer.Typer(help="Import batches and their rejected rows.", no_args_is_help=True)
+    batches.command("list")(batches_list)
+    batches.command("show")(batches_show)
+    app.add_typer(batches, name="batches")
+
+
+def init(ctx: typer.Context) -> None:
+    """Create the ledger file (owner-only permissions) or migrate it; safe to repeat."""
+    state = state_of(ctx)
+    version = schema_version(state.ledger().conn)
+    state.output.emit({"db": str(state.db), "schema_version": version},
+                      lambda c: c.print(f"Ledger {state.db} ready (schema version {version})."))
+
+
+def import_files(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="CSV exports to import.")],
+    shop: Annotated[str, typer.Option(help="Client shop the orders belong to.")] = "default",
+    profile: Annotated[str, typer.Option(help=f"Export format: {', '.join(PROFILE_CHOICES)}.")] = "auto",
+    mapping: Annotated[Path | None, typer.Option(help="TOML file mapping your headers to codtool fields.")] = None,
+    country: Annotated[str | None, typer.Option(help="Country (ISO code) for rows without one.")] = None,
+    currency: Annotated[str, typer.Option(help="Currency for rows without one.")] = "EUR",
+) -> None:
+    """Import order exports; each file is one batch, committed whole or not at all."""
+    if profile not in PROFILE_CHOICES:
+        raise typer.BadParameter(f"choose one of {', '.join(PROFILE_CHOICES)}", param_hint="--profile")
+    state = state_of(ctx)
+    ledger = state.ledger()
+    results = []
+    for path in files:
+        request = ImportRequest(path, shop, profile, mapping, country.upper() if country else None, currency)
+        with state.output.progress(f"Importing {path.name}", 1) as tick:
+            results.append(import_file(ledger, request, tick))
+    data = [r.to_json() for r in results]
+    state.output.emit(data[0] if len(data) == 1 else data, lambda c: _show_results(c, results))
+
+
+def _show_results(console: Console, results: list[ImportResult]) -> None:
+    rows = []
+    for r in results:
+        note = "already imported" if r.already_imported else ""
+        rows.append((r.file, r.batch_id, r.shop, r.profile, r.rows, r.orders, r.imported,
+                     r.rejected, r.skipped_duplicates, note))
+    console.print(table("Import", ("file", "batch", "shop", "profile", "rows", "orders", "imported",
+                                   "rejected", "duplicates", "note"), rows,
+                        numeric=("rows", "orders", "imported", "rejected", "duplicates")))
+    for r in results:
+        if r.rejects:
+            shown = r.rejects[:_SHOWN_REJECTS]
+            console.print(table(f"{r.file}: rows not imported", ("line", "kind", "reason"),
+                                ((x.line, x.kind, x.reason) for x in shown)))
+            if len(r.rejects) > len(shown):
+                console.print(f"... and {len(r.rejects) - len(shown)} more: codtool batches show {r.batch_id}")
+
+
+def batches_list(ctx: typer.Context,
+                 limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20) -> None:
+    """List import batches, newest first."""
+    state = state_of(ctx)
+    rows = [dict(r) for r in store.list_batches(state.ledger().conn, limit)]
+    cols = ("id", "shop", "file_name", "profile", "rows", "imported", "rejected", "skipped_duplicates", "imported_at")
+    state.output.emit(rows, lambda c: c.print(table("Batches", cols, ([r[k] for k in cols] for r in rows))))
+
+
+def batches_show(ctx: typer.Context, batch: Annotated[int, typer.Argument(help="Batch id.")]) -> None:
+    """Show a batch and every row it did not import, with line and reason."""
+    state = state_of(ctx)
+    conn = state.ledger().conn
+    rejects = [dict(r) for r in store.batch_rejects(conn, batch)]
+    found = store.get_batch(conn, batch)
+    if found is None:
+        raise NotFound(f"no batch {batch}; see codtool batches list")
+    data = dict(found) | {"rejects": [{k: r[k] for k in ("line", "kind", "reason")} for r in rejects]}
+    state.output.emit(data, lambda c: c.print(table(
+        f"Batch {batch}: {data['file_name']} ({data['rejected']} rejected, "
+        f"{data['skipped_duplicates']} duplicates)",
+        ("line", "kind", "reason"), ((r["line"], r["kind"], r["reason"]) for r in rejects))))

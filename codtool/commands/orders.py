@@ -1,0 +1,66 @@
+"""`codtool orders list|show`: the orders in the ledger, for people and scripts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from codtool.cli import state_of
+from codtool.errors import CodtoolError, NotFound
+from codtool.ledger import orders as store
+from codtool.order_view import order_detail, order_summary
+from codtool.render import table
+
+_LIST_COLUMNS = ("id", "shop", "source_id", "created_at", "customer_name", "city", "country",
+                 "cod_amount", "currency", "status")
+
+
+def register(app: typer.Typer) -> None:
+    orders = typer.Typer(help="Orders in the ledger.", no_args_is_help=True)
+    orders.command("list")(list_orders)
+    orders.command("show")(show_order)
+    app.add_typer(orders, name="orders")
+
+
+def list_orders(
+    ctx: typer.Context,
+    batch: Annotated[int | None, typer.Option(help="Only this import batch.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only orders in this status.")] = None,
+    shop: Annotated[str | None, typer.Option(help="Only this shop.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 50,
+) -> None:
+    """List orders, oldest import first."""
+    state = state_of(ctx)
+    rows = [order_summary(r) for r in store.list_orders(state.ledger().conn, batch, status, shop, limit)]
+    state.output.emit(rows, lambda c: c.print(table(
+        f"Orders ({len(rows)})", _LIST_COLUMNS, ([r[k] for k in _LIST_COLUMNS] for r in rows),
+        numeric=("cod_amount",))))
+
+
+def show_order(ctx: typer.Context,
+               order: Annotated[str, typer.Argument(help="Ledger id or the shop's order id (#1001).")]) -> None:
+    """Show one order with its items and everything later stages recorded about it."""
+    state = state_of(ctx)
+    conn = state.ledger().conn
+    rows = store.find_order(conn, order)
+    if not rows:
+        raise NotFound(f"no order {order!r}; see codtool orders list")
+    if len(rows) > 1:
+        ids = ", ".join(f"{r['id']} ({r['shop']})" for r in rows)
+        raise CodtoolError(f"order {order!r} exists in several shops: use the ledger id, one of {ids}")
+    data = order_detail(conn, rows[0])
+    state.output.emit(data, lambda c: _show(c, data))
+
+
+def _show(console: Console, data: dict) -> None:
+    skip = {"items", "cod_minor", "total_minor"}
+    fields = [(k, v) for k, v in data.items() if not isinstance(v, list) and k not in skip]
+    console.print(table(f"Order {data['source_id']} (id {data['id']})", ("field", "value"), fields))
+    console.print(table("Items", ("sku", "name", "qty", "price_minor"),
+                        ([i["sku"], i["name"], i["qty"], i["price_minor"]] for i in data["items"])))
+    for name, records in data.items():
+        if isinstance(records, list) and name != "items" and records:
+            cols = list(records[0])
+            console.print(table(name.replace("_", " ").capitalize(), cols, ([r[c] for c in cols] for r in records)))

@@ -1,0 +1,1 @@
+"""Reading shop exports (Shopify, WooCommerce, PrestaShop, generic) into ledger orders."""

@@ -1,0 +1,193 @@
+"""Importing one export file as one atomic batch: every row imported, rejected or skipped."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from codtool.errors import MappingError
+from codtool.importing.normalise import Defaults, build_frame, normalise
+from codtool.importing.profiles import PROFILES, Profile, detect, load_mapping, resolve
+from codtool.importing.source import SourceFile, inspect_file, read_chunks, read_header
+from codtool.ledger import Ledger
+from codtool.ledger import orders as store
+from codtool.ledger.db import utc_now
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """What the user asked for: the file and the options that apply to its rows."""
+
+    path: Path
+    shop: str = "default"
+    profile: str = "auto"
+    mapping: Path | None = None
+    country: str | None = None
+    currency: str = "EUR"
+
+
+@dataclass
+class Reject:
+    line: int
+    kind: str
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    """The batch summary shown to people and, as JSON, to cron jobs."""
+
+    file: str
+    shop: str
+    profile: str
+    batch_id: int | None = None
+    rows: int = 0
+    orders: int = 0
+    imported: int = 0
+    rejected: int = 0
+    skipped_duplicates: int = 0
+    already_imported: bool = False
+    rejects: list[Reject] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["rejects"] = [{"line": r.line, "reason": r.reason, "kind": r.kind} for r in self.rejects]
+        return data
+
+
+def choose_profile(request: ImportRequest, header: list[str]) -> Profile:
+    if request.profile == "auto":
+        try:
+            base = detect(header)
+        except MappingError:
+            if request.mapping is None:
+                raise
+            base = PROFILES["generic"]
+    elif request.profile in PROFILES:
+        base = PROFILES[request.profile]
+    else:
+        raise MappingError(f"unknown profile {request.profile!r}; choose auto, {', '.join(PROFILES)}")
+    return load_mapping(request.mapping, base) if request.mapping else base
+
+
+def import_file(ledger: Ledger, request: ImportRequest, progress: Progress | None = None) -> ImportResult:
+    """Read, check and store one file in a single transaction (all of it or nothing)."""
+    source = inspect_file(request.path)
+    header = read_header(source)
+    profile = choose_profile(request, header)
+    columns = resolve(profile, header, request.path)
+    result = ImportResult(str(request.path), request.shop, profile.name)
+    with ledger.transaction() as conn:
+        done = store.batch_by_sha(conn, source.sha256)
+        if done is not None:
+            return _already(result, done)
+        shop = store.shop_id(conn, request.shop)
+        result.batch_id = store.create_batch(conn, shop, request.path.name, source.sha256,
+                                             profile.name, source.encoding, source.delimiter)
+        defaults = Defaults(request.country, request.currency.upper(), utc_now(), profile.amount_field)
+        _BatchWriter(conn, shop, header, defaults, result).run(source, columns, progress)
+        store.finish_batch(conn, result.batch_id, asdict(result))
+    return result
+
+
+def _already(result: ImportResult, done: sqlite3.Row) -> ImportResult:
+    result.already_imported = True
+    result.batch_id = done["id"]
+    result.shop = done["shop"]
+    result.profile = done["profile"]
+    result.rows, result.orders = done["rows"], done["orders"]
+    return result
+
+
+class _BatchWriter:
+    """Carries one order's rows across chunk boundaries and writes each chunk."""
+
+    def __init__(self, conn: sqlite3.Connection, shop: int, header: list[str],
+                 defaults: Defaults, result: ImportResult) -> None:
+        self.conn, self.shop, self.header = conn, shop, header
+        self.defaults, self.result = defaults, result
+
+    def run(self, source: SourceFile, columns: dict[str, list[int]], progress: Progress | None) -> None:
+        pending: pd.DataFrame | None = None
+        for chunk in read_chunks(source):
+            frame = build_frame(chunk.rows, chunk.lines, len(self.header), columns)
+            if pending is not None:
+                frame = pd.concat([pending, frame], ignore_index=True)
+            cut = _last_run_start(frame)
+            pending, frame = frame.iloc[cut:].reset_index(drop=True), frame.iloc[:cut]
+            if len(frame):
+                self.write(frame)
+            if progress:
+                progress(chunk.bytes_read, source.size)
+        if pending is not None and len(pending):
+            self.write(pending)
+
+    def write(self, frame: pd.DataFrame) -> None:
+        orders, rows = normalise(frame, self.defaults, len(self.header))
+        self.result.rows += len(rows)
+        self.result.orders += len(orders)
+        good = orders[orders["reason"] == ""]
+        dup_reason = self._duplicates(good)
+        orders.loc[dup_reason.index, "reason"] = dup_reason
+        new = good.drop(index=dup_reason.index)
+        inserted = store.insert_orders(self.conn, self._order_tuples(new))
+        self.result.imported += inserted
+        self.result.skipped_duplicates += len(dup_reason) + len(new) - inserted
+        self.result.rejected += len(orders) - len(good)
+        self._rejects(orders, rows, set(dup_reason.index))
+
+    def _duplicates(self, good: pd.DataFrame) -> pd.Series:
+        """Reasons for orders already in this file or in the ledger, indexed like `good`."""
+        reasons = {}
+        first_line = good.drop_duplicates("order_id").set_index("order_id")["first_line"]
+        for idx, oid in good.loc[good["order_id"].duplicated(), "order_id"].items():
+            reasons[idx] = f"order {oid} appears again (first at line {first_line[oid]})"
+        known = store.existing_sources(self.conn, self.shop, list(first_line.index))
+        for idx, oid in good.loc[good["order_id"].isin(known.keys()), "order_id"].items():
+            batch, line = known[oid]
+            where = "earlier in this file" if batch == self.result.batch_id else f"in batch {batch}"
+            reasons.setdefault(idx, f"order {oid} is already in the ledger ({where}, line {line})")
+        return pd.Series(reasons, dtype=object)
+
+    def _order_tuples(self, new: pd.DataFrame):
+        batch = self.result.batch_id
+        cols = ["order_id", "first_line", "created_at", "customer_name", "phone", "email",
+                "address1", "address2", "city", "postcode", "province", "country",
+                "payment_method", "is_cod", "cod_minor", "total_minor", "currency", "items",
+                "notes", "status"]
+        for values in new[cols].itertuples(index=False, name=None):
+            yield (self.shop, batch, *values)
+
+    def _rejects(self, orders: pd.DataFrame, rows: pd.DataFrame, duplicates: set[int]) -> None:
+        bad = orders[orders["reason"] != ""]
+        if bad.empty:
+            return
+        kind = pd.Series(["duplicate" if i in duplicates else "rejected" for i in bad.index], index=bad.index)
+        by_run = pd.DataFrame({"reason": bad["reason"].to_numpy(), "kind": kind.to_numpy()},
+                              index=bad["run"].to_numpy())
+        hit = rows[rows["run"].isin(by_run.index)]
+        records = []
+        for line, run, raw in zip(hit["line"], hit["run"], hit["raw"], strict=True):
+            reason, kind_ = by_run.at[run, "reason"], by_run.at[run, "kind"]
+            records.append((self.result.batch_id, int(line), kind_, reason,
+                            json.dumps(dict(zip(self.header, raw, strict=False)), ensure_ascii=False)))
+            self.result.rejects.append(Reject(int(line), kind_, reason))
+        store.insert_rejects(self.conn, records)
+
+
+def _last_run_start(frame: pd.DataFrame) -> int:
+    """Index where the last order's rows begin; those rows wait for the next chunk."""
+    if frame.empty:
+        return 0
+    ids = frame["order_id"].to_numpy()
+    cut = len(ids) - 1
+    while cut > 0 and ids[cut - 1] == ids[-1]:
+        cut -= 1
+    return cut

@@ -1,0 +1,73 @@
+"""Cell-level readers for dates, countries, payment methods and order states.
+
+Each is cached: exports repeat the same few thousand values across a million rows.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import lru_cache
+
+_COD = re.compile(
+    r"\bcod\b|cash.?on.?delivery|contrassegno|contra.?reembolso|nachnahme|"
+    r"paiement (à|a) la livraison|pagamento (alla|in) consegna|pay(ment)? on delivery|"
+    r"cash_on_delivery|cashondelivery|pagamento in contanti",
+    re.IGNORECASE,
+)
+_CANCELLED = {
+    "cancelled", "canceled", "refunded", "voided", "failed", "annullato", "annullata",
+    "rimborsato", "rimborsata", "wc-cancelled", "wc-refunded", "wc-failed", "trash",
+}
+_COUNTRIES = {
+    "italia": "IT", "italy": "IT", "france": "FR", "francia": "FR", "germany": "DE",
+    "germania": "DE", "deutschland": "DE", "spain": "ES", "spagna": "ES", "españa": "ES",
+    "espana": "ES", "austria": "AT", "österreich": "AT", "switzerland": "CH",
+    "svizzera": "CH", "schweiz": "CH", "united states": "US", "stati uniti": "US",
+    "usa": "US", "united states of america": "US", "united kingdom": "GB",
+    "regno unito": "GB", "uk": "GB", "portugal": "PT", "portogallo": "PT",
+    "netherlands": "NL", "paesi bassi": "NL", "belgium": "BE", "belgio": "BE",
+    "greece": "GR", "grecia": "GR", "poland": "PL", "polonia": "PL", "romania": "RO",
+    "san marino": "SM", "vatican city": "VA", "città del vaticano": "VA",
+    "united arab emirates": "AE", "emirati arabi uniti": "AE", "saudi arabia": "SA",
+    "pakistan": "PK", "india": "IN", "egypt": "EG", "morocco": "MA", "marocco": "MA",
+}
+_DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
+    "%d/%m/%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d.%m.%Y %H:%M",
+    "%d.%m.%Y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d",
+)
+
+
+def is_cod(method: str) -> bool:
+    """Shops name the COD gateway in many ways; all of them say cash at the door."""
+    return bool(_COD.search(method))
+
+
+def is_cancelled(state: str) -> bool:
+    return state.strip().casefold() in _CANCELLED
+
+
+@lru_cache(maxsize=4096)
+def country_code(text: str) -> str:
+    """ISO 3166 alpha-2 for a code or a common English/Italian name; unknown text is kept."""
+    value = text.strip()
+    if len(value) == 2 and value.isalpha():
+        return value.upper()
+    return _COUNTRIES.get(value.casefold(), value)
+
+
+@lru_cache(maxsize=200_000)
+def iso_datetime(text: str) -> str | None:
+    """Order dates as ISO 8601 text; European day-first forms, since these are European shops."""
+    value = text.strip()
+    try:
+        return datetime.fromisoformat(value.replace(" UTC", "+00:00")).isoformat()
+    except ValueError:
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).isoformat()
+        except ValueError:
+            continue
+    return None

@@ -1,0 +1,161 @@
+"""SQL for shops, import batches, orders and rejected rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from codtool.ledger.db import utc_now
+
+ORDER_COLUMNS = (
+    "shop_id", "batch_id", "source_id", "source_line", "created_at", "customer_name", "phone",
+    "email", "address1", "address2", "city", "postcode", "province", "country",
+    "payment_method", "is_cod", "cod_minor", "total_minor", "currency", "items", "notes",
+    "status",
+)
+BATCH_COUNTS = ("rows", "orders", "imported", "rejected", "skipped_duplicates")
+_IN_LIMIT = 500
+
+
+def shop_id(conn: sqlite3.Connection, name: str) -> int:
+    """The shop's id, creating the shop on first use."""
+    conn.execute(
+        "INSERT INTO shops (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        (name, utc_now()),
+    )
+    return conn.execute("SELECT id FROM shops WHERE name = ?", (name,)).fetchone()[0]
+
+
+def batch_by_sha(conn: sqlite3.Connection, sha256: str) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT b.*, s.name AS shop FROM import_batches b JOIN shops s ON s.id = b.shop_id "
+        "WHERE b.sha256 = ?",
+        (sha256,),
+    ).fetchone()
+
+
+def create_batch(conn: sqlite3.Connection, shop: int, file_name: str, sha256: str,
+                 profile: str, encoding: str, delimiter: str) -> int:
+    cur = conn.execute(
+        "INSERT INTO import_batches (shop_id, file_name, sha256, profile, encoding, delimiter, "
+        "rows, orders, imported, rejected, skipped_duplicates, imported_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?)",
+        (shop, file_name, sha256, profile, encoding, delimiter, utc_now()),
+    )
+    return int(cur.lastrowid)
+
+
+def finish_batch(conn: sqlite3.Connection, batch: int, counts: dict[str, int]) -> None:
+    sets = ", ".join(f"{c} = ?" for c in BATCH_COUNTS)
+    conn.execute(f"UPDATE import_batches SET {sets} WHERE id = ?",
+                 [counts[c] for c in BATCH_COUNTS] + [batch])
+
+
+def existing_sources(conn: sqlite3.Connection, shop: int, source_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """Which of these source order ids the shop already has: id -> (batch id, line)."""
+    found: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(source_ids), _IN_LIMIT):
+        part = source_ids[start:start + _IN_LIMIT]
+        marks = ", ".join("?" * len(part))
+        rows = conn.execute(
+            f"SELECT source_id, batch_id, source_line FROM orders "
+            f"WHERE shop_id = ? AND source_id IN ({marks})",
+            (shop, *part),
+        )
+        found.update({r[0]: (r[1], r[2]) for r in rows})
+    return found
+
+
+def insert_orders(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+    """Bulk insert in the caller's transaction; returns how many rows were new."""
+    cols = ", ".join(ORDER_COLUMNS)
+    marks = ", ".join("?" * len(ORDER_COLUMNS))
+    cur = conn.executemany(
+        f"INSERT INTO orders ({cols}) VALUES ({marks}) "
+        "ON CONFLICT (shop_id, source_id) DO NOTHING",
+        rows,
+    )
+    return max(cur.rowcount, 0)
+
+
+def insert_rejects(conn: sqlite3.Connection, rows: Iterable[tuple[int, int, str, str, str]]) -> None:
+    conn.executemany(
+        "INSERT INTO rejected_rows (batch_id, line, kind, reason, raw) VALUES (?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def list_orders(conn: sqlite3.Connection, batch: int | None, status: str | None,
+                shop: str | None, limit: int) -> list[sqlite3.Row]:
+    where, args = ["1 = 1"], []
+    for clause, value in (("o.batch_id = ?", batch), ("o.status = ?", status), ("s.name = ?", shop)):
+        if value is not None:
+            where.append(clause)
+            args.append(value)
+    return conn.execute(
+        "SELECT o.*, s.name AS shop FROM orders o JOIN shops s ON s.id = o.shop_id "
+        f"WHERE {' AND '.join(where)} ORDER BY o.id LIMIT ?",
+        (*args, limit),
+    ).fetchall()
+
+
+def find_order(conn: sqlite3.Connection, ref: str) -> list[sqlite3.Row]:
+    """An order by ledger id or by the shop's own order id (which may repeat across shops)."""
+    query = "SELECT o.*, s.name AS shop FROM orders o JOIN shops s ON s.id = o.shop_id WHERE "
+    if ref.isdigit():
+        rows = conn.execute(query + "o.id = ?", (int(ref),)).fetchall()
+        if rows:
+            return rows
+    return conn.execute(query + "o.source_id = ? OR o.source_id = ?", (ref, f"#{ref}")).fetchall()
+
+
+def batch_rejects(conn: sqlite3.Connection, batch: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT line, kind, reason, raw FROM rejected_rows WHERE batch_id = ? ORDER BY line",
+        (batch,),
+    ).fetchall()
+
+
+def get_batch(conn: sqlite3.Connection, batch: int) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT b.*, s.name AS shop FROM import_batches b JOIN shops s ON s.id = b.shop_id "
+        "WHERE b.id = ?",
+        (batch,),
+    ).fetchone()
+
+
+def list_batches(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT b.*, s.name AS shop FROM import_batches b JOIN shops s ON s.id = b.shop_id "
+        "ORDER BY b.id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+
+
+def set_status(conn: sqlite3.Connection, order_id: int, new: str, reason: str, source: str) -> bool:
+    """Move an order to a new status and log why; refuses moves the lifecycle forbids.
+
+    Returns False (and changes nothing) when the move is not allowed or is a no-op.
+    """
+    from codtool.statuses import can_move
+
+    row = conn.execute("SELECT status FROM orders WHERE id = ?", (order_id,)).fetchone()
+    if row is None or row[0] == new or not can_move(row[0], new):
+        return False
+    conn.execute("UPDATE orders SET status = ? WHERE id = ?", (new, order_id))
+    conn.execute(
+        "INSERT INTO order_status_log (order_id, old_status, new_status, reason, source, changed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (order_id, row[0], new, reason, source, utc_now()),
+    )
+    return True
+
+
+def status_log(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+    rows = conn.execute(
+        "SELECT changed_at, old_status, new_status, reason, source FROM order_status_log "
+        "WHERE order_id = ? ORDER BY id",
+        (order_id,),
+    )
+    return [dict(r) for r in rows]
