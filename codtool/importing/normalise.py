@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from codtool.errors import AmountError
@@ -34,27 +35,30 @@ class Defaults:
 
 def build_frame(rows: list[list[str]], lines: list[int], width: int,
                 columns: dict[str, list[int]]) -> pd.DataFrame:
-    """One stripped text column per codtool field; the first non-empty candidate wins."""
-    raw = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=range(width))
-    stripped: dict[int, pd.Series] = {}
+    """One stripped text column per codtool field; the first non-empty candidate wins.
 
-    def col(i: int) -> pd.Series:
-        if i not in stripped:
-            stripped[i] = raw[i].fillna("").str.strip() if i in raw else pd.Series([""] * len(raw))
-        return stripped[i]
+    Columns stay `object` dtype: without pyarrow, pandas' `str` dtype iterates slowly.
+    """
+    cells: dict[int, list[str]] = {}
 
-    frame = pd.DataFrame(index=range(len(rows)))
+    def cell(i: int) -> list[str]:
+        if i not in cells:
+            cells[i] = [r[i] for r in rows]
+        return cells[i]
+
+    data: dict[str, list[str]] = {}
     for field, indexes in columns.items():
-        series = col(indexes[0])
+        values = cell(indexes[0])
         for i in indexes[1:]:
-            series = series.where(series != "", col(i))
-        frame[field] = series.to_numpy()
+            values = [a or b for a, b in zip(values, cell(i), strict=True)]
+        data[field] = [v.strip() for v in values]
+    frame = pd.DataFrame(data, dtype=object, columns=list(data))
     for field in _TEXT_FIELDS:
         if field not in frame:
-            frame[field] = ""
+            frame[field] = pd.Series("", index=frame.index, dtype=object)
     frame["line"] = lines
     frame["width"] = [len(r) for r in rows]
-    frame["raw"] = pd.Series(rows, dtype=object).to_numpy() if rows else []
+    frame["raw"] = pd.Series(rows, index=frame.index, dtype=object) if rows else []
     for field in ("phone", "postcode"):
         frame[field] = frame[field].str.lstrip("'")  # Shopify's keep-as-text apostrophe
     if "first_name" in frame or "last_name" in frame:
@@ -69,42 +73,53 @@ def order_runs(frame: pd.DataFrame) -> pd.Series:
     return (ids != ids.shift()).cumsum()
 
 
+def _factorize(*columns: pd.Series) -> tuple[np.ndarray, list[tuple]]:
+    """Codes per row and the distinct value tuples, so per-value work runs once per tuple."""
+    codes, uniques = pd.factorize(columns[0])
+    keys = [(u,) for u in uniques]
+    for column in columns[1:]:
+        more, values = pd.factorize(column)
+        combined, firsts = pd.factorize(codes.astype("int64") * len(values) + more)
+        keys = [keys[c // len(values)] + (values[c % len(values)],) for c in firsts]
+        codes = combined
+    return codes, keys
+
+
 def _amounts(text: pd.Series, currency: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Minor units and an error message per row, parsing each distinct (text, currency) once."""
-    keys = pd.Series(list(zip(text, currency, strict=True)), index=text.index, dtype=object)
-    cache: dict[tuple[str, str], tuple[int, str]] = {}
-    for value, cur in keys.unique():
-        if not value:
-            cache[(value, cur)] = (0, "")
-            continue
+    codes, keys = _factorize(text, currency)
+    minor = np.zeros(len(keys), dtype="int64")
+    errors = np.full(len(keys), "", dtype=object)
+    for i, (value, cur) in enumerate(keys):
         try:
-            cache[(value, cur)] = (parse_minor(value, cur), "")
+            minor[i] = parse_minor(value, cur) if value else 0
         except AmountError as exc:
-            cache[(value, cur)] = (0, str(exc))
-    parsed = keys.map(cache)
-    return parsed.str[0].astype("int64"), parsed.str[1]
+            errors[i] = str(exc)
+    return pd.Series(minor[codes], index=text.index), pd.Series(errors[codes], index=text.index)
+
+
+def _item_json(sku: str, name: str, qty: str, price_minor: int) -> str:
+    if not (sku or name):
+        return ""
+    number = int(qty) if qty.isdigit() else 1
+    return json.dumps({"sku": sku, "name": name, "qty": number, "price_minor": int(price_minor)},
+                      ensure_ascii=False)
 
 
 def _items(frame: pd.DataFrame, runs: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Items JSON per order, and per-row item errors (bad quantity or price)."""
-    qty_text = frame.get("quantity", pd.Series([""] * len(frame), index=frame.index))
-    has_item = (frame["sku"] != "") | (frame["item_name"] != "")
-    qty_ok = qty_text.str.fullmatch(r"\d+") | (qty_text == "")
-    qty = pd.to_numeric(qty_text.where(qty_text.str.fullmatch(r"\d+"), "1"))
-    price_text = frame.get("item_price", pd.Series([""] * len(frame), index=frame.index))
-    price, price_err = _amounts(price_text, frame["currency"])
-    errors = pd.Series("", index=frame.index)
-    errors = errors.where(qty_ok, "quantity " + qty_text.map(repr) + " is not a whole number")
+    empty = pd.Series("", index=frame.index, dtype=object)
+    qty_text = frame.get("quantity", empty)
+    qty_ok = qty_text.str.fullmatch(r"\d+").astype(bool) | (qty_text == "")
+    price, price_err = _amounts(frame.get("item_price", empty), frame["currency"])
+    errors = empty.where(qty_ok, "quantity " + qty_text.map(repr) + " is not a whole number")
     errors = errors.where(price_err == "", "item price: " + price_err)
-    fragments = [
-        json.dumps({"sku": s, "name": n, "qty": int(q), "price_minor": int(p)}, ensure_ascii=False)
-        if item else ""
-        for s, n, q, p, item in zip(frame["sku"], frame["item_name"], qty, price, has_item, strict=True)
-    ]
-    joined = pd.Series(fragments, index=frame.index).groupby(runs, sort=False).agg(
-        lambda parts: "[" + ",".join(p for p in parts if p) + "]"
-    )
-    return joined, errors
+    codes, keys = _factorize(frame["sku"], frame["item_name"], qty_text, price)
+    fragments = np.array([_item_json(*key) for key in keys], dtype=object)[codes]
+    starts = np.flatnonzero(np.r_[True, runs.to_numpy()[1:] != runs.to_numpy()[:-1]]) if len(runs) else []
+    ends = list(starts[1:]) + [len(runs)]
+    joined = ["[" + ",".join(f for f in fragments[a:b] if f) + "]" for a, b in zip(starts, ends, strict=True)]
+    return pd.Series(joined, index=runs.iloc[starts].to_numpy() if len(runs) else [], dtype=object), errors
 
 
 def normalise(frame: pd.DataFrame, defaults: Defaults, header_width: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -135,8 +150,10 @@ def _order_fields(orders: pd.DataFrame, defaults: Defaults) -> None:
     """Fill derived order columns and the first reason to reject each order, in place."""
     amount_col = defaults.amount_field if defaults.amount_field in orders else "total"
     amount, amount_err = _amounts(orders[amount_col], orders["currency"])
-    total_text = orders["total"] if "total" in orders else orders[amount_col]
-    total, total_err = _amounts(total_text, orders["currency"])
+    if amount_col == "total" or "total" not in orders:
+        total, total_err = amount, amount_err
+    else:
+        total, total_err = _amounts(orders["total"], orders["currency"])
     method = orders["payment_method"]
     implicit_cod = amount_col == "cod_amount"
     cod = method.map(is_cod) | ((method == "") & implicit_cod)

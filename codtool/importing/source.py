@@ -41,17 +41,17 @@ def inspect_file(path: Path) -> SourceFile:
     digest, utf8_ok, head, size = _scan(path)
     if size == 0 or not head.strip(b"\xef\xbb\xbf \t\r\n"):
         raise InputFileError(path, "the file is empty")
-    if b"\x00" in head:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"  # Excel's "Unicode text" export
+    elif b"\x00" in head:
         raise InputFileError(path, "looks like a binary file, not a CSV export (NUL bytes)")
-    if head.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif utf8_ok:
-        encoding = "utf-8"
-    elif _looks_like_text(head):
-        encoding = "cp1252"
-    else:
+    elif not _looks_like_text(head):
         raise InputFileError(path, "cannot decode the file as UTF-8 or Windows-1252 text")
-    delimiter = _sniff_delimiter(head.decode(encoding, errors="replace"))
+    elif head.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    else:
+        encoding = "utf-8" if utf8_ok else "cp1252"
+    delimiter = _sniff_delimiter(head[:65534].decode(encoding, errors="replace"))
     return SourceFile(path, digest, encoding, delimiter, size)
 
 
@@ -79,7 +79,7 @@ def _scan(path: Path) -> tuple[str, bool, bytes, int]:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    """cp1252 decodes almost anything: refuse files full of control bytes instead."""
+    """cp1252 (and UTF-8) decode control bytes: refuse files full of them instead."""
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     return controls <= len(head) // 100
 
@@ -119,7 +119,7 @@ def read_chunks(source: SourceFile, chunk_rows: int = 50_000) -> Iterator[Chunk]
         try:
             for row in reader:
                 start, previous_end = previous_end + 1, reader.line_num
-                if not any(cell.strip() for cell in row):
+                if not (row and row[0]) and not any(row):  # blank line, or only delimiters
                     continue
                 if not width:
                     width = len(row)

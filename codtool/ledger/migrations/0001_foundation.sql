@@ -50,8 +50,8 @@ CREATE TABLE orders (
     UNIQUE (shop_id, source_id)
 );
 CREATE INDEX orders_batch ON orders(batch_id);
-CREATE INDEX orders_status ON orders(status);
-CREATE INDEX orders_created ON orders(created_at);
+
+
 
 CREATE TABLE rejected_rows (
     id INTEGER PRIMARY KEY,
