@@ -35,8 +35,19 @@ class Cli:
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "ledger.db")
+def cli(tmp_path: Path):
+    """A CLI on a fresh ledger; whatever the test did, the ledger's invariants must hold after."""
+    runner = Cli(tmp_path / "ledger.db")
+    yield runner
+    if runner.db.exists():
+        from codtool.ledger import open_ledger
+        from codtool.ledger.invariants import check_invariants
+
+        ledger = open_ledger(runner.db)
+        try:
+            assert check_invariants(ledger.conn) == []
+        finally:
+            ledger.close()
 
 
 @pytest.fixture

@@ -1,0 +1,35 @@
+"""Golden files: each sample export beside the orders and rejects it must produce.
+
+Regenerate after a deliberate change with `CODTOOL_REGEN_GOLDEN=1 python -m pytest tests/test_golden.py`
+and review the diff like code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ORDERS = Path(__file__).resolve().parent.parent / "fixtures" / "orders"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+VOLATILE = {"id", "batch_id", "shop_id"}
+
+
+def snapshot(cli, path: Path) -> dict:
+    summary = cli.json("import", path, "--shop", "golden")
+    summary.pop("batch_id")
+    summary["file"] = path.name
+    orders = [{k: v for k, v in o.items() if k not in VOLATILE}
+              for o in cli.json("orders", "list", "--limit", "1000")]
+    return {"summary": summary, "orders": orders}
+
+
+@pytest.mark.parametrize("path", sorted(ORDERS.glob("*.csv")), ids=lambda p: p.name)
+def test_import_matches_golden_file(cli, path):
+    actual = snapshot(cli, path)
+    golden = GOLDEN / f"{path.stem}.json"
+    if os.environ.get("CODTOOL_REGEN_GOLDEN"):
+        golden.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert actual == json.loads(golden.read_text(encoding="utf-8"))
