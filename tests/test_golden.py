@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from codtool.importing import importer
+
 ORDERS = Path(__file__).resolve().parent.parent / "fixtures" / "orders"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 VOLATILE = {"id", "batch_id", "shop_id"}
@@ -26,8 +28,13 @@ def snapshot(cli, path: Path) -> dict:
     return {"summary": summary, "orders": orders}
 
 
+@pytest.mark.parametrize("reader", ["fast", "exact"])
 @pytest.mark.parametrize("path", sorted(ORDERS.glob("*.csv")), ids=lambda p: p.name)
-def test_import_matches_golden_file(cli, path):
+def test_import_matches_golden_file(cli, path, reader, monkeypatch):
+    """Both readers (pandas' C parser and the line-tracking csv reader) must agree exactly."""
+    if reader == "exact":
+        real = importer.read_chunks
+        monkeypatch.setattr(importer, "read_chunks", lambda src, hdr, exact: real(src, hdr, exact=True))
     actual = snapshot(cli, path)
     golden = GOLDEN / f"{path.stem}.json"
     if os.environ.get("CODTOOL_REGEN_GOLDEN"):

@@ -161,7 +161,7 @@ def test_every_row_is_accounted_for(cli):
 
 def test_orders_spanning_chunks_stay_whole(cli, monkeypatch):
     real = source.read_chunks
-    monkeypatch.setattr(importer, "read_chunks", lambda src: real(src, chunk_rows=1))
+    monkeypatch.setattr(importer, "read_chunks", lambda src, hdr, exact: real(src, hdr, chunk_rows=1, exact=exact))
     cli.json("import", ORDERS / "shopify_orders.csv")
     assert len(cli.json("orders", "show", "#1001")["items"]) == 2
     assert cli.sql("SELECT COUNT(*) FROM orders") == [(10,)]
@@ -169,7 +169,7 @@ def test_orders_spanning_chunks_stay_whole(cli, monkeypatch):
 
 def test_interrupted_import_leaves_no_partial_batch(cli, monkeypatch):
     real = source.read_chunks
-    monkeypatch.setattr(importer, "read_chunks", lambda src: real(src, chunk_rows=2))
+    monkeypatch.setattr(importer, "read_chunks", lambda src, hdr, exact: real(src, hdr, chunk_rows=2, exact=exact))
     calls = []
     real_insert = importer.store.insert_orders
 

@@ -15,7 +15,7 @@ import pandas as pd
 from codtool.errors import MappingError
 from codtool.importing.normalise import Defaults, build_frame, normalise
 from codtool.importing.profiles import PROFILES, Profile, detect, load_mapping, resolve
-from codtool.importing.source import SourceFile, inspect_file, read_chunks, read_header
+from codtool.importing.source import ExactReaderNeeded, Header, SourceFile, inspect_file, read_chunks, read_header
 from codtool.ledger import Ledger
 from codtool.ledger import orders as store
 from codtool.ledger.db import utc_now
@@ -83,8 +83,8 @@ def import_file(ledger: Ledger, request: ImportRequest, progress: Progress | Non
     """Read, check and store one file in a single transaction (all of it or nothing)."""
     source = inspect_file(request.path)
     header = read_header(source)
-    profile = choose_profile(request, header)
-    columns = resolve(profile, header, request.path)
+    profile = choose_profile(request, header.cells)
+    columns = resolve(profile, header.cells, request.path)
     result = ImportResult(str(request.path), request.shop, profile.name)
     with _no_gc(), ledger.transaction() as conn:
         done = store.batch_by_sha(conn, source.sha256)
@@ -94,7 +94,12 @@ def import_file(ledger: Ledger, request: ImportRequest, progress: Progress | Non
         result.batch_id = store.create_batch(conn, shop, request.path.name, source.sha256,
                                              profile.name, source.encoding, source.delimiter)
         defaults = Defaults(request.country, request.currency.upper(), utc_now(), profile.amount_field)
-        _BatchWriter(conn, shop, header, defaults, result).run(source, columns, progress)
+        try:
+            with ledger.savepoint("fast_read"):
+                _BatchWriter(conn, shop, header, defaults, result).run(source, columns, progress, exact=False)
+        except ExactReaderNeeded:
+            _reset_counts(result)
+            _BatchWriter(conn, shop, header, defaults, result).run(source, columns, progress, exact=True)
         store.finish_batch(conn, result.batch_id, asdict(result))
     return result
 
@@ -111,6 +116,11 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _reset_counts(result: ImportResult) -> None:
+    result.rows = result.orders = result.imported = result.rejected = result.skipped_duplicates = 0
+    result.rejects.clear()
+
+
 def _already(result: ImportResult, done: sqlite3.Row) -> ImportResult:
     result.already_imported = True
     result.batch_id = done["id"]
@@ -123,15 +133,19 @@ def _already(result: ImportResult, done: sqlite3.Row) -> ImportResult:
 class _BatchWriter:
     """Carries one order's rows across chunk boundaries and writes each chunk."""
 
-    def __init__(self, conn: sqlite3.Connection, shop: int, header: list[str],
+    def __init__(self, conn: sqlite3.Connection, shop: int, header: Header,
                  defaults: Defaults, result: ImportResult) -> None:
-        self.conn, self.shop, self.header = conn, shop, header
+        self.conn, self.shop, self.header = conn, shop, header.cells
+        self.source_header = header
         self.defaults, self.result = defaults, result
+        self.chunks: dict[int, pd.DataFrame] = {}  # this chunk and the previous one, for raw rejects
 
-    def run(self, source: SourceFile, columns: dict[str, list[int]], progress: Progress | None) -> None:
+    def run(self, source: SourceFile, columns: dict[str, list[int]], progress: Progress | None,
+            exact: bool) -> None:
         pending: pd.DataFrame | None = None
-        for chunk in read_chunks(source):
-            frame = build_frame(chunk.rows, chunk.lines, len(self.header), columns)
+        for number, chunk in enumerate(read_chunks(source, self.source_header, exact=exact)):
+            self.chunks = {n: f for n, f in self.chunks.items() if n == number - 1} | {number: chunk.frame}
+            frame = build_frame(chunk, columns, number)
             if pending is not None:
                 frame = pd.concat([pending, frame], ignore_index=True)
             cut = _last_run_start(frame)
@@ -191,10 +205,13 @@ class _BatchWriter:
                               index=bad["run"].to_numpy())
         hit = rows[rows["run"].isin(by_run.index)]
         records = []
-        for line, run, raw in zip(hit["line"], hit["run"], hit["raw"], strict=True):
+        cols = zip(hit["line"], hit["run"], hit["chunk"], hit["pos"], hit["width"], strict=True)
+        for line, run, number, pos, width in cols:
             reason, kind_ = by_run.at[run, "reason"], by_run.at[run, "kind"]
-            records.append((self.result.batch_id, int(line), kind_, reason,
-                            json.dumps(dict(zip(self.header, raw, strict=False)), ensure_ascii=False)))
+            raw = self.chunks[number].iloc[pos].tolist()[:width]
+            extra = {f"extra_{i}": c for i, c in enumerate(raw[len(self.header):])}
+            cells = dict(zip(self.header, raw, strict=False)) | extra
+            records.append((self.result.batch_id, int(line), kind_, reason, json.dumps(cells, ensure_ascii=False)))
             self.result.rejects.append(Reject(int(line), kind_, reason))
         store.insert_rejects(self.conn, records)
 

@@ -7,12 +7,14 @@ distinct value through cached functions, because exports repeat prices and dates
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from codtool.errors import AmountError
+from codtool.importing.source import Chunk
 from codtool.importing.values import country_code, is_cancelled, is_cod, iso_datetime
 from codtool.money import parse_minor
 
@@ -33,17 +35,17 @@ class Defaults:
     amount_field: str
 
 
-def build_frame(rows: list[list[str]], lines: list[int], width: int,
-                columns: dict[str, list[int]]) -> pd.DataFrame:
+def build_frame(chunk: Chunk, columns: dict[str, list[int]], chunk_no: int) -> pd.DataFrame:
     """One stripped text column per codtool field; the first non-empty candidate wins.
 
     Columns stay `object` dtype: without pyarrow, pandas' `str` dtype iterates slowly.
+    `chunk`/`pos` point back at the raw record, which is only needed for rejects.
     """
     cells: dict[int, list[str]] = {}
 
     def cell(i: int) -> list[str]:
         if i not in cells:
-            cells[i] = [r[i] for r in rows]
+            cells[i] = chunk.frame[i].tolist()
         return cells[i]
 
     data: dict[str, list[str]] = {}
@@ -56,9 +58,10 @@ def build_frame(rows: list[list[str]], lines: list[int], width: int,
     for field in _TEXT_FIELDS:
         if field not in frame:
             frame[field] = pd.Series("", index=frame.index, dtype=object)
-    frame["line"] = lines
-    frame["width"] = [len(r) for r in rows]
-    frame["raw"] = pd.Series(rows, index=frame.index, dtype=object) if rows else []
+    frame["line"] = chunk.lines
+    frame["width"] = chunk.widths
+    frame["chunk"] = chunk_no
+    frame["pos"] = np.arange(len(frame))
     for field in ("phone", "postcode"):
         frame[field] = frame[field].str.lstrip("'")  # Shopify's keep-as-text apostrophe
     if "first_name" in frame or "last_name" in frame:
@@ -146,6 +149,13 @@ def normalise(frame: pd.DataFrame, defaults: Defaults, header_width: int) -> tup
     return orders.reset_index(), frame
 
 
+def map_distinct(values: pd.Series, fn: Callable[[str], object]) -> pd.Series:
+    """Apply `fn` once per distinct value: exports repeat methods, countries and dates."""
+    codes, uniques = pd.factorize(values)
+    mapped = np.array([fn(u) for u in uniques] or [None], dtype=object)
+    return pd.Series(mapped[codes] if len(codes) else [], index=values.index, dtype=object)
+
+
 def _order_fields(orders: pd.DataFrame, defaults: Defaults) -> None:
     """Fill derived order columns and the first reason to reject each order, in place."""
     amount_col = defaults.amount_field if defaults.amount_field in orders else "total"
@@ -156,13 +166,16 @@ def _order_fields(orders: pd.DataFrame, defaults: Defaults) -> None:
         total, total_err = _amounts(orders["total"], orders["currency"])
     method = orders["payment_method"]
     implicit_cod = amount_col == "cod_amount"
-    cod = method.map(is_cod) | ((method == "") & implicit_cod)
+    cod = map_distinct(method, is_cod).astype(bool) | ((method == "") & implicit_cod)
     country = orders["country"].where(orders["country"] != "", defaults.country or "")
-    orders["country"] = country.map(country_code)
-    dates = orders.get("created_at", pd.Series("", index=orders.index))
-    iso = dates.map(lambda d: iso_datetime(d) if d else defaults.now)
-    state = orders.get("status", pd.Series("", index=orders.index))
-    cancelled = state.map(is_cancelled) | (orders.get("cancelled_at", "") != "")
+    orders["country"] = map_distinct(country, country_code)
+    dates = orders.get("created_at", pd.Series("", index=orders.index, dtype=object))
+    iso = map_distinct(dates, lambda d: iso_datetime(d) if d else defaults.now)
+    state = orders.get("status", pd.Series("", index=orders.index, dtype=object))
+    cancelled = map_distinct(state, is_cancelled).astype(bool) | (orders.get("cancelled_at", "") != "")
+
+    def quoted(prefix: str, column: pd.Series) -> Callable[[pd.Series], pd.Series]:
+        return lambda mask: prefix + column[mask].map(repr)
 
     checks = [
         (orders["order_id"] == "", "missing order id"),
@@ -170,17 +183,19 @@ def _order_fields(orders: pd.DataFrame, defaults: Defaults) -> None:
         (orders["address1"] == "", "missing shipping address"),
         (orders["city"] == "", "missing city"),
         (orders["country"] == "", "missing country (give --country CC for files without one)"),
-        (amount_err != "", "amount: " + amount_err),
-        (total_err != "", "total: " + total_err),
-        (amount < 0, "negative amount " + orders[amount_col].map(repr)),
+        (amount_err != "", lambda mask: "amount: " + amount_err[mask]),
+        (total_err != "", lambda mask: "total: " + total_err[mask]),
+        (amount < 0, quoted("negative amount ", orders[amount_col])),
         ((method == "") & ~implicit_cod, "missing payment method: cannot tell COD from prepaid"),
         (cod & (amount == 0) & ~cancelled, "COD order with no amount to collect"),
         (~cod & (method != "") & implicit_cod & (amount > 0), "prepaid order with a COD amount to collect"),
-        (iso.isna(), "unreadable order date " + dates.map(repr)),
+        (iso.isna(), quoted("unreadable order date ", dates)),
     ]
-    reason = orders["reason"]
-    for mask, text in reversed(checks):
-        reason = reason.where(~mask | (orders["reason"] != ""), text)
+    reason = orders["reason"].copy()
+    for mask, text in checks:  # the first failing check names the order's reason
+        todo = mask & (reason == "")
+        if todo.any():
+            reason.loc[todo] = text(todo) if callable(text) else text
     orders["reason"] = reason
     orders["is_cod"] = cod.astype(int)
     orders["cod_minor"] = amount.where(cod, 0)

@@ -10,9 +10,13 @@ import codecs
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from codtool.errors import InputFileError
 
@@ -30,6 +34,7 @@ class SourceFile:
     encoding: str
     delimiter: str
     size: int
+    lines: int  # physical lines, counting a last line without a newline
 
 
 def inspect_file(path: Path) -> SourceFile:
@@ -38,7 +43,7 @@ def inspect_file(path: Path) -> SourceFile:
         raise InputFileError(path, "no such file")
     if not path.is_file():
         raise InputFileError(path, "not a regular file")
-    digest, utf8_ok, head, size = _scan(path)
+    digest, utf8_ok, head, size, lines = _scan(path)
     if size == 0 or not head.strip(b"\xef\xbb\xbf \t\r\n"):
         raise InputFileError(path, "the file is empty")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -52,19 +57,21 @@ def inspect_file(path: Path) -> SourceFile:
     else:
         encoding = "utf-8" if utf8_ok else "cp1252"
     delimiter = _sniff_delimiter(head[:65534].decode(encoding, errors="replace"))
-    return SourceFile(path, digest, encoding, delimiter, size)
+    return SourceFile(path, digest, encoding, delimiter, size, lines)
 
 
-def _scan(path: Path) -> tuple[str, bool, bytes, int]:
+def _scan(path: Path) -> tuple[str, bool, bytes, int, int]:
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8_ok, head, size = True, b"", 0
+    utf8_ok, head, size, lines, last = True, b"", 0, 0, b"\n"
     with path.open("rb") as raw:
         while block := raw.read(_BLOCK):
             if not head:
                 head = block[:65536]
             digest.update(block)
             size += len(block)
+            lines += block.count(b"\n")
+            last = block[-1:]
             if utf8_ok:
                 try:
                     decoder.decode(block)
@@ -75,7 +82,7 @@ def _scan(path: Path) -> tuple[str, bool, bytes, int]:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8_ok = False
-    return digest.hexdigest(), utf8_ok, head, size
+    return digest.hexdigest(), utf8_ok, head, size, lines + (last != b"\n")
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -92,46 +99,117 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+class ExactReaderNeeded(Exception):
+    """The fast reader cannot vouch for line numbers or field counts: re-read exactly."""
+
+
+@dataclass
+class Header:
+    """The header cells (stray spaces folded) and the physical line it ends on."""
+
+    cells: list[str]
+    end_line: int
+    single_line: bool
+
+
 @dataclass
 class Chunk:
-    """A slice of records: physical line numbers (1-based) and cells padded to the header."""
+    """A slice of records: physical line numbers (1-based), fields per record, and the cells.
 
-    lines: list[int]
-    rows: list[list[str]]
+    `frame` has one object column per position (0..width-1, more for over-long records).
+    """
+
+    lines: np.ndarray
+    widths: np.ndarray
+    frame: pd.DataFrame
     bytes_read: int
 
 
-def read_header(source: SourceFile) -> list[str]:
-    """The header cells, stripped of stray spaces (Excel leaves them in)."""
+def read_header(source: SourceFile) -> Header:
     with _open_text(source) as text:
-        for row in csv.reader(text, delimiter=source.delimiter):
+        reader = csv.reader(text, delimiter=source.delimiter)
+        previous_end = 0
+        for row in reader:
             if any(cell.strip() for cell in row):
-                return [" ".join(cell.split()) for cell in row]
+                cells = [" ".join(cell.split()) for cell in row]
+                return Header(cells, reader.line_num, reader.line_num == previous_end + 1)
+            previous_end = reader.line_num
     raise InputFileError(source.path, "the file has no header line")
 
 
-def read_chunks(source: SourceFile, chunk_rows: int = 50_000) -> Iterator[Chunk]:
-    """Stream data records in chunks so memory stays flat whatever the file size."""
+def read_chunks(source: SourceFile, header: Header, chunk_rows: int = 50_000,
+                exact: bool = False) -> Iterator[Chunk]:
+    """Stream records in chunks so memory stays flat whatever the file size.
+
+    The fast path is pandas' C parser; it raises ExactReaderNeeded (possibly after some
+    chunks) when a record spans lines or has too many fields, because then only the
+    line-tracking `csv` reader can give every row its true line number.
+    """
+    fast = not exact and source.encoding != "utf-16" and header.single_line
+    reader = _fast_chunks if fast else _exact_chunks
+    yield from reader(source, header, chunk_rows)
+
+
+def _fast_chunks(source: SourceFile, header: Header, chunk_rows: int) -> Iterator[Chunk]:
+    width, next_line, records = len(header.cells), header.end_line + 1, 0
+    with source.path.open("rb") as raw, warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            parts = pd.read_csv(raw, encoding=source.encoding, sep=source.delimiter, header=None,
+                                names=range(width), skiprows=header.end_line, dtype=object,
+                                na_filter=False, skip_blank_lines=False, index_col=False,
+                                chunksize=chunk_rows, engine="c")
+            for part in parts:
+                lines = np.arange(next_line, next_line + len(part))
+                next_line += len(part)
+                records += len(part)
+                keep = _not_blank(part)
+                if not keep.all():
+                    part, lines = part[keep].reset_index(drop=True), lines[keep]
+                yield Chunk(lines, np.full(len(part), width), part, raw.tell())
+        except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError) as exc:
+            raise ExactReaderNeeded(str(exc)) from exc
+    if header.end_line + records != source.lines:
+        raise ExactReaderNeeded("a record spans several lines")
+
+
+def _not_blank(part: pd.DataFrame) -> np.ndarray:
+    """Blank lines and rows of bare delimiters carry nothing; every other row is kept."""
+    keep = (part[0] != "").to_numpy(copy=True)
+    doubtful = np.flatnonzero(~keep)  # only rows with an empty first cell need a full look
+    if len(doubtful):
+        keep[doubtful] = (part.iloc[doubtful] != "").any(axis=1).to_numpy()
+    return keep
+
+
+def _exact_chunks(source: SourceFile, header: Header, chunk_rows: int) -> Iterator[Chunk]:
+    width = len(header.cells)
     with source.path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=source.encoding, newline="")
         reader = csv.reader(text, delimiter=source.delimiter)
-        width, previous_end, lines, rows = 0, 0, [], []
+        previous_end, lines, rows = 0, [], []
         try:
             for row in reader:
                 start, previous_end = previous_end + 1, reader.line_num
-                if not (row and row[0]) and not any(row):  # blank line, or only delimiters
-                    continue
-                if not width:
-                    width = len(row)
+                if start <= header.end_line or not any(row):  # header, blank line or bare delimiters
                     continue
                 lines.append(start)
                 rows.append(_fit(row, width))
                 if len(rows) >= chunk_rows:
-                    yield Chunk(lines, rows, raw.tell())
+                    yield _chunk(lines, rows, width, raw.tell())
                     lines, rows = [], []
         except csv.Error as exc:
             raise InputFileError(source.path, f"malformed CSV ({exc})", reader.line_num) from exc
-        yield Chunk(lines, rows, source.size)
+        yield _chunk(lines, rows, width, source.size)
+
+
+def _chunk(lines: list[int], rows: list[list[str]], width: int, bytes_read: int) -> Chunk:
+    widths = [len(r) for r in rows]
+    widest = max(widths, default=width)
+    if widest > width:  # over-long records are kept whole, to be rejected with their cells
+        rows = [r + [""] * (widest - len(r)) for r in rows]
+    frame = pd.DataFrame(rows, columns=range(widest), dtype=object)
+    return Chunk(np.array(lines, dtype=int), np.array(widths, dtype=int), frame, bytes_read)
 
 
 def _fit(row: list[str], width: int) -> list[str]:
@@ -145,6 +223,3 @@ def _fit(row: list[str], width: int) -> list[str]:
 
 def _open_text(source: SourceFile) -> io.TextIOWrapper:
     return source.path.open(encoding=source.encoding, newline="")
-
-
-ProgressCallback = Callable[[int, int], None]

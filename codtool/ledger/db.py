@@ -44,6 +44,18 @@ class Ledger:
             raise
         self.conn.execute("COMMIT")
 
+    @contextmanager
+    def savepoint(self, name: str) -> Iterator[None]:
+        """A nested unit inside a transaction: undo part of a batch without losing the rest."""
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
+            raise
+        self.conn.execute(f"RELEASE {name}")
+
     def close(self) -> None:
         self.conn.close()
 
