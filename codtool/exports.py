@@ -9,6 +9,7 @@ and dialers that read it.
 from __future__ import annotations
 
 import csv
+import errno
 import os
 import re
 import tempfile
@@ -36,6 +37,8 @@ def write_csv(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterab
     UTF-8 with a byte-order mark so Excel shows accented names correctly.
     """
     target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a directory, not a file name", str(target))
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:  # name the file the user asked for, not our temporary one

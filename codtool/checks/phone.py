@@ -38,6 +38,7 @@ _NOT_POSSIBLE = {
     ValidationResult.TOO_LONG: "too long",
     ValidationResult.INVALID_LENGTH: "the wrong length",
     ValidationResult.INVALID_COUNTRY_CODE: "an unknown country code",
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "a local number without its area code",
 }
 
 
@@ -73,9 +74,9 @@ def _fail(finding: Finding) -> PhoneResult:
 
 def _classify(typed: str, number: phonenumbers.PhoneNumber, region: str | None) -> PhoneResult:
     possible = phonenumbers.is_possible_number_with_reason(number)
-    if possible not in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
+    if possible != ValidationResult.IS_POSSIBLE:
         return _fail(Finding("phone.invalid", f"{typed!r} is {_NOT_POSSIBLE.get(possible, 'not possible')} "
-                             f"for +{number.country_code}", "ask the customer to repeat the number"))
+                             f"(+{number.country_code})", "ask the customer to repeat the number"))
     extension, number.extension = number.extension, None  # formats below are for dialling
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
