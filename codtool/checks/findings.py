@@ -38,7 +38,7 @@ CODES: dict[str, tuple[str, str]] = {
     "address.it.province_missing": (INFO, "no province given; taken from the comune"),
     "address.us.missing_house_number": (ERROR, "no house number"),
     "address.us.po_box": (ERROR, "a PO box: couriers do not deliver COD parcels to PO boxes"),
-    "address.us.ambiguous": (WARNING, "the street line parses in more than one way"),
+    "address.us.ambiguous": (WARNING, "an intersection, or a street line that parses more than one way"),
     "address.us.state_missing": (ERROR, "no state"),
     "address.us.state_unknown": (ERROR, "not a US state or territory"),
     "address.us.zip_malformed": (ERROR, "the ZIP is not 5 digits (or ZIP+4)"),
