@@ -26,12 +26,14 @@ def register(app: typer.Typer) -> None:
 
 def check(
     ctx: typer.Context,
-    batch: Annotated[int | None, typer.Option(help="Only orders of this import batch.")] = None,
+    batch: Annotated[int | None, typer.Option(metavar="ID", help="Only orders of this import batch.")] = None,
     all_orders: Annotated[bool, typer.Option("--all", help="Every order in the ledger (the default scope).")] = False,
-    recheck: Annotated[bool, typer.Option(help="Check again orders already checked, replacing their findings "
-                                                "(needs --batch or --all).")] = False,
-    export: Annotated[Path | None, typer.Option(help="Write flagged open orders with the suggested fix to this "
-                                                     "CSV file.")] = None,
+    recheck: Annotated[bool, typer.Option(
+        "--recheck", help="Check again orders already checked, replacing their findings (needs --batch or --all).",
+    )] = False,
+    export: Annotated[Path | None, typer.Option(
+        metavar="FILE.csv", help="Write flagged open orders with the suggested fix to this CSV file.",
+    )] = None,
 ) -> None:
     """Check phones and shipping addresses of unchecked orders and store each finding."""
     if batch is not None and all_orders:
