@@ -42,15 +42,19 @@ def shared_phone_findings(rows: Iterable[tuple[str, int, str, str]]) -> dict[int
     """rows: (e164, order id, shop order id, customer name), sorted by number. Returns order id -> finding."""
     found: dict[int, Finding] = {}
     for e164, group in groupby(rows, key=lambda r: r[0]):
-        orders = [(oid, source, name, name_key(name)) for _, oid, source, name in group]
-        keys = list(dict.fromkeys(order[3] for order in orders))
-        if len(keys) < 2:
+        by_key: dict[str, list[tuple[str, str]]] = {}
+        members: list[tuple[int, str]] = []
+        for _, oid, source, name in group:
+            key = name_key(name)
+            by_key.setdefault(key, []).append((source, name))
+            members.append((oid, key))
+        if len(by_key) < 2:
             continue
-        differ = {k: {other for other in keys if not same_person(k, other)} for k in keys}
-        for oid, _, _, key in orders:
-            others = [(s, n) for _, s, n, k in orders if k in differ[key]]
-            if others:
-                found[oid] = _finding(e164, others)
+        per_key = {}  # one finding per distinct name: a number on 10,000 orders stays linear
+        for key in by_key:
+            others = [order for other, orders in by_key.items() if not same_person(key, other) for order in orders]
+            per_key[key] = _finding(e164, others) if others else None
+        found.update((oid, per_key[key]) for oid, key in members if per_key[key] is not None)
     return found
 
 
