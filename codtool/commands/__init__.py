@@ -6,7 +6,7 @@ import typer
 
 
 def register_all(app: typer.Typer) -> None:
-    from codtool.commands import doctor, imports, orders
+    from codtool.commands import checks, doctor, imports, orders
 
-    for module in (imports, orders, doctor):
+    for module in (imports, orders, checks, doctor):
         module.register(app)

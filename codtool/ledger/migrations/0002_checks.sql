@@ -27,3 +27,6 @@ CREATE TABLE order_findings (
 );
 CREATE INDEX order_findings_order ON order_findings(order_id);
 CREATE INDEX order_findings_code ON order_findings(code);
+
+-- One finding per code per order: re-runs and overlapping runs add nothing twice.
+CREATE UNIQUE INDEX order_findings_order_code ON order_findings(order_id, code);

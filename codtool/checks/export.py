@@ -1,0 +1,43 @@
+"""The work list for staff: one CSV row per flagged open order, with what to fix and how."""
+
+from __future__ import annotations
+
+import os
+from itertools import groupby
+
+from codtool.checks.findings import ACTIONABLE, SEVERITIES
+from codtool.exports import write_csv
+from codtool.ledger import Ledger
+from codtool.ledger import checks as store
+from codtool.statuses import OPEN
+
+EXPORT_COLUMNS = (
+    "order_id", "shop", "source_id", "status", "severity", "codes", "customer_name", "phone", "phone_e164",
+    "address1", "address2", "postcode", "city", "province", "country", "problems", "suggested_fix",
+)
+_ORDER_FIELDS = ("id", "shop", "source_id", "status")
+_CONTACT_FIELDS = ("customer_name", "phone", "phone_e164", "address1", "address2", "postcode", "city",
+                   "province", "country")
+
+
+def flagged_rows(ledger: Ledger, batch: int | None) -> list[list[str]]:
+    """Orders still to act on (new, confirmed, unreachable) with an error or warning, errors first."""
+    rows = store.flagged(ledger.conn, batch, OPEN, ACTIONABLE)
+    out = []
+    for _, group in groupby(rows, key=lambda r: r["id"]):
+        findings = list(group)
+        first = findings[0]
+        severity = min((f["severity"] for f in findings), key=SEVERITIES.index)
+        out.append([
+            *(first[k] for k in _ORDER_FIELDS), severity, " ".join(f["code"] for f in findings),
+            *((first[k] or "") for k in _CONTACT_FIELDS),
+            " | ".join(f["message"] for f in findings),
+            " | ".join(f["suggestion"] for f in findings if f["suggestion"]),
+        ])
+    out.sort(key=lambda row: (SEVERITIES.index(row[4]), row[0]))
+    return out
+
+
+def export_flagged(ledger: Ledger, path: str | os.PathLike[str], batch: int | None) -> int:
+    """Write the work list; returns how many orders it holds."""
+    return write_csv(path, EXPORT_COLUMNS, flagged_rows(ledger, batch))

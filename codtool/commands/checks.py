@@ -1,0 +1,79 @@
+"""`codtool check`: validate phones and shipping addresses, store findings, export a work list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from codtool.checks.export import export_flagged
+from codtool.checks.findings import CODES
+from codtool.checks.runner import CheckRequest, CheckSummary, run_checks
+from codtool.cli import state_of
+from codtool.errors import InputFileError
+from codtool.ledger import checks as store
+from codtool.order_view import register_section
+from codtool.render import table
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)
+    register_section("normalised", store.normalised_of)
+    register_section("findings", store.findings_of)
+
+
+def check(
+    ctx: typer.Context,
+    batch: Annotated[int | None, typer.Option(metavar="ID", help="Only orders of this import batch.")] = None,
+    all_orders: Annotated[bool, typer.Option("--all", help="Every order in the ledger (the default scope).")] = False,
+    recheck: Annotated[bool, typer.Option(
+        "--recheck", help="Check again orders already checked, replacing their findings (needs --batch or --all).",
+    )] = False,
+    export: Annotated[Path | None, typer.Option(
+        metavar="FILE.csv", help="Write flagged open orders with the suggested fix to this CSV file.",
+    )] = None,
+) -> None:
+    """Check phones and shipping addresses of unchecked orders and store each finding."""
+    if batch is not None and all_orders:
+        raise typer.BadParameter("give either --batch or --all, not both", param_hint="--batch")
+    if recheck and batch is None and not all_orders:
+        raise typer.BadParameter("say which orders to check again: --batch ID or --all", param_hint="--recheck")
+    if export is not None:
+        _check_target(export)
+    state = state_of(ctx)
+    ledger = state.ledger()
+    summary = run_checks(ledger, CheckRequest(batch=batch, recheck=recheck))
+    data = summary.to_json()
+    if export is not None:
+        data["exported"] = export_flagged(ledger, export, batch)
+        data["export_file"] = str(export)
+    state.output.emit(data, lambda c: _show(c, summary, data))
+
+
+def _check_target(path: Path) -> None:
+    """Fail before checking anything rather than after a long run."""
+    if path.is_dir():
+        raise InputFileError(path, "is a directory; give a file name for the export")
+    if not path.parent.is_dir():
+        raise InputFileError(path, f"cannot write the export: no directory {str(path.parent)!r}")
+
+
+def _show(console: Console, summary: CheckSummary, data: dict) -> None:
+    if not summary.checked and not summary.other_orders_flagged:
+        console.print("No unchecked orders (use --recheck with --batch ID or --all to check again).")
+    elif not summary.by_code:
+        console.print(f"Checked {summary.checked} orders: all ok, no findings.")
+    else:
+        rows = sorted(summary.by_code.items(), key=lambda kv: (("error", "warning", "info").index(CODES[kv[0]][0]),
+                                                               -kv[1], kv[0]))
+        console.print(table(
+            f"Checked {summary.checked} orders: {summary.ok} ok, {summary.flagged} flagged",
+            ("code", "severity", "orders", "meaning"),
+            ((code, CODES[code][0], count, CODES[code][1]) for code, count in rows),
+            numeric=("orders",)))
+    if summary.other_orders_flagged:
+        console.print(f"{summary.other_orders_flagged} earlier orders now share a phone with a different name.")
+    if "exported" in data:
+        console.print(f"Wrote {data['exported']} flagged orders to {data['export_file']}.")

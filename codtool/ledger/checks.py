@@ -1,0 +1,109 @@
+"""SQL for order checks: which orders to check, normalised contact data and findings."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+NORMALISED_COLUMNS = ("order_id", "phone_e164", "phone_national", "phone_type", "address_line", "house_number",
+                      "postcode", "city", "province", "country", "checked_at")
+FINDING_COLUMNS = ("order_id", "check_name", "code", "severity", "message", "suggestion", "created_at")
+CHECK_INPUT = ("id", "customer_name", "phone", "address1", "address2", "city", "postcode", "province", "country")
+
+
+def _scope(batch: int | None, recheck: bool) -> tuple[str, list[Any]]:
+    where, args = [], []
+    if not recheck:
+        where.append("NOT EXISTS (SELECT 1 FROM order_normalised n WHERE n.order_id = o.id)")
+    if batch is not None:
+        where.append("o.batch_id = ?")
+        args.append(batch)
+    return " AND ".join(where) or "1 = 1", args
+
+
+def count_to_check(conn: sqlite3.Connection, batch: int | None, recheck: bool) -> int:
+    where, args = _scope(batch, recheck)
+    return conn.execute(f"SELECT COUNT(*) FROM orders o WHERE {where}", args).fetchone()[0]
+
+
+def orders_to_check(conn: sqlite3.Connection, batch: int | None, recheck: bool,
+                    after_id: int, limit: int) -> list[sqlite3.Row]:
+    """The next slice of orders by id (keyset paging, so writes between slices are safe)."""
+    where, args = _scope(batch, recheck)
+    cols = ", ".join(f"o.{c}" for c in CHECK_INPUT)
+    return conn.execute(f"SELECT {cols} FROM orders o WHERE {where} AND o.id > ? ORDER BY o.id LIMIT ?",
+                        (*args, after_id, limit)).fetchall()
+
+
+def checked_between(conn: sqlite3.Connection, first: int, last: int) -> set[int]:
+    rows = conn.execute("SELECT order_id FROM order_normalised WHERE order_id BETWEEN ? AND ?", (first, last))
+    return {r[0] for r in rows}
+
+
+def clear(conn: sqlite3.Connection, order_ids: Iterable[int]) -> None:
+    """Forget earlier results for these orders (a recheck replaces them in the same transaction)."""
+    ids = [(i,) for i in order_ids]
+    conn.executemany("DELETE FROM order_findings WHERE order_id = ?", ids)
+    conn.executemany("DELETE FROM order_normalised WHERE order_id = ?", ids)
+
+
+def insert_normalised(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    marks = ", ".join("?" * len(NORMALISED_COLUMNS))
+    conn.executemany(f"INSERT INTO order_normalised ({', '.join(NORMALISED_COLUMNS)}) VALUES ({marks}) "
+                     "ON CONFLICT (order_id) DO NOTHING", rows)
+
+
+def insert_findings(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    marks = ", ".join("?" * len(FINDING_COLUMNS))
+    conn.executemany(f"INSERT INTO order_findings ({', '.join(FINDING_COLUMNS)}) VALUES ({marks}) "
+                     "ON CONFLICT (order_id, code) DO NOTHING", rows)
+
+
+def orders_with_code(conn: sqlite3.Connection, code: str) -> set[int]:
+    return {r[0] for r in conn.execute("SELECT order_id FROM order_findings WHERE code = ?", (code,))}
+
+
+def shared_phones(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Checked orders whose E.164 number appears on more than one order, grouped by number."""
+    return conn.execute(
+        "SELECT n.phone_e164, o.id, o.source_id, o.customer_name FROM order_normalised n "
+        "JOIN orders o ON o.id = n.order_id WHERE n.phone_e164 IN ("
+        "SELECT phone_e164 FROM order_normalised WHERE phone_e164 <> '' "
+        "GROUP BY phone_e164 HAVING COUNT(*) > 1) ORDER BY n.phone_e164, o.id"
+    ).fetchall()
+
+
+def findings_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+    rows = conn.execute(
+        "SELECT severity, code, message, suggestion FROM order_findings WHERE order_id = ? "
+        "ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code",
+        (order_id,),
+    )
+    return [dict(r) for r in rows]
+
+
+def normalised_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+    cols = ", ".join(NORMALISED_COLUMNS[1:])
+    rows = conn.execute(f"SELECT {cols} FROM order_normalised WHERE order_id = ?", (order_id,))
+    return [dict(r) for r in rows]
+
+
+def flagged(conn: sqlite3.Connection, batch: int | None, statuses: Sequence[str],
+            severities: Sequence[str]) -> list[sqlite3.Row]:
+    """Findings of the given severities on orders in the given statuses, one row per finding."""
+    where = [f"o.status IN ({', '.join('?' * len(statuses))})",
+             f"f.severity IN ({', '.join('?' * len(severities))})"]
+    args: list[Any] = [*statuses, *severities]
+    if batch is not None:
+        where.append("o.batch_id = ?")
+        args.append(batch)
+    return conn.execute(
+        "SELECT o.id, s.name AS shop, o.source_id, o.status, o.customer_name, o.phone, n.phone_e164, "
+        "o.address1, o.address2, o.postcode, o.city, o.province, o.country, "
+        "f.severity, f.code, f.message, f.suggestion "
+        "FROM order_findings f JOIN orders o ON o.id = f.order_id JOIN shops s ON s.id = o.shop_id "
+        "LEFT JOIN order_normalised n ON n.order_id = o.id "
+        f"WHERE {' AND '.join(where)} ORDER BY o.id, f.id",
+        args,
+    ).fetchall()
