@@ -178,7 +178,7 @@ def delivery_facts(conn: sqlite3.Connection, date_from: str | None, date_to: str
             where.append(clause)
             args.append(value)
     return conn.execute(
-        "SELECT s.id, s.courier, s.ship_date, s.status, s.status_at, s.cod_minor, s.currency, "
+        "SELECT s.id, s.courier, s.tracking_number, s.ship_date, s.status, s.status_at, s.cod_minor, s.currency, "
         "sh.name AS shop, o.province, o.items, o.batch_id AS batch, "
         f"EXISTS (SELECT 1 FROM tracking_events e WHERE e.shipment_id = s.id AND {_REFUSED}) AS refused "
         "FROM shipments s JOIN orders o ON o.id = s.order_id JOIN shops sh ON sh.id = o.shop_id "
