@@ -65,7 +65,7 @@ def import_status_file(ledger: Ledger, path: Path, courier: Courier, progress: P
     table = Table(path, columns, ("tracking_number", "status"))
     if table.columns.get("event_at") is None and table.columns.get("date") is None:
         names = columns.get("event_at", ()) + columns.get("date", ())
-        raise InputFileError(path, f"missing column event_at: one of {', '.join(repr(n) for n in names)}", 1)
+        raise InputFileError(path, f"missing column(s) event_at: one of {', '.join(repr(n) for n in names)}", 1)
     result = TrackResult(str(path), courier.name)
     with ledger.transaction() as conn:
         reader = _FileReader(conn, table, courier, result)
