@@ -117,6 +117,10 @@ def set_shipment_status(conn: sqlite3.Connection, rows: Iterable[tuple[str, str,
 
 # --- events and issues ------------------------------------------------------------------------
 
+def widen_cache(conn: sqlite3.Connection) -> None:
+    """A bigger page cache for this connection: event keys are hashes, so index inserts are random."""
+    conn.execute("PRAGMA cache_size = -262144")  # KiB: 256 MiB at most, only while this process runs
+
 def insert_events(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
     return _insert(conn, "tracking_events", EVENT_COLUMNS, "event_key", rows)
 

@@ -67,10 +67,15 @@ def is_impossible(previous: str, new: str) -> bool:
     return new in _IMPOSSIBLE_AFTER.get(previous, set())
 
 
+def in_order(events: Iterable[Event]) -> list[Event]:
+    """By event time; same-minute events in lifecycle order, so arrival order never matters."""
+    return sorted(events, key=lambda e: (e.event_at, _RANK[e.status], e.id))
+
+
 def derive(events: Iterable[Event], ship_date: str) -> Derived:
     """Fold events in time order; an impossible event is kept on record but moves nothing."""
     state = Derived(SHIPPED, ship_date)
-    for event in sorted(events, key=lambda e: (e.event_at, _RANK[e.status], e.id)):
+    for event in in_order(events):
         if is_impossible(state.status, event.status):
             state.impossible.append((event, state.status))
             continue

@@ -56,7 +56,8 @@ class TrackResult:
 
 
 def key_of(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    """128 bits of SHA-256: collision-free at any realistic volume, and half the index size."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
 def import_status_file(ledger: Ledger, path: Path, courier: Courier, progress: Progress | None = None) -> TrackResult:
@@ -67,6 +68,7 @@ def import_status_file(ledger: Ledger, path: Path, courier: Courier, progress: P
         names = columns.get("event_at", ()) + columns.get("date", ())
         raise InputFileError(path, f"missing column(s) event_at: one of {', '.join(repr(n) for n in names)}", 1)
     result = TrackResult(str(path), courier.name)
+    store.widen_cache(ledger.conn)
     with ledger.transaction() as conn:
         reader = _FileReader(conn, table, courier, result)
         touched: set[int] = set()
@@ -141,9 +143,9 @@ class _FileReader:
 
     def _events(self, good: pd.DataFrame):
         now, courier = utc_now(), self.courier
+        columns = ("line", "tracking", "shipment", "event_at", "rule", "raw_status", "raw_reason")
         for line, tracking, shipment, event_at, rule, raw_status, raw_reason in zip(
-                good["line"], good["tracking"], good["shipment"], good["event_at"], good["rule"],
-                good["raw_status"], good["raw_reason"], strict=True):
+                *(good[c].tolist() for c in columns), strict=True):
             key = key_of(courier.name, tracking, event_at, raw_status, raw_reason)
             yield (int(shipment), event_at, rule.status, courier.reason_for(rule, raw_reason), raw_status,
                    raw_reason, self.file, self.sha, int(line), key, now)
