@@ -32,12 +32,12 @@ def _safe(value: Any) -> Any:
 
 def write_xlsx(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """One sheet, header row first; written to a temporary file and renamed, never half-written."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("codtool")
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append([_safe(v) for v in row])
     with _atomic(path) as tmp:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("codtool")
+        sheet.append(list(columns))
+        for row in rows:
+            sheet.append([_safe(v) for v in row])
         book.save(tmp)
 
 

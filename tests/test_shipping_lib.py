@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from codtool.errors import CodtoolError
 from codtool.exports_xlsx import write_table, write_xlsx
 from codtool.ledger import open_ledger
 from codtool.ledger.tracking import customer_history
@@ -86,6 +87,8 @@ def test_exports_neutralise_formulas(tmp_path: Path):
     assert values == ["'=HYPERLINK(\"http://x\")", "'+39 333", "'-5", "'@SUM(A1)", "'\tx", "Rossi", 12]
     write_table(tmp_path / "a.csv", ["a"], [["=1+1"]])
     assert (tmp_path / "a.csv").read_text(encoding="utf-8-sig").splitlines() == ["a", "'=1+1"]
+    with pytest.raises(CodtoolError, match="the folder .*nope does not exist"):
+        write_table(tmp_path / "nope" / "a.xlsx", ["a"], [[1]])
 
 
 def test_customer_history_counts_refusals_and_returns_by_phone(tmp_path: Path):
