@@ -34,3 +34,36 @@ CREATE TABLE tracking_events (
     imported_at TEXT NOT NULL
 );
 CREATE INDEX tracking_events_shipment ON tracking_events(shipment_id, event_at);
+
+-- Problems found while importing courier files: unknown statuses, unknown tracking numbers,
+-- impossible transitions. Findings are data (file, line, code); the key makes replays add nothing.
+CREATE TABLE tracking_issues (
+    id INTEGER PRIMARY KEY,
+    shipment_id INTEGER REFERENCES shipments(id),   -- NULL when the line names no known parcel
+    code TEXT NOT NULL,                    -- tracking.unknown_status | tracking.unknown_parcel | ...
+    message TEXT NOT NULL,
+    source_file TEXT NOT NULL,
+    source_line INTEGER NOT NULL,
+    issue_key TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX tracking_issues_shipment ON tracking_issues(shipment_id);
+
+-- What the operator told the courier about a failed delivery (NDR), with who decided and when,
+-- so a disputed re-attempt or return has its evidence. Append-only; the newest decision counts.
+CREATE TABLE ndr_decisions (
+    id INTEGER PRIMARY KEY,
+    shipment_id INTEGER NOT NULL REFERENCES shipments(id),
+    action TEXT NOT NULL CHECK (action IN ('reattempt', 'return', 'hold')),
+    new_address TEXT NOT NULL,             -- '' when unchanged
+    new_phone TEXT NOT NULL,
+    new_date TEXT NOT NULL,                -- requested re-attempt date (YYYY-MM-DD) or ''
+    note TEXT NOT NULL,
+    decided_by TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    source_file TEXT NOT NULL,
+    source_line INTEGER NOT NULL,
+    decision_key TEXT NOT NULL UNIQUE,     -- content hash: re-importing the file adds nothing
+    imported_at TEXT NOT NULL
+);
+CREATE INDEX ndr_decisions_shipment ON ndr_decisions(shipment_id, decided_at);

@@ -1,0 +1,186 @@
+"""`codtool ship`, `track`, `ndr list|record` and `report delivery`: parcels and their outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+import codtool.tracking.order_sections  # noqa: F401  (adds parcel sections to `orders show`)
+from codtool.cli import state_of
+from codtool.errors import CodtoolError
+from codtool.exports_xlsx import write_table
+from codtool.ledger import tracking as store
+from codtool.render import table
+from codtool.tracking.couriers import builtin_couriers, check_name, load_courier
+from codtool.tracking.ndr import open_ndrs, record_decisions
+from codtool.tracking.report import COLUMNS as REPORT_COLUMNS
+from codtool.tracking.report import GROUPS, delivery_report
+from codtool.tracking.shipments import ShipRequest, ship_manifest
+from codtool.tracking.sources import parse_day
+from codtool.tracking.status_files import import_status_file
+
+_SHOWN = 20
+CourierOption = Annotated[str, typer.Option("--courier", "-c", help="Courier: generic, brt, gls, sda or your own.")]
+MappingOption = Annotated[Path | None, typer.Option(help="TOML status mapping adding to the courier's default.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ship")(ship)
+    app.command("track")(track)
+    ndr = typer.Typer(help="Failed deliveries (NDR) that need a decision.", no_args_is_help=True)
+    ndr.command("list")(ndr_list)
+    ndr.command("record")(ndr_record)
+    app.add_typer(ndr, name="ndr")
+    report = typer.Typer(help="Reports on outcomes.", no_args_is_help=True)
+    report.command("delivery")(report_delivery)
+    app.add_typer(report, name="report")
+
+
+def _courier_name(ctx: typer.Context, name: str, mapping: Path | None) -> str:
+    """A courier the ledger can track: built-in, already used, or described by --mapping."""
+    value = check_name(name)
+    if value in builtin_couriers() or value in store.ledger_couriers(state_of(ctx).ledger().conn):
+        return value
+    if mapping is not None:
+        return load_courier(value, mapping).name
+    raise CodtoolError(f"unknown courier {name!r}; built-in: {', '.join(builtin_couriers())} "
+                       "(for another courier give its status mapping with --mapping FILE.toml)")
+
+
+def ship(
+    ctx: typer.Context,
+    manifest: Annotated[Path, typer.Argument(help="Manifest CSV: order id, tracking number, ship date, COD amount.")],
+    courier: CourierOption,
+    shop: Annotated[str | None, typer.Option(help="Shop whose order ids the manifest uses.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Also ship orders not confirmed yet.")] = False,
+    mapping: MappingOption = None,
+) -> None:
+    """Record which orders left in which parcel; refuse, line by line, orders that must not ship."""
+    state = state_of(ctx)
+    name = _courier_name(ctx, courier, mapping)
+    result = ship_manifest(state.ledger(), ShipRequest(manifest, name, shop, force))
+
+    def show(console: Console) -> None:
+        cash = ", ".join(f"{v} {c}" for c, v in result.to_json()["cod_to_collect"].items()) or "0"
+        console.print(table(f"Manifest {manifest.name} ({name})",
+                            ("lines", "shipped", "already recorded", "refused", "COD to collect"),
+                            [(result.lines, result.shipped, result.already_recorded, len(result.refused), cash)]))
+        if result.refused:
+            console.print(table("Refused", ("line", "order", "reason"),
+                                ((r.line, r.order, r.reason) for r in result.refused)))
+
+    state.output.emit(result.to_json(), show)
+
+
+def track(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Courier status files (CSV), in any order.")],
+    courier: CourierOption,
+    mapping: MappingOption = None,
+) -> None:
+    """Import courier status files; report unknown statuses, unknown parcels and impossible moves by line."""
+    state = state_of(ctx)
+    mapped = load_courier(courier, mapping)
+    results = []
+    for path in files:
+        with state.output.progress(f"Tracking {path.name}", 1) as tick:
+            results.append(import_status_file(state.ledger(), path, mapped, tick))
+    data = [r.to_json() for r in results]
+    state.output.emit(data[0] if len(data) == 1 else data, lambda c: _show_tracks(c, results))
+
+
+def _show_tracks(console: Console, results: list) -> None:
+    console.print(table("Tracking", ("file", "courier", "lines", "new events", "known events", "parcels updated",
+                                     "orders updated", "issues"),
+                        [(r.file, r.courier, r.lines, r.new_events, r.known_events, r.shipments_updated,
+                          r.orders_updated, len(r.issues)) for r in results]))
+    for r in results:
+        if r.issues:
+            shown = r.issues[:_SHOWN]
+            console.print(table(f"{r.file}: issues", ("file", "line", "code", "message"),
+                                ((i.file, i.line, i.code, i.message) for i in shown)))
+            if len(r.issues) > len(shown):
+                console.print(f"... and {len(r.issues) - len(shown)} more (use --json for all)")
+
+
+_NDR_COLUMNS = ("tracking_number", "courier", "order", "customer_name", "phone", "attempts", "days_waiting",
+                "reason", "raw_reason", "cod_amount", "action")
+
+
+def ndr_list(
+    ctx: typer.Context,
+    out: Annotated[Path | None, typer.Option(help="Also write the list to FILE.xlsx or FILE.csv.")] = None,
+) -> None:
+    """Parcels with an open failed delivery: who to call and what to tell the courier today."""
+    state = state_of(ctx)
+    rows = [asdict(n) for n in open_ndrs(state.ledger())]
+    if out is not None:
+        columns = list(rows[0]) if rows else _NDR_COLUMNS
+        write_table(out, columns, ([r[c] for c in columns] for r in rows))
+        state.output.note(f"Wrote {len(rows)} open NDRs to {out}")
+    state.output.emit(rows, lambda c: c.print(table(
+        f"Open failed deliveries ({len(rows)})", _NDR_COLUMNS, ([r[k] for k in _NDR_COLUMNS] for r in rows),
+        numeric=("attempts", "days_waiting", "cod_amount"))))
+
+
+def ndr_record(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Decisions CSV: tracking_number, action, decided_by, decided_at, ...")],
+    courier: Annotated[str | None, typer.Option("--courier", "-c", help="Only this courier's parcels.")] = None,
+) -> None:
+    """Record NDR decisions (re-attempt with new address/phone/date, hold, return) with who and when."""
+    state = state_of(ctx)
+    result = record_decisions(state.ledger(), file, check_name(courier) if courier else None)
+
+    def show(console: Console) -> None:
+        console.print(table(f"Decisions {file.name}", ("lines", "recorded", "already recorded", "rejected"),
+                            [(result.lines, result.recorded, result.already_recorded, len(result.rejected))]))
+        if result.rejected:
+            console.print(table("Rejected", ("line", "reason"), ((r.line, r.reason) for r in result.rejected)))
+
+    state.output.emit(result.to_json(), show)
+
+
+def _day(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    day = parse_day(value)
+    if day is None:
+        raise typer.BadParameter(f"cannot read {value!r} as a date (use YYYY-MM-DD)", param_hint=option)
+    return day
+
+
+def report_delivery(
+    ctx: typer.Context,
+    date_from: Annotated[str | None, typer.Option("--from", help="First ship date (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last ship date (YYYY-MM-DD).")] = None,
+    shop: Annotated[str | None, typer.Option(help="Only this shop.")] = None,
+    by: Annotated[str, typer.Option(help=f"Group by {', '.join(GROUPS)}.")] = "courier",
+    out: Annotated[Path | None, typer.Option(help="Also write the report to FILE.xlsx (or .csv).")] = None,
+) -> None:
+    """Delivery, refusal and RTO rates, days to deliver, open NDRs and cash collected by couriers."""
+    if by not in GROUPS:
+        raise typer.BadParameter(f"choose one of {', '.join(GROUPS)}", param_hint="--by")
+    state = state_of(ctx)
+    start, end = _day(date_from, "--from"), _day(date_to, "--to")
+    rows = delivery_report(state.ledger(), start, end, shop, by)
+    if out is not None:
+        write_table(out, REPORT_COLUMNS, ([r[c] for c in REPORT_COLUMNS] for r in rows))
+        state.output.note(f"Wrote {len(rows)} rows to {out}")
+    span = f"{start or 'any date'} to {end or date.today().isoformat()}"
+    state.output.emit(rows, lambda c: c.print(table(
+        f"Delivery by {by}, shipped {span}", REPORT_COLUMNS,
+        ([_cell(r, k) for k in REPORT_COLUMNS] for r in rows),
+        numeric=REPORT_COLUMNS[2:])))
+
+
+def _cell(row: dict, key: str) -> object:
+    value = row[key]
+    if key.endswith("_rate"):
+        return f"{value * 100:.1f}%"
+    return "" if value is None else value

@@ -1,0 +1,240 @@
+"""Shipping-stage SQL: shipments, tracking events and issues, NDR decisions, delivery facts.
+
+Also the customer history the call-list risk score reads (refusals and returns per phone).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+_IN_LIMIT = 500
+SHIPMENT_COLUMNS = ("order_id", "courier", "tracking_number", "ship_date", "cod_minor", "currency",
+                    "status", "status_at", "source_file", "source_line", "created_at")
+EVENT_COLUMNS = ("shipment_id", "event_at", "status", "reason", "raw_status", "raw_reason", "source_file",
+                 "source_sha256", "source_line", "event_key", "imported_at")
+ISSUE_COLUMNS = ("shipment_id", "code", "message", "source_file", "source_line", "issue_key", "created_at")
+DECISION_COLUMNS = ("shipment_id", "action", "new_address", "new_phone", "new_date", "note", "decided_by",
+                    "decided_at", "source_file", "source_line", "decision_key", "imported_at")
+_REFUSED = "(e.status = 'refused' OR e.reason = 'refused')"
+
+
+def _parts(values: Sequence[Any]) -> Iterator[tuple[Sequence[Any], str]]:
+    """Slices small enough for an IN list, with their placeholders."""
+    for start in range(0, len(values), _IN_LIMIT):
+        part = values[start:start + _IN_LIMIT]
+        yield part, ", ".join("?" * len(part))
+
+
+def _insert(conn: sqlite3.Connection, table: str, columns: Sequence[str], key: str,
+            rows: Iterable[Sequence[Any]]) -> int:
+    """Bulk insert that skips rows whose content key is already stored; returns how many were new."""
+    before = conn.total_changes
+    conn.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT ({key}) DO NOTHING",
+        rows,
+    )
+    return conn.total_changes - before
+
+
+# --- shipments -------------------------------------------------------------------------------
+
+def ledger_couriers(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT DISTINCT courier FROM shipments")}
+
+
+def orders_by_source(conn: sqlite3.Connection, shop: str | None, refs: Sequence[str]) -> dict[str, list[sqlite3.Row]]:
+    """Orders by the shop's own id (with or without a leading '#'), in one shop or in all."""
+    wanted = sorted({r for ref in refs for r in (ref, ref.lstrip("#"), "#" + ref.lstrip("#"))})
+    found: dict[str, list[sqlite3.Row]] = {}
+    for part, marks in _parts(wanted):
+        query = ("SELECT o.id, o.source_id, o.status, o.is_cod, o.cod_minor, o.currency, s.name AS shop "
+                 f"FROM orders o JOIN shops s ON s.id = o.shop_id WHERE o.source_id IN ({marks})")
+        args: list[Any] = list(part)
+        if shop is not None:
+            query += " AND s.name = ?"
+            args.append(shop)
+        for row in conn.execute(query, args):
+            found.setdefault(row["source_id"].lstrip("#"), []).append(row)
+    return found
+
+
+def suspected_duplicates(conn: sqlite3.Connection, order_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+    """Orders held as 'duplicate' in an open dedupe cluster: id -> (cluster id, kept order's id)."""
+    found = {}
+    for part, marks in _parts(order_ids):
+        rows = conn.execute(
+            "SELECT m.order_id, c.id, k.source_id FROM dedupe_members m "
+            "JOIN dedupe_clusters c ON c.id = m.cluster_id JOIN orders k ON k.id = c.keep_order_id "
+            f"WHERE m.role = 'duplicate' AND c.status = 'open' AND m.order_id IN ({marks})",
+            part,
+        )
+        found.update({r[0]: (r[1], r[2]) for r in rows})
+    return found
+
+
+def shipments_of_orders(conn: sqlite3.Connection, order_ids: Sequence[int]) -> dict[int, sqlite3.Row]:
+    found = {}
+    for part, marks in _parts(order_ids):
+        rows = conn.execute(
+            f"SELECT * FROM shipments WHERE order_id IN ({marks}) ORDER BY id", part)
+        found.update({r["order_id"]: r for r in rows})
+    return found
+
+
+def shipments_by_tracking(conn: sqlite3.Connection, courier: str | None,
+                          numbers: Sequence[str]) -> dict[str, list[sqlite3.Row]]:
+    """Shipments by tracking number, for one courier or any (a number may repeat across couriers)."""
+    found: dict[str, list[sqlite3.Row]] = {}
+    for part, marks in _parts(list(numbers)):
+        query = f"SELECT * FROM shipments WHERE tracking_number IN ({marks})"
+        args: list[Any] = list(part)
+        if courier is not None:
+            query += " AND courier = ?"
+            args.append(courier)
+        for row in conn.execute(query, args):
+            found.setdefault(row["tracking_number"], []).append(row)
+    return found
+
+
+def insert_shipments(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+    return _insert(conn, "shipments", SHIPMENT_COLUMNS, "courier, tracking_number", rows)
+
+
+def get_shipments(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, sqlite3.Row]:
+    found = {}
+    for part, marks in _parts(list(ids)):
+        found.update({r["id"]: r for r in conn.execute(f"SELECT * FROM shipments WHERE id IN ({marks})", part)})
+    return found
+
+
+def set_shipment_status(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, int]]) -> None:
+    """(status, status_at, shipment id): the cached current status, derived from events."""
+    conn.executemany("UPDATE shipments SET status = ?, status_at = ? WHERE id = ?", rows)
+
+
+# --- events and issues ------------------------------------------------------------------------
+
+def widen_cache(conn: sqlite3.Connection) -> None:
+    """A bigger page cache for this connection: event keys are hashes, so index inserts are random."""
+    conn.execute("PRAGMA cache_size = -262144")  # KiB: 256 MiB at most, only while this process runs
+
+def insert_events(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+    return _insert(conn, "tracking_events", EVENT_COLUMNS, "event_key", rows)
+
+
+def insert_issues(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+    return _insert(conn, "tracking_issues", ISSUE_COLUMNS, "issue_key", rows)
+
+
+def events_of(conn: sqlite3.Connection, shipment_ids: Sequence[int]) -> Iterator[sqlite3.Row]:
+    for part, marks in _parts(list(shipment_ids)):
+        yield from conn.execute(
+            "SELECT id, shipment_id, event_at, status, reason, source_file, source_line, event_key "
+            f"FROM tracking_events WHERE shipment_id IN ({marks})", part)
+
+
+# --- NDR ---------------------------------------------------------------------------------------
+
+def ndr_candidates(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Parcels whose current status is a failed attempt, with their order and contact details."""
+    return conn.execute(
+        "SELECT s.id, s.courier, s.tracking_number, s.ship_date, s.status_at, s.cod_minor, s.currency, "
+        "o.id AS order_id, o.source_id, sh.name AS shop, o.customer_name, o.phone, o.address1, o.city, "
+        "o.postcode, o.province "
+        "FROM shipments s JOIN orders o ON o.id = s.order_id JOIN shops sh ON sh.id = o.shop_id "
+        "WHERE s.status = 'failed_attempt' ORDER BY s.status_at, s.id"
+    ).fetchall()
+
+
+def failed_attempts(conn: sqlite3.Connection, shipment_ids: Sequence[int]) -> list[sqlite3.Row]:
+    rows: list[sqlite3.Row] = []
+    for part, marks in _parts(list(shipment_ids)):
+        rows += conn.execute(
+            "SELECT shipment_id, event_at, reason, raw_status, raw_reason FROM tracking_events "
+            f"WHERE status = 'failed_attempt' AND shipment_id IN ({marks}) ORDER BY event_at, id", part)
+    return rows
+
+
+def latest_decisions(conn: sqlite3.Connection, shipment_ids: Sequence[int]) -> dict[int, sqlite3.Row]:
+    found: dict[int, sqlite3.Row] = {}
+    for part, marks in _parts(list(shipment_ids)):
+        for row in conn.execute(
+                f"SELECT * FROM ndr_decisions WHERE shipment_id IN ({marks}) ORDER BY decided_at, id", part):
+            found[row["shipment_id"]] = row
+    return found
+
+
+def insert_decisions(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+    return _insert(conn, "ndr_decisions", DECISION_COLUMNS, "decision_key", rows)
+
+
+# --- reports and history -----------------------------------------------------------------------
+
+def delivery_facts(conn: sqlite3.Connection, date_from: str | None, date_to: str | None,
+                   shop: str | None) -> list[sqlite3.Row]:
+    """One row per shipment with what delivery reports group and count."""
+    where, args = ["1 = 1"], []
+    for clause, value in (("s.ship_date >= ?", date_from), ("s.ship_date <= ?", date_to), ("sh.name = ?", shop)):
+        if value is not None:
+            where.append(clause)
+            args.append(value)
+    return conn.execute(
+        "SELECT s.id, s.courier, s.tracking_number, s.ship_date, s.status, s.status_at, s.cod_minor, s.currency, "
+        "sh.name AS shop, o.province, o.items, o.batch_id AS batch, "
+        f"EXISTS (SELECT 1 FROM tracking_events e WHERE e.shipment_id = s.id AND {_REFUSED}) AS refused "
+        "FROM shipments s JOIN orders o ON o.id = s.order_id JOIN shops sh ON sh.id = o.shop_id "
+        f"WHERE {' AND '.join(where)} ORDER BY s.id",
+        args,
+    ).fetchall()
+
+
+def customer_history(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    """(refusals, returns) per customer phone, for the call-list risk score.
+
+    Keyed by order_normalised.phone_e164 when the checks stage parsed it, else by the digits of
+    the phone as imported. A refusal is a parcel with a refused event (or NDR reason); a return
+    is a parcel sent back to the sender (rto_in_transit or rto_delivered).
+    """
+    rows = conn.execute(
+        "SELECT COALESCE(n.phone_e164, '') AS e164, o.phone, "
+        f"EXISTS (SELECT 1 FROM tracking_events e WHERE e.shipment_id = s.id AND {_REFUSED}) AS refused, "
+        "s.status IN ('rto_in_transit', 'rto_delivered') AS returned "
+        "FROM shipments s JOIN orders o ON o.id = s.order_id "
+        "LEFT JOIN order_normalised n ON n.order_id = o.id"
+    )
+    history: dict[str, tuple[int, int]] = {}
+    for e164, phone, refused, returned in rows:
+        key = e164 or "".join(ch for ch in phone if ch.isdigit())
+        if not key:
+            continue
+        refusals, returns = history.get(key, (0, 0))
+        history[key] = (refusals + int(bool(refused)), returns + int(bool(returned)))
+    return history
+
+
+def order_shipments(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+    rows = conn.execute(
+        "SELECT s.courier, s.tracking_number, s.ship_date, s.status, s.status_at, "
+        "(SELECT COUNT(*) FROM tracking_events e WHERE e.shipment_id = s.id) AS events "
+        "FROM shipments s WHERE s.order_id = ? ORDER BY s.id", (order_id,))
+    return [dict(r) for r in rows]
+
+
+def order_tracking(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+    rows = conn.execute(
+        "SELECT e.event_at, e.status, e.reason, e.raw_status, e.raw_reason, "
+        "e.source_file || ':' || e.source_line AS source "
+        "FROM tracking_events e JOIN shipments s ON s.id = e.shipment_id "
+        "WHERE s.order_id = ? ORDER BY e.event_at, e.id", (order_id,))
+    return [dict(r) for r in rows]
+
+
+def order_ndr_decisions(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+    rows = conn.execute(
+        "SELECT d.decided_at, d.decided_by, d.action, d.new_address, d.new_phone, d.new_date, d.note "
+        "FROM ndr_decisions d JOIN shipments s ON s.id = d.shipment_id "
+        "WHERE s.order_id = ? ORDER BY d.decided_at, d.id", (order_id,))
+    return [dict(r) for r in rows]

@@ -1,0 +1,180 @@
+"""Failed deliveries (NDR): which parcels need a decision today, and recording the decisions.
+
+A failed attempt is open until someone records what the courier should do (re-attempt, with a
+new address, phone or date; hold; or return to sender) after the latest attempt. Couriers
+usually try about three times and hold a parcel a few days ("giacenza") before returning it,
+so the list shows the attempt count and how long the parcel has been waiting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+from codtool.ledger import Ledger
+from codtool.ledger import tracking as store
+from codtool.ledger.db import utc_now
+from codtool.money import format_minor
+from codtool.tracking.events import FINAL
+from codtool.tracking.sources import Table, parse_day, parse_when
+
+MAX_ATTEMPTS = 3
+STORAGE_DAYS = 5
+_ACTIONS = {
+    "customer_absent": "call the customer, agree a day, re-attempt",
+    "phone_unreachable": "try SMS/e-mail, check the phone number, else return",
+    "wrong_address": "get the full address from the customer, re-attempt with it",
+    "refused": "call to confirm the order; return if refused again",
+    "rescheduled": "re-attempt on the date the customer asked for",
+    "cod_not_ready": "call: the customer must have the cash ready, re-attempt",
+    "premises_closed": "call for opening hours, re-attempt",
+    "out_of_area": "offer a pick-up point or return",
+}
+DECISION_COLUMNS = {
+    "tracking_number": ("tracking_number", "tracking", "awb", "spedizione", "lettera di vettura"),
+    "courier": ("courier", "corriere"),
+    "action": ("action", "decision", "azione", "decisione"),
+    "new_address": ("new_address", "nuovo indirizzo"),
+    "new_phone": ("new_phone", "nuovo telefono"),
+    "new_date": ("new_date", "reattempt_date", "nuova data"),
+    "note": ("note", "notes"),
+    "decided_by": ("decided_by", "operator", "operatore", "deciso da"),
+    "decided_at": ("decided_at", "decided", "data decisione"),
+}
+_ACTION_WORDS = {
+    "reattempt": "reattempt", "re-attempt": "reattempt", "riconsegna": "reattempt", "ritenta": "reattempt",
+    "return": "return", "rto": "return", "reso": "return", "resa al mittente": "return",
+    "hold": "hold", "giacenza": "hold", "fermo deposito": "hold",
+}
+
+
+@dataclass
+class OpenNdr:
+    """One parcel waiting for a decision, with what the call centre needs to act."""
+
+    tracking_number: str
+    courier: str
+    order: str
+    shop: str
+    customer_name: str
+    phone: str
+    address: str
+    cod_amount: str
+    currency: str
+    attempts: int
+    first_attempt_at: str
+    last_attempt_at: str
+    days_waiting: int
+    reason: str
+    raw_reason: str
+    action: str
+
+
+def open_ndrs(ledger: Ledger, on: date | None = None) -> list[OpenNdr]:
+    """Parcels whose current status is a failed attempt with no decision since that attempt."""
+    conn = ledger.conn
+    day = on or date.today()
+    candidates = store.ndr_candidates(conn)
+    ids = [r["id"] for r in candidates]
+    attempts: dict[int, list] = {}
+    for a in store.failed_attempts(conn, ids):
+        attempts.setdefault(a["shipment_id"], []).append(a)
+    decisions = store.latest_decisions(conn, ids)
+    found = []
+    for row in candidates:
+        tries = attempts.get(row["id"], [])
+        last = tries[-1] if tries else None
+        last_at = last["event_at"] if last else row["status_at"]
+        decided = decisions.get(row["id"])
+        if decided is not None and decided["decided_at"] >= last_at:
+            continue
+        found.append(_open(row, tries, last_at, day))
+    return found
+
+
+def _open(row, tries: list, last_at: str, day: date) -> OpenNdr:
+    first_at = tries[0]["event_at"] if tries else last_at
+    reason = tries[-1]["reason"] if tries else "unknown"
+    action = _ACTIONS.get(reason, "call the customer to find out what happened")
+    if len(tries) >= MAX_ATTEMPTS:
+        action = f"attempts used up: decide today or it goes back ({action})"
+    waiting = max(0, (day - date.fromisoformat(first_at[:10])).days)
+    if waiting >= STORAGE_DAYS:
+        action = f"in storage {waiting} days, return is near: {action}"
+    address = ", ".join(p for p in (row["address1"], row["postcode"], row["city"], row["province"]) if p)
+    return OpenNdr(row["tracking_number"], row["courier"], row["source_id"], row["shop"], row["customer_name"],
+                   row["phone"], address, format_minor(row["cod_minor"], row["currency"]), row["currency"],
+                   len(tries), first_at, last_at, waiting, reason, tries[-1]["raw_reason"] if tries else "",
+                   action)
+
+
+@dataclass
+class Rejected:
+    line: int
+    reason: str
+
+
+@dataclass
+class RecordResult:
+    file: str
+    lines: int = 0
+    recorded: int = 0
+    already_recorded: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def record_decisions(ledger: Ledger, path: Path, courier: str | None = None) -> RecordResult:
+    """Import decisions with who took them and when; every bad line is named, none guessed."""
+    table = Table(path, DECISION_COLUMNS, ("tracking_number", "action", "decided_by", "decided_at"))
+    lines = list(table.records())
+    result = RecordResult(str(path), lines=len(lines))
+    with ledger.transaction() as conn:
+        numbers = sorted({c["tracking_number"] for _, c in lines if c["tracking_number"]})
+        known = store.shipments_by_tracking(conn, courier, numbers)
+        rows, now = [], utc_now()
+        for line, cells in lines:
+            verdict = _decision(cells, known, courier)
+            if isinstance(verdict, str):
+                result.rejected.append(Rejected(line, verdict))
+                continue
+            key = hashlib.sha256("\x1f".join(map(str, verdict)).encode()).hexdigest()
+            rows.append((*verdict, path.name, line, key, now))
+        result.recorded = store.insert_decisions(conn, rows)
+        result.already_recorded = len(rows) - result.recorded
+    return result
+
+
+def _decision(cells: dict[str, str], known: dict, courier: str | None) -> tuple | str:
+    number = cells["tracking_number"]
+    if not number:
+        return "missing tracking number"
+    matches = [s for s in known.get(number, []) if not cells["courier"] or s["courier"] == cells["courier"].lower()]
+    if not matches:
+        return f"no shipment with tracking number {number}" + (f" for courier {courier}" if courier else "")
+    if len(matches) > 1:
+        return f"tracking number {number} exists for several couriers: add a courier column or use --courier"
+    shipment = matches[0]
+    if shipment["status"] in FINAL:
+        return f"parcel {number} is already {shipment['status']}"
+    action = _ACTION_WORDS.get(" ".join(cells["action"].split()).casefold())
+    if action is None:
+        return f"unknown action {cells['action']!r}; use reattempt, hold or return"
+    decided_at = parse_when(cells["decided_at"])
+    if decided_at is None:
+        return f"cannot read decided_at {cells['decided_at']!r}"
+    if not cells["decided_by"]:
+        return "missing decided_by: say who took the decision"
+    new_date = ""
+    if cells["new_date"]:
+        new_date = parse_day(cells["new_date"]) or ""
+        if not new_date:
+            return f"cannot read new_date {cells['new_date']!r}"
+    if action != "reattempt" and (cells["new_address"] or cells["new_phone"] or new_date):
+        return f"a new address, phone or date only goes with a re-attempt, not {action}"
+    return (shipment["id"], action, cells["new_address"], cells["new_phone"], new_date, cells["note"],
+            cells["decided_by"], decided_at)

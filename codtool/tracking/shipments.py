@@ -1,0 +1,205 @@
+"""`ship`: recording which orders left in which parcel, refusing line by line what must not ship.
+
+An order is refused (with the reason, by manifest line) when it is cancelled or a duplicate,
+a suspected duplicate still under review, prepaid but carrying a COD amount, already shipped,
+or not confirmed yet (unless forced). Re-running the same manifest records nothing new.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from codtool import statuses
+from codtool.errors import AmountError
+from codtool.ledger import Ledger
+from codtool.ledger import tracking as store
+from codtool.ledger.db import utc_now
+from codtool.ledger.orders import set_status
+from codtool.money import format_minor, parse_minor
+from codtool.tracking.sources import Table, parse_day, today
+
+MANIFEST_COLUMNS = {
+    "order_id": ("order_id", "order", "order id", "ordine", "riferimento", "rif. mittente", "riferimento mittente"),
+    "tracking_number": ("tracking_number", "tracking", "tracking number", "awb", "waybill", "spedizione",
+                        "numero spedizione", "lettera di vettura", "ldv"),
+    "ship_date": ("ship_date", "shipped_at", "ship date", "data spedizione", "data"),
+    "cod_amount": ("cod_amount", "cod", "contrassegno", "importo contrassegno"),
+    "currency": ("currency", "valuta"),
+}
+_ALREADY_SHIPPED = (statuses.SHIPPED, statuses.DELIVERED, statuses.RETURNED, statuses.LOST)
+
+
+@dataclass(frozen=True)
+class ShipRequest:
+    path: Path
+    courier: str
+    shop: str | None = None
+    force: bool = False
+
+
+@dataclass
+class Refusal:
+    line: int
+    order: str
+    reason: str
+
+
+@dataclass
+class ShipResult:
+    """What a manifest did: shown to people and, as JSON, to cron jobs."""
+
+    file: str
+    courier: str
+    lines: int = 0
+    shipped: int = 0
+    already_recorded: int = 0
+    cod_minor: dict[str, int] = field(default_factory=dict)
+    refused: list[Refusal] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["cod_to_collect"] = {c: format_minor(m, c) for c, m in self.cod_minor.items()}
+        return data
+
+
+@dataclass
+class _Line:
+    line: int
+    cells: dict[str, str]
+
+
+def ship_manifest(ledger: Ledger, request: ShipRequest) -> ShipResult:
+    """Check every manifest line against the ledger and record the good ones in one transaction."""
+    table = Table(request.path, MANIFEST_COLUMNS, ("order_id", "tracking_number"))
+    lines = [_Line(n, cells) for n, cells in table.records()]
+    result = ShipResult(str(request.path), request.courier, lines=len(lines))
+    with ledger.transaction() as conn:
+        _Checker(conn, request, result).run(lines)
+    return result
+
+
+class _Checker:
+    """Holds the look-ups for one manifest so each line is judged with a few dict reads."""
+
+    def __init__(self, conn: sqlite3.Connection, request: ShipRequest, result: ShipResult) -> None:
+        self.conn, self.request, self.result = conn, request, result
+        self.seen_tracking: dict[str, tuple[int, str]] = {}
+        self.seen_orders: dict[int, int] = {}
+
+    def run(self, lines: list[_Line]) -> None:
+        refs = [ln.cells["order_id"] for ln in lines if ln.cells["order_id"]]
+        self.orders = store.orders_by_source(self.conn, self.request.shop, refs)
+        ids = [o["id"] for found in self.orders.values() for o in found]
+        self.suspects = store.suspected_duplicates(self.conn, ids)
+        self.shipped = store.shipments_of_orders(self.conn, ids)
+        numbers = [ln.cells["tracking_number"] for ln in lines if ln.cells["tracking_number"]]
+        self.tracked = store.shipments_by_tracking(self.conn, self.request.courier, numbers)
+        rows, moves = [], []
+        for ln in lines:
+            verdict = self.judge(ln)
+            if isinstance(verdict, str):
+                if verdict:
+                    self.result.refused.append(Refusal(ln.line, ln.cells["order_id"], verdict))
+                continue
+            rows.append(verdict)
+            moves.append((verdict[0], ln))
+        self.result.shipped = store.insert_shipments(self.conn, rows)
+        source = f"ship {self.request.path.name}"
+        for order_id, ln in moves:
+            set_status(self.conn, order_id, statuses.SHIPPED,
+                       f"shipped with {self.request.courier} {ln.cells['tracking_number']}", f"{source}:{ln.line}")
+
+    def judge(self, ln: _Line) -> tuple | str:
+        """A shipment row to insert, '' for a line already recorded, or the refusal reason."""
+        ref, number = ln.cells["order_id"], ln.cells["tracking_number"]
+        if not ref:
+            return "missing order id"
+        if not number:
+            return "missing tracking number"
+        order = self.order(ref)
+        if isinstance(order, str):
+            return order
+        known = self.tracked.get(number)
+        if known:
+            if known[0]["order_id"] == order["id"]:
+                self.result.already_recorded += 1
+                return ""
+            return f"tracking number {number} is already used by another order (shipment {known[0]['id']})"
+        repeat = self.repeated(ln, number, order["id"])
+        if repeat:
+            return repeat
+        problem = self.order_problem(order)
+        if problem:
+            return problem
+        day = parse_day(ln.cells["ship_date"]) if ln.cells["ship_date"] else today()
+        if day is None:
+            return f"cannot read ship date {ln.cells['ship_date']!r}"
+        cod = self.cod_amount(ln, order)
+        if isinstance(cod, str):
+            return cod
+        self.result.cod_minor[order["currency"]] = self.result.cod_minor.get(order["currency"], 0) + cod
+        return (order["id"], self.request.courier, number, day, cod, order["currency"], "shipped", day,
+                self.request.path.name, ln.line, utc_now())
+
+    def order(self, ref: str) -> sqlite3.Row | str:
+        found = self.orders.get(ref.lstrip("#"), [])
+        where = f" in shop {self.request.shop}" if self.request.shop else ""
+        if not found:
+            return f"no order {ref}{where}"
+        if len(found) > 1:
+            shops = ", ".join(sorted({o["shop"] for o in found}))
+            return f"order {ref} exists in several shops ({shops}): use --shop"
+        return found[0]
+
+    def repeated(self, ln: _Line, number: str, order_id: int) -> str:
+        if number in self.seen_tracking:
+            first, _ = self.seen_tracking[number]
+            return f"tracking number {number} appears again (first at line {first})"
+        if order_id in self.seen_orders:
+            return f"order appears again (first at line {self.seen_orders[order_id]})"
+        self.seen_tracking[number] = (ln.line, str(order_id))
+        self.seen_orders[order_id] = ln.line
+        return ""
+
+    def order_problem(self, order: sqlite3.Row) -> str:
+        status = order["status"]
+        if status == statuses.CANCELLED:
+            return "order is cancelled"
+        if status == statuses.DUPLICATE:
+            return "order was marked as a duplicate"
+        if order["id"] in self.suspects:
+            cluster, keep = self.suspects[order["id"]]
+            return f"suspected duplicate of order {keep} (dedupe cluster {cluster} is open)"
+        earlier = self.shipped.get(order["id"])
+        if earlier is not None:
+            return (f"already shipped with {earlier['courier']} {earlier['tracking_number']} "
+                    f"on {earlier['ship_date']}")
+        if status in _ALREADY_SHIPPED:
+            return f"already {status}"
+        if status != statuses.CONFIRMED and not self.request.force:
+            return f"order is not confirmed (status {status}); confirm it first or use --force"
+        return ""
+
+    def cod_amount(self, ln: _Line, order: sqlite3.Row) -> int | str:
+        """The amount the courier must collect: the order's own, unless the manifest disagrees."""
+        currency = order["currency"]
+        given = ln.cells["currency"].upper()
+        if given and given != currency:
+            return f"currency {given} differs from the order's {currency}"
+        text = ln.cells["cod_amount"]
+        if not text:
+            return order["cod_minor"]
+        try:
+            amount = parse_minor(text, currency)
+        except AmountError as exc:
+            return f"COD amount: {exc}"
+        if amount < 0:
+            return f"negative COD amount {text!r}"
+        if not order["is_cod"] and amount:
+            return f"prepaid order with a COD amount to collect ({format_minor(amount, currency)} {currency})"
+        if order["is_cod"] and amount != order["cod_minor"]:
+            return (f"COD amount {format_minor(amount, currency)} differs from the order's "
+                    f"{format_minor(order['cod_minor'], currency)} {currency}")
+        return amount
