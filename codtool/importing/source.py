@@ -119,10 +119,15 @@ class Chunk:
     `frame` has one object column per position (0..width-1, more for over-long records).
     """
 
-    lines: np.ndarray
+    lines: list[int]
     widths: np.ndarray
     frame: pd.DataFrame
     bytes_read: int
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """Records as lists of cells, for readers that work row by row."""
+        return [row[:width] for row, width in zip(self.frame.to_numpy().tolist(), self.widths, strict=True)]
 
 
 def read_header(source: SourceFile) -> Header:
@@ -138,12 +143,13 @@ def read_header(source: SourceFile) -> Header:
 
 
 def read_chunks(source: SourceFile, header: Header, chunk_rows: int = 50_000,
-                exact: bool = False) -> Iterator[Chunk]:
+                exact: bool = True) -> Iterator[Chunk]:
     """Stream records in chunks so memory stays flat whatever the file size.
 
-    The fast path is pandas' C parser; it raises ExactReaderNeeded (possibly after some
-    chunks) when a record spans lines or has too many fields, because then only the
-    line-tracking `csv` reader can give every row its true line number.
+    With exact=False the fast path is pandas' C parser; it raises ExactReaderNeeded
+    (possibly after some chunks were yielded) when a record spans lines or has too many
+    fields, because then only the line-tracking `csv` reader can give every row its true
+    line number. Callers that cannot undo what they did with earlier chunks keep exact=True.
     """
     fast = not exact and source.encoding != "utf-16" and header.single_line
     reader = _fast_chunks if fast else _exact_chunks
@@ -166,7 +172,7 @@ def _fast_chunks(source: SourceFile, header: Header, chunk_rows: int) -> Iterato
                 keep = _not_blank(part)
                 if not keep.all():
                     part, lines = part[keep].reset_index(drop=True), lines[keep]
-                yield Chunk(lines, np.full(len(part), width), part, raw.tell())
+                yield Chunk(lines.tolist(), np.full(len(part), width), part, raw.tell())
         except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError) as exc:
             raise ExactReaderNeeded(str(exc)) from exc
     if header.end_line + records != source.lines:
@@ -209,7 +215,7 @@ def _chunk(lines: list[int], rows: list[list[str]], width: int, bytes_read: int)
     if widest > width:  # over-long records are kept whole, to be rejected with their cells
         rows = [r + [""] * (widest - len(r)) for r in rows]
     frame = pd.DataFrame(rows, columns=range(widest), dtype=object)
-    return Chunk(np.array(lines, dtype=int), np.array(widths, dtype=int), frame, bytes_read)
+    return Chunk(lines, np.array(widths, dtype=int), frame, bytes_read)
 
 
 def _fit(row: list[str], width: int) -> list[str]:

@@ -27,11 +27,12 @@ class Table:
     def __init__(self, path: Path, wanted: Mapping[str, Sequence[str]], required: Sequence[str]) -> None:
         self.path = path
         self.source: SourceFile = inspect_file(path)
-        self.header = read_header(self.source)
+        self.header_line = read_header(self.source)
+        self.header = self.header_line.cells
         self.columns = resolve_columns(path, self.header, wanted, required)
 
     def chunks(self, chunk_rows: int = 50_000) -> Iterator[Chunk]:
-        return read_chunks(self.source, chunk_rows)
+        return read_chunks(self.source, self.header_line, chunk_rows)
 
     def records(self) -> Iterator[tuple[int, dict[str, str]]]:
         """(line, {field: stripped cell}) for every data line; absent optional fields are ''."""
