@@ -6,7 +6,7 @@ import typer
 
 
 def register_all(app: typer.Typer) -> None:
-    from codtool.commands import imports, orders
+    from codtool.commands import calls, imports, orders
 
-    for module in (imports, orders):
+    for module in (imports, orders, calls):
         module.register(app)
