@@ -80,7 +80,8 @@ def list_calls(
 
 
 def _reasons(reasons: list[dict]) -> str:
-    return "; ".join(f"+{r['points']} {r['reason']}" for r in reasons)
+    """"high COD 120.00 EUR (>= 100.00) +30; first-time customer +10": no leading sign for spreadsheets."""
+    return "; ".join(f"{r['reason']} +{r['points']}" for r in reasons)
 
 
 def _sheet_row(r: dict) -> list:

@@ -88,8 +88,12 @@ def record_outcomes(ledger: Ledger, path: Path, policy: Policy) -> RecordResult:
         keyed = [(o, orders[o.line], attempt_key(orders[o.line]["id"], o)) for o in outcomes if o.line in orders]
         known = store.existing_attempt_keys(conn, [k for _, _, k in keyed])
         unique = {k: (o, row, k) for o, row, k in reversed(keyed) if k not in known}  # first line wins
+        for o, row, k in list(unique.values()):
+            if row["status"] not in statuses.OPEN:
+                del unique[k]
+                result.rejects.append({"line": o.line, "reason": _closed(row)})
         fresh = sorted(unique.values(), key=lambda t: (t[0].called_at, t[0].line))
-        result.already_recorded = len(keyed) - len(fresh)
+        result.already_recorded = sum(1 for _, _, k in keyed if k in known)
         prior = store.attempt_counts(conn, sorted({row["id"] for _, row, _ in fresh}))
         now = utc_now()
         result.recorded = store.insert_attempts(conn, (
@@ -213,10 +217,12 @@ def _one(o: Outcome, by_id: dict, by_source: dict):
         if len(rows) > 1:
             raise OutcomeError(f"order {o.ref_order!r} exists in several shops: add a shop or id column")
         row = rows[0]
-    if row["status"] not in statuses.OPEN:
-        raise OutcomeError(f"order {row['source_id']} is {row['status']}: calls are recorded only for "
-                           f"orders awaiting shipment ({', '.join(statuses.OPEN)})")
     return row
+
+
+def _closed(row) -> str:
+    return (f"order {row['source_id']} is {row['status']}: calls are recorded only for orders awaiting "
+            f"shipment ({', '.join(statuses.OPEN)})")
 
 
 def _apply(conn, fresh: list, prior: dict[int, int], policy: Policy, result: RecordResult) -> None:
