@@ -21,7 +21,7 @@ _LANGUAGE_BY_COUNTRY = {
 
 TEMPLATES: dict[str, dict[str, str]] = {
     "it": {
-        "confirm": "Ciao {name}, ordine {order} confermato: pagherai {amount} alla consegna. "
+        "confirm": "Ciao {name}, ordine {order} confermato: paghi {amount} alla consegna. "
                    "Indirizzo: {address}. Errori? Rispondi qui.",
         "out_for_delivery": "Ciao {name}, l'ordine {order} è in consegna oggi con {courier}. "
                             "Tieni pronti {amount} in contanti.",
