@@ -177,7 +177,7 @@ def test_spanish_customer_with_accent_gets_a_flagged_ucs2_sms(db, tmp_path):
     assert (pedro["sms_encoding"], pedro["sms_units"], pedro["sms_long"]) == ("UCS-2", len(pedro["text"]), True)
     assert pedro["sms_segments"] == -(-len(pedro["text"]) // 67) == 3
     assert "Garc%C3%ADa" in pedro["whatsapp_link"]
-    assert data["long_sms"] == 1
+    assert data["long_sms"] == 2  # Pedro, and Marco with his long corrected address
     assert data["skipped"] == [{"id": 15, "order": "#1004", "phone": "0577 355123",
                                 "reason": "landline: cannot receive SMS or WhatsApp"}]
 
