@@ -11,7 +11,7 @@ from codtool.notify.phones import Phone
 from codtool.notify.policy import DEFAULT_POINTS, Policy, PolicyError, load_policy
 from codtool.notify.risk import Attempts, Finding, OrderFacts, assess
 
-CHECKED = Phone("+393331234567", "333 123 4567", "mobile", True)
+CHECKED = Phone("+393331234567", True, "333 123 4567", "mobile")
 
 
 def write(tmp_path, text):
@@ -76,7 +76,7 @@ def test_a_warning_means_the_checks_are_not_clean_whatever_the_score():
 
 
 def test_unchecked_unreadable_phone():
-    a = assess(facts(phone=Phone("", "", "invalid", False), raw_phone="12"), Policy())
+    a = assess(facts(phone=Phone("", False), raw_phone="12"), Policy())
     assert [(s.points, s.reason) for s in a.signals] == [(20, "not checked yet"),
                                                          (40, "phone '12' cannot be read as a number")]
 
@@ -111,3 +111,15 @@ def test_call_times(text, stored):
 def test_impossible_date_is_rejected():
     with pytest.raises(OutcomeError, match="called_at '31/02/2026 10:00' is not a date and time"):
         parse_local_time("31/02/2026 10:00", "called_at")
+
+
+def test_fallback_phone_parsing():
+    from codtool.notify.phones import parse_phone
+
+    mobile = parse_phone("0039 345 678 9012", "IT")
+    assert (mobile.e164, mobile.national, mobile.kind, mobile.can_message) == ("+393456789012", "345 678 9012",
+                                                                               "mobile", True)
+    landline = parse_phone("'055 2768224", "IT")
+    assert (landline.e164, landline.kind, landline.can_message) == ("+390552768224", "landline", False)
+    assert parse_phone("abc", "IT") == parse_phone("12", "IT") == Phone("", False)
+    assert Phone("", False).kind == "invalid"

@@ -1,4 +1,9 @@
-"""The phone to call or message: the checked one when checks ran, else parsed from what was typed."""
+"""The phone to call or message: the checked one when checks ran, else parsed from what was typed.
+
+The fallback is deliberately light (a possible number, not a full validity check): the checks
+stage is the authority on validity, and unchecked orders already score for being unchecked.
+The line type (needed only for messages) is worked out when someone asks for it.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +23,24 @@ _TYPES = {
 
 @dataclass(frozen=True)
 class Phone:
-    e164: str          # '' when the number cannot be read
-    national: str      # national format, for dialling from the same country
-    kind: str          # mobile | landline | ... | unknown | invalid
-    checked: bool      # True when it comes from the checks stage
+    e164: str                  # '' when the number cannot be read
+    checked: bool              # True when it comes from the checks stage
+    known_national: str = ""   # as the checks stage stored them
+    known_kind: str = ""
+
+    @property
+    def national(self) -> str:
+        """National format, for dialling from the same country."""
+        return self.known_national
+
+    @property
+    def kind(self) -> str:
+        """mobile | landline | fixed_line_or_mobile | voip | unknown | invalid."""
+        if not self.e164:
+            return "invalid"
+        if self.checked:
+            return self.known_kind or "unknown"
+        return _kind(self.e164)
 
     @property
     def can_message(self) -> bool:
@@ -31,10 +50,8 @@ class Phone:
 
 def phone_of(row) -> Phone:
     """Checked data wins; otherwise parse the raw phone with the order's country as region."""
-    if row["checked"] and row["phone_e164"]:
-        return Phone(row["phone_e164"], row["phone_national"], row["phone_type"] or "unknown", True)
     if row["checked"]:
-        return Phone("", "", "invalid", True)
+        return Phone(row["phone_e164"], True, row["phone_national"], row["phone_type"])
     return parse_phone(row["phone"], row["country"])
 
 
@@ -47,12 +64,15 @@ def parse_phone(raw: str, country: str) -> Phone:
     try:
         number = phonenumbers.parse(text, (country or "").upper() or None)
     except NumberParseException:
-        return Phone("", "", "invalid", False)
-    if not phonenumbers.is_valid_number(number):
-        return Phone("", "", "invalid", False)
-    return Phone(
-        phonenumbers.format_number(number, PhoneNumberFormat.E164),
-        phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL),
-        _TYPES.get(phonenumbers.number_type(number), "unknown"),
-        False,
-    )
+        return Phone("", False)
+    if not phonenumbers.is_possible_number(number):
+        return Phone("", False)
+    return Phone(phonenumbers.format_number(number, PhoneNumberFormat.E164), False,
+                 phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL))
+
+
+@lru_cache(maxsize=65536)
+def _kind(e164: str) -> str:
+    number = phonenumbers.parse(e164, None)
+    kind = _TYPES.get(phonenumbers.number_type(number), "unknown")
+    return "invalid" if kind == "unknown" and not phonenumbers.is_valid_number(number) else kind

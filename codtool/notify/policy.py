@@ -70,6 +70,8 @@ def load_policy(path: Path | None) -> Policy:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise PolicyError(f"{path}: no such policy file") from exc
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror or exc})") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise PolicyError(f"{path}: not a valid TOML file ({exc})") from exc
     return _apply(Policy(source=str(path)), data, path)
