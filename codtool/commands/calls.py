@@ -1,0 +1,177 @@
+"""`codtool calls list|record|confirm` and `codtool notify export`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from codtool.cli import state_of
+from codtool.errors import CodtoolError
+from codtool.ledger import calls as store
+from codtool.notify.calls import CallList, ConfirmResult, auto_confirm, call_list
+from codtool.notify.export import ExportError, export_format, write_table
+from codtool.notify.notices import NoticeResult, export_notices
+from codtool.notify.outcomes import ADDRESS_FIELDS, RecordResult, record_outcomes
+from codtool.notify.policy import load_policy
+from codtool.notify.sender import FileSender
+from codtool.notify.templates import KINDS
+from codtool.order_view import register_section
+from codtool.render import table
+
+PolicyOption = Annotated[Path | None, typer.Option("--policy", help="TOML file with the confirmation policy.")]
+DateOption = Annotated[str | None, typer.Option("--date", help="Day to plan, YYYY-MM-DD (default: today).")]
+
+SHEET_COLUMNS = ("id", "order", "shop", "customer", "phone_e164", "phone_national", "address", "amount", "currency",
+                 "items", "score", "reasons", "attempt", "last_outcome", "due_at")
+FILL_IN = ("outcome", "called_at", "call_back_at", *ADDRESS_FIELDS, "agent", "note")
+
+
+def register(app: typer.Typer) -> None:
+    calls = typer.Typer(help="Confirmation calls: who to phone, and what they said.", no_args_is_help=True)
+    calls.command("list")(list_calls)
+    calls.command("record")(record)
+    calls.command("confirm")(confirm)
+    app.add_typer(calls, name="calls")
+    notify = typer.Typer(help="Customer messages: WhatsApp links and SMS text.", no_args_is_help=True)
+    notify.command("export")(notify_export)
+    app.add_typer(notify, name="notify")
+    register_section("calls", store.attempts_of)
+    register_section("corrected_address", lambda conn, oid: list(store.corrections_of(conn, [oid]).values()))
+    register_section("call_policy_decisions", store.decisions_of)
+
+
+def _day(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2026-11-23", param_hint="--date") from None
+
+
+def _checked_out(path: Path | None) -> Path | None:
+    if path is not None:
+        try:
+            export_format(path)
+        except ExportError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--out") from None
+    return path
+
+
+def list_calls(
+    ctx: typer.Context,
+    day: DateOption = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many, riskiest first.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Also write the call sheet to FILE.csv or FILE.xlsx.")] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Orders to phone today, riskiest first, with the reasons and the number to dial."""
+    out = _checked_out(out)
+    state = state_of(ctx)
+    result = call_list(state.ledger(), _day(day), load_policy(policy), limit)
+    if out is not None:
+        write_table(out, SHEET_COLUMNS + FILL_IN, (_sheet_row(r) for r in result.calls), sheet="calls")
+        result.file = str(out)
+    state.output.emit(result.to_json(), lambda c: _show_list(c, result))
+
+
+def _reasons(reasons: list[dict]) -> str:
+    """"high COD 120.00 EUR (>= 100.00) +30; first-time customer +10": no leading sign for spreadsheets."""
+    return "; ".join(f"{r['reason']} +{r['points']}" for r in reasons)
+
+
+def _sheet_row(r: dict) -> list:
+    return [_reasons(r[c]) if c == "reasons" else r[c] for c in SHEET_COLUMNS] + [""] * len(FILL_IN)
+
+
+def _show_list(console: Console, result: CallList) -> None:
+    cols = ("id", "order", "customer", "phone", "e164", "address", "amount", "items", "score", "reasons", "attempt")
+    rows = ((r["id"], r["order"], r["customer"], r["phone_national"], r["phone_e164"], r["address"],
+             f"{r['amount']} {r['currency']}", r["items"], r["score"], _reasons(r["reasons"]).replace("; ", "\n"),
+             r["attempt"]) for r in result.calls)
+    console.print(table(f"Calls for {result.day} ({len(result.calls)})", cols, rows, numeric=("amount", "score")))
+    console.print(f"{result.needs_no_call} low-risk orders need no call (codtool calls confirm); "
+                  f"{result.not_due_yet} wait for their retry time.")
+    if result.file:
+        console.print(f"Call sheet written to {result.file}: fill in outcome and called_at, then "
+                      f"codtool calls record {result.file}")
+
+
+def record(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Call sheet with outcome and called_at filled in (CSV).")],
+    policy: PolicyOption = None,
+) -> None:
+    """Record call outcomes and move orders: confirmed, cancelled, or unreachable by policy."""
+    state = state_of(ctx)
+    result = record_outcomes(state.ledger(), file, load_policy(policy))
+    state.output.emit(result.to_json(), lambda c: _show_record(c, result))
+    if result.rejects:
+        first = result.rejects[0]
+        raise CodtoolError(f"{file}: {len(result.rejects)} line(s) rejected, the others were recorded "
+                           f"(first: line {first['line']}: {first['reason']})")
+
+
+def _show_record(console: Console, r: RecordResult) -> None:
+    console.print(f"{r.file}: {r.recorded} outcomes recorded, {r.already_recorded} already recorded, "
+                  f"{r.blank} lines without outcome, {len(r.rejects)} rejected.")
+    if r.status_changes:
+        console.print(table("Status changes", ("line", "order", "from", "to", "reason"),
+                            ((c["line"], c["order"], c["from"], c["to"], c["reason"]) for c in r.status_changes)))
+    if r.not_applied:
+        console.print(table("Not applied", ("line", "order", "status", "wanted", "why"),
+                            ((c["line"], c["order"], c["from"], c["to"], c["reason"]) for c in r.not_applied)))
+    if r.rejects:
+        console.print(table("Rejected lines", ("line", "reason"), ((x["line"], x["reason"]) for x in r.rejects)))
+
+
+def confirm(
+    ctx: typer.Context,
+    day: DateOption = None,
+    policy: PolicyOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be confirmed; change nothing.")] = False,
+) -> None:
+    """Confirm the low-risk, cleanly checked orders that need no call, recording the reason."""
+    state = state_of(ctx)
+    result = auto_confirm(state.ledger(), _day(day), load_policy(policy), dry_run)
+    state.output.emit(result.to_json(), lambda c: _show_confirm(c, result))
+
+
+def _show_confirm(console: Console, r: ConfirmResult) -> None:
+    verb = "would be confirmed" if r.dry_run else "confirmed"
+    console.print(table(f"Orders {verb} by policy ({len(r.confirmed)})",
+                        ("id", "order", "customer", "amount", "score", "reasons"),
+                        ((x["id"], x["order"], x["customer"], f"{x['amount']} {x['currency']}", x["score"],
+                          _reasons(x["reasons"]) or "no risk signal") for x in r.confirmed),
+                        numeric=("amount", "score")))
+    console.print(f"{r.need_call} orders still need a call (codtool calls list).")
+
+
+def notify_export(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Option(help=f"Which notice: {', '.join(KINDS)}.")],
+    out: Annotated[Path, typer.Option(help="FILE.csv or FILE.xlsx to write the messages to.")],
+    again: Annotated[bool, typer.Option("--again", help="Include customers already sent this notice.")] = False,
+) -> None:
+    """Write customer messages with WhatsApp links and SMS text, flagging SMS longer than one part."""
+    if kind not in KINDS:
+        raise typer.BadParameter(f"choose one of {', '.join(KINDS)}", param_hint="--kind")
+    _checked_out(out)
+    state = state_of(ctx)
+    result = export_notices(state.ledger(), kind, FileSender(out), again)
+    state.output.emit(result.to_json() | {"file": str(out)}, lambda c: _show_notices(c, result, out))
+
+
+def _show_notices(console: Console, r: NoticeResult, out: Path) -> None:
+    console.print(table(f"{r.kind} messages ({len(r.messages)})", ("order", "customer", "phone", "lang", "sms", "text"),
+                        ((m.order, m.customer, m.phone_e164, m.language,
+                          f"{m.sms.encoding} {m.sms.units} ch, {m.sms.segments} SMS" + (" LONG" if m.sms.long else ""),
+                          m.text) for m in r.messages)))
+    if r.skipped:
+        console.print(table("Not messaged", ("order", "phone", "reason"),
+                            ((s["order"], s["phone"], s["reason"]) for s in r.skipped)))
+    console.print(f"Written to {out}; {r.already_sent} already sent before (use --again to include them).")

@@ -1,0 +1,200 @@
+"""SQL for confirmation calls, risk signals from other stages' tables, and customer notices.
+
+Dedupe (0003) and delivery history (0004) are read through their contract tables only, so
+this stage works whether or not those stages have filled them yet.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+_IN_LIMIT = 500
+RETURN_STATUSES = ("refused", "rto_in_transit", "rto_delivered")
+
+# Orders awaiting a confirmation decision: COD, still 'new', created before the given day ends.
+_AWAITING = "SELECT id FROM orders WHERE status = 'new' AND is_cod = 1 AND created_at < ?"
+
+_ORDER_WITH_CONTACT = (
+    "SELECT o.*, s.name AS shop, n.order_id IS NOT NULL AS checked, "
+    "COALESCE(n.phone_e164, '') AS phone_e164, COALESCE(n.phone_national, '') AS phone_national, "
+    "COALESCE(n.phone_type, '') AS phone_type "
+    "FROM orders o JOIN shops s ON s.id = o.shop_id LEFT JOIN order_normalised n ON n.order_id = o.id "
+)
+
+
+def awaiting_orders(conn: sqlite3.Connection, before: str) -> list[sqlite3.Row]:
+    """COD orders still 'new' and created before `before` (ISO date of the next day)."""
+    return conn.execute(_ORDER_WITH_CONTACT + f"WHERE o.id IN ({_AWAITING}) ORDER BY o.id", (before,)).fetchall()
+
+
+def awaiting_findings(conn: sqlite3.Connection, before: str) -> list[sqlite3.Row]:
+    """Error and warning findings from checks on the awaiting orders."""
+    return conn.execute(
+        "SELECT order_id, severity, code, message FROM order_findings "
+        f"WHERE severity IN ('error', 'warning') AND order_id IN ({_AWAITING}) ORDER BY order_id, id",
+        (before,),
+    ).fetchall()
+
+
+def awaiting_duplicates(conn: sqlite3.Connection, before: str) -> list[sqlite3.Row]:
+    """Awaiting orders that are the 'duplicate' member of an open cluster, with the kept order."""
+    return conn.execute(
+        "SELECT m.order_id, k.source_id AS keep_source_id FROM dedupe_members m "
+        "JOIN dedupe_clusters c ON c.id = m.cluster_id AND c.status = 'open' "
+        "JOIN orders k ON k.id = c.keep_order_id "
+        f"WHERE m.role = 'duplicate' AND m.order_id IN ({_AWAITING}) ORDER BY m.order_id",
+        (before,),
+    ).fetchall()
+
+
+def awaiting_attempts(conn: sqlite3.Connection, before: str) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT order_id, outcome, called_at, call_back_at FROM call_attempts "
+        f"WHERE order_id IN ({_AWAITING}) ORDER BY order_id, called_at, id",
+        (before,),
+    ).fetchall()
+
+
+def history_by_phone(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    """Per customer phone: (orders delivered, parcels refused or returned).
+
+    The phone is the checked E.164 where checks ran, else the phone as typed.
+    """
+    marks = ", ".join("?" * len(RETURN_STATUSES))
+    rows = conn.execute(
+        "WITH keyed AS (SELECT o.id, o.status, COALESCE(NULLIF(n.phone_e164, ''), o.phone) AS phone_key "
+        "FROM orders o LEFT JOIN order_normalised n ON n.order_id = o.id) "
+        "SELECT k.phone_key, "
+        "COUNT(DISTINCT CASE WHEN k.status = 'delivered' OR s.status = 'delivered' THEN k.id END), "
+        f"COUNT(DISTINCT CASE WHEN k.status = 'returned' OR s.status IN ({marks}) THEN k.id END) "
+        "FROM keyed k LEFT JOIN shipments s ON s.order_id = k.id "
+        "WHERE k.status IN ('delivered', 'returned') OR s.id IS NOT NULL "
+        "GROUP BY k.phone_key",
+        RETURN_STATUSES,
+    )
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def orders_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> list[sqlite3.Row]:
+    return _in_chunks(conn, _ORDER_WITH_CONTACT + "WHERE o.id IN ({marks})", ids)
+
+
+def orders_by_source_ids(conn: sqlite3.Connection, source_ids: Sequence[str]) -> list[sqlite3.Row]:
+    return _in_chunks(conn, _ORDER_WITH_CONTACT + "WHERE o.source_id IN ({marks})", source_ids)
+
+
+def attempt_counts(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, int]:
+    """Unanswered calls so far per order."""
+    rows = _in_chunks(conn, "SELECT order_id, COUNT(*) FROM call_attempts "
+                            "WHERE outcome = 'no_answer' AND order_id IN ({marks}) GROUP BY order_id", ids)
+    return {r[0]: r[1] for r in rows}
+
+
+def existing_attempt_keys(conn: sqlite3.Connection, keys: Sequence[str]) -> set[str]:
+    rows = _in_chunks(conn, "SELECT attempt_key FROM call_attempts WHERE attempt_key IN ({marks})", keys)
+    return {r[0] for r in rows}
+
+
+ATTEMPT_COLUMNS = ("order_id", "outcome", "called_at", "call_back_at", "agent", "note", "source_file",
+                   "source_line", "attempt_key", "recorded_at")
+CORRECTION_COLUMNS = ("attempt_key", "order_id", "address1", "address2", "postcode", "city", "province",
+                      "corrected_at")
+
+
+def insert_attempts(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+    return _insert(conn, "call_attempts", ATTEMPT_COLUMNS, "attempt_key", rows)
+
+
+def insert_corrections(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+    return _insert(conn, "order_address_corrections", CORRECTION_COLUMNS, "attempt_key", rows)
+
+
+def insert_decisions(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, int, str, str]]) -> int:
+    return _insert(conn, "call_policy_decisions", ("order_id", "action", "score", "reasons", "decided_at"),
+                   "order_id, action", rows)
+
+
+def _insert(conn: sqlite3.Connection, table: str, columns: Sequence[str], key: str,
+            rows: Iterable[Sequence[Any]]) -> int:
+    cur = conn.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT ({key}) DO NOTHING",
+        rows,
+    )
+    return max(cur.rowcount, 0)
+
+
+def attempts_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+    rows = conn.execute(
+        "SELECT called_at, outcome, call_back_at, agent, note, source_file, source_line FROM call_attempts "
+        "WHERE order_id = ? ORDER BY called_at, id",
+        (order_id,),
+    )
+    return [dict(r) for r in rows]
+
+
+def corrections_of(conn: sqlite3.Connection, order_ids: Sequence[int]) -> dict[int, dict]:
+    """The latest corrected address per order (later call wins, then later recording)."""
+    rows = _in_chunks(
+        conn,
+        "SELECT c.order_id, c.address1, c.address2, c.postcode, c.city, c.province, c.corrected_at "
+        "FROM order_address_corrections c JOIN call_attempts a ON a.attempt_key = c.attempt_key "
+        "WHERE c.order_id IN ({marks}) ORDER BY a.called_at, a.id",
+        order_ids,
+    )
+    out = {}
+    for r in rows:
+        data = dict(r)
+        out[data.pop("order_id")] = data
+    return out
+
+
+def decisions_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+    rows = conn.execute(
+        "SELECT decided_at, action, score, reasons FROM call_policy_decisions WHERE order_id = ? ORDER BY id",
+        (order_id,),
+    )
+    return [dict(r) for r in rows]
+
+
+def confirmed_orders(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Confirmed COD orders: they get the written order confirmation."""
+    return conn.execute(_ORDER_WITH_CONTACT + "WHERE o.status = 'confirmed' AND o.is_cod = 1 ORDER BY o.id").fetchall()
+
+
+def orders_with_shipment_status(conn: sqlite3.Connection, status: str) -> list[sqlite3.Row]:
+    """Orders whose shipment is currently in `status`, with the shipment's courier and tracking."""
+    return conn.execute(
+        "SELECT q.*, sh.id AS shipment_id, sh.courier, sh.tracking_number, sh.status_at "
+        f"FROM ({_ORDER_WITH_CONTACT}) q JOIN shipments sh ON sh.order_id = q.id "
+        "WHERE sh.status = ? ORDER BY q.id, sh.id",
+        (status,),
+    ).fetchall()
+
+
+def sent_refs(conn: sqlite3.Connection, kind: str) -> set[tuple[int, str]]:
+    rows = conn.execute("SELECT order_id, event_ref FROM notify_messages WHERE kind = ?", (kind,))
+    return {(r[0], r[1]) for r in rows}
+
+
+MESSAGE_COLUMNS = ("order_id", "kind", "event_ref", "phone_e164", "language", "text", "sender", "sent_at")
+
+
+def insert_messages(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+    return _insert(conn, "notify_messages", MESSAGE_COLUMNS, "order_id, kind, event_ref", rows)
+
+
+def _in_chunks(conn: sqlite3.Connection, query: str, values: Sequence[Any]) -> list[sqlite3.Row]:
+    found: list[sqlite3.Row] = []
+    values = list(values)
+    for start in range(0, len(values), _IN_LIMIT):
+        part = values[start:start + _IN_LIMIT]
+        found.extend(conn.execute(query.format(marks=", ".join("?" * len(part))), part))
+    return found
+
+
+def status_of(conn: sqlite3.Connection, order_id: int) -> str | None:
+    row = conn.execute("SELECT status FROM orders WHERE id = ?", (order_id,)).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,193 @@
+"""Today's call list, ordered by risk, and the policy that confirms orders needing no call."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from codtool import statuses
+from codtool.ledger import Ledger
+from codtool.ledger import calls as store
+from codtool.ledger.db import utc_now
+from codtool.ledger.orders import set_status
+from codtool.money import format_minor
+from codtool.notify.phones import phone_of
+from codtool.notify.policy import Policy
+from codtool.notify.risk import Assessment, Attempts, Finding, OrderFacts, assess
+
+SOURCE = "calls"
+
+
+@dataclass
+class Candidate:
+    """An order awaiting confirmation, with its facts and how risky it looks."""
+
+    row: sqlite3.Row
+    facts: OrderFacts
+    assessment: Assessment
+    due_at: str
+
+
+def gather(conn: sqlite3.Connection, day: date, policy: Policy) -> list[Candidate]:
+    """COD orders still 'new' on `day`, each assessed; a fixed handful of queries whatever the size."""
+    before = (day + timedelta(days=1)).isoformat()
+    findings: dict[int, list[Finding]] = defaultdict(list)
+    for r in store.awaiting_findings(conn, before):
+        findings[r["order_id"]].append(Finding(r["severity"], r["code"], r["message"]))
+    duplicates: dict[int, list[str]] = defaultdict(list)
+    for r in store.awaiting_duplicates(conn, before):
+        duplicates[r["order_id"]].append(r["keep_source_id"])
+    attempts = _attempts(store.awaiting_attempts(conn, before))
+    history = store.history_by_phone(conn)
+    out = []
+    for row in store.awaiting_orders(conn, before):
+        phone = phone_of(row)
+        delivered, refused = _history(history, phone.e164, row["phone"])
+        tried = attempts.get(row["id"], Attempts())
+        facts = OrderFacts(row["id"], row["cod_minor"], row["currency"], phone, row["phone"],
+                           findings.get(row["id"], []), duplicates.get(row["id"], []), delivered, refused, tried)
+        out.append(Candidate(row, facts, assess(facts, policy), _due_at(tried, policy)))
+    return out
+
+
+def _history(history: dict[str, tuple[int, int]], e164: str, raw: str) -> tuple[int, int]:
+    a = history.get(e164, (0, 0)) if e164 else (0, 0)
+    b = history.get(raw, (0, 0)) if raw and raw != e164 else (0, 0)
+    return a[0] + b[0], a[1] + b[1]
+
+
+def _attempts(rows: list[sqlite3.Row]) -> dict[int, Attempts]:
+    out: dict[int, Attempts] = {}
+    for r in rows:  # ordered by call time, so the last one wins
+        a = out.setdefault(r["order_id"], Attempts())
+        a.total += 1
+        a.unanswered += r["outcome"] == "no_answer"
+        a.last_outcome, a.last_called_at, a.call_back_at = r["outcome"], r["called_at"], r["call_back_at"]
+    return out
+
+
+def _due_at(tried: Attempts, policy: Policy) -> str:
+    """When the next call should happen: at the time asked for, or after the retry spacing."""
+    if tried.last_outcome == "call_back" and tried.call_back_at:
+        return tried.call_back_at
+    if tried.last_outcome == "no_answer":
+        last = datetime.fromisoformat(tried.last_called_at)
+        return (last + timedelta(hours=policy.retry_after(tried.unanswered))).isoformat(timespec="seconds")
+    return ""
+
+
+@dataclass
+class CallList:
+    day: str
+    calls: list[dict]
+    needs_no_call: int
+    not_due_yet: int
+    policy: str
+    file: str | None = None
+
+    def to_json(self) -> dict:
+        return {"date": self.day, "policy": self.policy, "calls": self.calls, "needs_no_call": self.needs_no_call,
+                "not_due_yet": self.not_due_yet, "file": self.file}
+
+
+def call_list(ledger: Ledger, day: date, policy: Policy, limit: int | None = None) -> CallList:
+    """Orders to phone on `day`, riskiest first; low-risk ones the policy confirms are left out."""
+    before = (day + timedelta(days=1)).isoformat()
+    chosen, no_call, later = [], 0, 0
+    for c in gather(ledger.conn, day, policy):
+        if c.assessment.auto_confirmable(policy, c.facts.attempts):
+            no_call += 1
+        elif c.facts.attempts.unanswered >= policy.max_attempts:
+            continue
+        elif c.due_at and c.due_at >= before:
+            later += 1
+        else:
+            chosen.append(c)
+    chosen.sort(key=lambda c: (-c.assessment.score, c.row["created_at"], c.row["id"]))
+    chosen = chosen[:limit] if limit else chosen
+    corrections = store.corrections_of(ledger.conn, [c.row["id"] for c in chosen])
+    rows = [call_row(c, corrections.get(c.row["id"])) for c in chosen]
+    return CallList(day.isoformat(), rows, no_call, later, policy.source)
+
+
+def call_row(c: Candidate, correction: dict | None) -> dict:
+    """One line of the call sheet: what staff need to dial, check and say."""
+    r = c.row
+    return {
+        "id": r["id"], "order": r["source_id"], "shop": r["shop"], "created_at": r["created_at"],
+        "customer": r["customer_name"], "phone_e164": c.facts.phone.e164, "phone_national": c.facts.phone.national,
+        "phone_as_typed": r["phone"], "address": one_line_address(r), "country": r["country"],
+        "corrected_address": one_line_address(correction) if correction else "",
+        "amount": format_minor(r["cod_minor"], r["currency"]), "currency": r["currency"], "cod_minor": r["cod_minor"],
+        "items": items_text(r["items"]), "score": c.assessment.score,
+        "reasons": [s.to_json() for s in c.assessment.signals],
+        "attempt": c.facts.attempts.total + 1, "last_outcome": c.facts.attempts.last_outcome, "due_at": c.due_at,
+    }
+
+
+def one_line_address(r) -> str:
+    """"Via Roma 12, int. 4, 00184 Roma (RM)": how staff read an address back to a customer."""
+    town = " ".join(p for p in (r["postcode"], r["city"]) if p)
+    if r["province"]:
+        town += f" ({r['province']})"
+    return ", ".join(p for p in (r["address1"], r["address2"], town) if p)
+
+
+def items_text(items_json: str) -> str:
+    items = json.loads(items_json or "[]")
+    return "; ".join(f"{i.get('qty', 1)} x {i.get('name') or i.get('sku')}" for i in items)
+
+
+@dataclass
+class ConfirmResult:
+    day: str
+    policy: str
+    confirmed: list[dict] = field(default_factory=list)
+    need_call: int = 0
+    dry_run: bool = False
+
+    def to_json(self) -> dict:
+        return {"date": self.day, "policy": self.policy, "dry_run": self.dry_run,
+                "confirmed": self.confirmed, "need_call": self.need_call}
+
+
+def auto_confirm(ledger: Ledger, day: date, policy: Policy, dry_run: bool = False) -> ConfirmResult:
+    """Confirm the low-risk, cleanly checked orders nobody needs to call, recording why."""
+    result = ConfirmResult(day.isoformat(), policy.source, dry_run=dry_run)
+    with ledger.transaction() as conn:
+        picked = []
+        for c in gather(conn, day, policy):
+            if c.assessment.auto_confirmable(policy, c.facts.attempts):
+                picked.append(c)
+            else:
+                result.need_call += 1
+        if dry_run:
+            result.confirmed = [_confirmed_json(c) for c in picked]
+            return result
+        decisions = []
+        for c in picked:
+            reason = _confirm_reason(c.assessment, policy)
+            if set_status(conn, c.row["id"], statuses.CONFIRMED, reason, SOURCE):
+                decisions.append((c.row["id"], "auto_confirmed", c.assessment.score, _reasons_json(c.assessment),
+                                  utc_now()))
+                result.confirmed.append(_confirmed_json(c))
+        store.insert_decisions(conn, decisions)
+    return result
+
+
+def _confirm_reason(a: Assessment, policy: Policy) -> str:
+    why = "; ".join(f"+{s.points} {s.reason}" for s in a.signals) or "no risk signal"
+    return f"auto-confirmed by policy: score {a.score} <= {policy.auto_confirm_max_score}, clean checks ({why})"
+
+
+def _reasons_json(a: Assessment) -> str:
+    return json.dumps([[s.points, s.reason] for s in a.signals], ensure_ascii=False)
+
+
+def _confirmed_json(c: Candidate) -> dict:
+    return {"id": c.row["id"], "order": c.row["source_id"], "customer": c.row["customer_name"],
+            "amount": format_minor(c.row["cod_minor"], c.row["currency"]), "currency": c.row["currency"],
+            "score": c.assessment.score, "reasons": [s.to_json() for s in c.assessment.signals]}

@@ -1,0 +1,68 @@
+"""Where messages go. Today a file staff upload or click through; a provider fits the same shape.
+
+A provider sender (an SMS gateway, the WhatsApp Business API) needs only a `name` for the
+ledger and a `send` that raises on failure, so nothing is marked sent that was not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from codtool.notify.export import export_format, write_table
+from codtool.notify.messages import SmsLength
+
+
+@dataclass(frozen=True)
+class Message:
+    """One customer message, ready for any channel."""
+
+    order_id: int
+    order: str
+    kind: str
+    event_ref: str
+    customer: str
+    country: str
+    language: str
+    phone_e164: str
+    phone_national: str
+    text: str
+    whatsapp_link: str
+    sms: SmsLength
+
+    def to_json(self) -> dict:
+        return {"id": self.order_id, "order": self.order, "kind": self.kind, "customer": self.customer,
+                "country": self.country, "language": self.language, "phone_e164": self.phone_e164,
+                "phone_national": self.phone_national, "text": self.text, "whatsapp_link": self.whatsapp_link,
+                "sms_encoding": self.sms.encoding, "sms_units": self.sms.units, "sms_segments": self.sms.segments,
+                "sms_long": self.sms.long}
+
+
+class Sender(Protocol):
+    name: str
+
+    def send(self, messages: Sequence[Message]) -> None:
+        """Deliver every message or raise; partial delivery must raise too."""
+
+
+COLUMNS = ("id", "order", "kind", "customer", "country", "language", "phone_e164", "phone_national",
+           "whatsapp_link", "sms_text", "sms_encoding", "sms_units", "sms_segments", "sms_long")
+
+
+class FileSender:
+    """Writes the messages as a CSV or XLSX sheet, one row per customer."""
+
+    def __init__(self, path: Path) -> None:
+        export_format(path)
+        self.path = path
+        self.name = f"file:{path}"
+
+    def send(self, messages: Sequence[Message]) -> None:
+        write_table(self.path, COLUMNS, (_row(m) for m in messages), sheet="messages")
+
+
+def _row(m: Message) -> list:
+    return [m.order_id, m.order, m.kind, m.customer, m.country, m.language, m.phone_e164, m.phone_national,
+            m.whatsapp_link, m.text, m.sms.encoding, m.sms.units, m.sms.segments, "yes" if m.sms.long else "no"]
