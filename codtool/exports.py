@@ -1,24 +1,34 @@
-"""CSV files for staff to open in a spreadsheet, safe from formula injection.
+"""CSV and XLSX files for staff to open in a spreadsheet, safe from formula injection.
 
 Customer-typed text such as `=HYPERLINK(...)` or `@SUM(...)` would run as a formula in Excel
 or LibreOffice; such cells get a leading apostrophe (OWASP's advice). A phone number such as
 `+39 333 1234567` has no letters or operators to run, so it is left as typed for the people
-and dialers that read it.
+and dialers that read it. Numbers stay numbers in XLSX. Every file is written to a temporary
+name beside the target (owner-only: it holds personal data) and renamed when complete.
 """
 
 from __future__ import annotations
 
 import csv
-import errno
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from codtool.errors import CodtoolError
+
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PHONE = re.compile(r"\+[0-9][0-9 ().]*")
+FORMATS = (".csv", ".xlsx")
+
+
+class ExportError(CodtoolError):
+    """An export file cannot be written where or how it was asked for."""
 
 
 def safe_cell(value: Any) -> str:
@@ -31,28 +41,81 @@ def safe_cell(value: Any) -> str:
     return text
 
 
-def write_csv(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write atomically (temp file then rename) with owner-only permissions; returns the row count.
+def _xlsx_value(value: Any) -> Any:
+    """Numbers stay numbers; text is neutralised and cleared of control bytes XLSX refuses."""
+    if value is None or isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
-    UTF-8 with a byte-order mark so Excel shows accented names correctly.
-    """
+
+def export_format(path: Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise ExportError(f"{path}: write .csv or .xlsx, not {suffix or 'a file without extension'}")
+    return suffix
+
+
+def write_table(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                sheet: str = "codtool") -> int:
+    """CSV or XLSX by the file's suffix; returns the number of data rows written."""
     target = Path(path)
-    if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "is a directory, not a file name", str(target))
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:  # name the file the user asked for, not our temporary one
-        raise OSError(exc.errno, exc.strerror, str(target)) from exc
-    count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
+    if export_format(target) == ".xlsx":
+        return write_xlsx(target, columns, rows, sheet)
+    return write_csv(target, columns, rows)
+
+
+def write_csv(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """UTF-8 with a byte-order mark, so Excel shows accented names correctly."""
+
+    def write(tmp: Path) -> int:
+        count = 0
+        with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow([safe_cell(c) for c in columns])
             for row in rows:
                 writer.writerow([safe_cell(v) for v in row])
                 count += 1
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        return count
+
+    return _atomic(Path(path), write)
+
+
+def write_xlsx(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Sequence[Any]],
+               sheet: str = "codtool") -> int:
+    def write(tmp: Path) -> int:
+        book = Workbook(write_only=True)
+        ws = book.create_sheet(sheet[:31])
+        ws.append([safe_cell(c) for c in columns])
+        count = 0
+        for row in rows:
+            ws.append([_xlsx_value(v) for v in row])
+            count += 1
+        book.save(tmp)
+        return count
+
+    return _atomic(Path(path), write)
+
+
+def check_target(target: Path) -> None:
+    """Commands call this before long work, so a bad --out fails first, not last."""
+    if target.is_dir():
+        raise ExportError(f"{target}: is a directory; give a file name for the export")
+    if not target.parent.is_dir():
+        raise ExportError(f"{target}: the folder {target.parent} does not exist")
+
+
+def _atomic(target: Path, write: Callable[[Path], int]) -> int:
+    """A reader never sees half a file, and a failed export leaves no litter."""
+    check_target(target)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise ExportError(f"{target}: cannot write here ({exc.strerror or exc})") from exc
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        count = write(tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return count

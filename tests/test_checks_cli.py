@@ -139,7 +139,7 @@ def test_export_leaves_out_orders_no_longer_open(db, tmp_path):
     (("check", "--batch", "99"), 1, "Error: no batch 99; see codtool batches list\n"),
     (("check", "--export", "{tmp}"), 1, "Error: {tmp}: is a directory; give a file name for the export\n"),
     (("check", "--export", "{tmp}/missing/x.csv"), 1,
-     "Error: {tmp}/missing/x.csv: cannot write the export: no directory '{tmp}/missing'\n"),
+     "Error: {tmp}/missing/x.csv: the folder {tmp}/missing does not exist\n"),
 ])
 def test_bad_input_is_one_line(db, tmp_path, args, code, message):
     result = cli(db, *(a.format(tmp=tmp_path) for a in args), ok=False)

@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from codtool.notify.export import safe_cell, write_table
+from codtool.exports import safe_cell, write_table
 from codtool.notify.messages import GSM7_BASIC, sms_length, whatsapp_link
 from codtool.notify.templates import MessageFields, display_amount, language_for, render
 
@@ -80,7 +80,7 @@ def test_no_exported_text_can_start_a_formula_unless_it_is_a_phone_number(text):
     ("=1+1", "'=1+1"), ("@SUM(A1)", "'@SUM(A1)"), ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
     ("\t=x", "'\t=x"), ("\r=x", "'\r=x"), ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
     ("+393331234567", "+393331234567"), ("+39 333 123 4567", "+39 333 123 4567"),
-    ("Giulia Rossi", "Giulia Rossi"), (12, 12),
+    ("Giulia Rossi", "Giulia Rossi"), (12, "12"),
 ])
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from codtool.errors import CodtoolError
-from codtool.exports_xlsx import write_table, write_xlsx
+from codtool.exports import write_table, write_xlsx
 from codtool.ledger import open_ledger
 from codtool.ledger.tracking import customer_history
 from codtool.tracking.couriers import Rule, load_courier
@@ -84,7 +84,7 @@ def test_exports_neutralise_formulas(tmp_path: Path):
     rows = [["=HYPERLINK(\"http://x\")", "+39 333", "-5", "@SUM(A1)", "\tx", "Rossi", 12]]
     write_xlsx(tmp_path / "a.xlsx", ["a", "b", "c", "d", "e", "f", "g"], rows)
     values = [c.value for c in load_workbook(tmp_path / "a.xlsx").active[2]]
-    assert values == ["'=HYPERLINK(\"http://x\")", "'+39 333", "'-5", "'@SUM(A1)", "'\tx", "Rossi", 12]
+    assert values == ["'=HYPERLINK(\"http://x\")", "+39 333", "'-5", "'@SUM(A1)", "'\tx", "Rossi", 12]
     write_table(tmp_path / "a.csv", ["a"], [["=1+1"]])
     assert (tmp_path / "a.csv").read_text(encoding="utf-8-sig").splitlines() == ["a", "'=1+1"]
     with pytest.raises(CodtoolError, match="the folder .*nope does not exist"):

@@ -11,9 +11,9 @@ from rich.console import Console
 
 from codtool.cli import state_of
 from codtool.errors import CodtoolError
+from codtool.exports import ExportError, export_format, write_table
 from codtool.ledger import calls as store
 from codtool.notify.calls import CallList, ConfirmResult, auto_confirm, call_list
-from codtool.notify.export import ExportError, export_format, write_table
 from codtool.notify.notices import NoticeResult, export_notices
 from codtool.notify.outcomes import ADDRESS_FIELDS, RecordResult, record_outcomes
 from codtool.notify.policy import load_policy

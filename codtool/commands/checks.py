@@ -12,7 +12,7 @@ from codtool.checks.export import export_flagged
 from codtool.checks.findings import CODES
 from codtool.checks.runner import CheckRequest, CheckSummary, run_checks
 from codtool.cli import state_of
-from codtool.errors import InputFileError
+from codtool.exports import check_target
 from codtool.ledger import checks as store
 from codtool.order_view import register_section
 from codtool.render import table
@@ -41,7 +41,7 @@ def check(
     if recheck and batch is None and not all_orders:
         raise typer.BadParameter("say which orders to check again: --batch ID or --all", param_hint="--recheck")
     if export is not None:
-        _check_target(export)
+        check_target(export)
     state = state_of(ctx)
     ledger = state.ledger()
     summary = run_checks(ledger, CheckRequest(batch=batch, recheck=recheck))
@@ -50,14 +50,6 @@ def check(
         data["exported"] = export_flagged(ledger, export, batch)
         data["export_file"] = str(export)
     state.output.emit(data, lambda c: _show(c, summary, data))
-
-
-def _check_target(path: Path) -> None:
-    """Fail before checking anything rather than after a long run."""
-    if path.is_dir():
-        raise InputFileError(path, "is a directory; give a file name for the export")
-    if not path.parent.is_dir():
-        raise InputFileError(path, f"cannot write the export: no directory {str(path.parent)!r}")
 
 
 def _show(console: Console, summary: CheckSummary, data: dict) -> None:

@@ -13,7 +13,7 @@ from rich.console import Console
 import codtool.tracking.order_sections  # noqa: F401  (adds parcel sections to `orders show`)
 from codtool.cli import state_of
 from codtool.errors import CodtoolError
-from codtool.exports_xlsx import write_table
+from codtool.exports import write_table
 from codtool.ledger import tracking as store
 from codtool.render import table
 from codtool.tracking.couriers import builtin_couriers, check_name, load_courier

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from codtool.notify.export import export_format, write_table
+from codtool.exports import export_format, write_table
 from codtool.notify.messages import SmsLength
 
 
