@@ -21,6 +21,10 @@ from codtool.ledger import Ledger, open_ledger
 from codtool.render import Output
 
 
+class LinesRejected(CodtoolError):
+    """Some input lines were rejected and --strict asks for that to fail the run."""
+
+
 class CodtoolGroup(TyperGroup):
     """Turns domain errors anywhere below into `Error: ...` on stderr and exit 1."""
 
@@ -46,7 +50,13 @@ class State:
 
     db: Path
     output: Output
+    strict: bool = False
     _ledger: Ledger | None = field(default=None, repr=False)
+
+    def finish(self, rejected: int, what: str) -> None:
+        """Lines refused by a command that otherwise ran: fatal only with --strict (for cron)."""
+        if rejected and self.strict:
+            raise LinesRejected(f"{what}: {rejected} line(s) rejected or reported (--strict); see the output")
 
     def ledger(self) -> Ledger:
         if self._ledger is None:
@@ -80,11 +90,12 @@ def main_options(
     db: Annotated[Path, typer.Option(envvar="CODTOOL_DB", help="Ledger file.")] = Path("codtool.db"),
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result on stdout.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No tables or progress.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any input line is rejected.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version.")] = False,
 ) -> None:
     """Check, track and reconcile cash-on-delivery orders for logistics operators."""
-    state = State(db=db, output=Output(as_json=as_json, quiet=quiet))
+    state = State(db=db, output=Output(as_json=as_json, quiet=quiet), strict=strict)
     ctx.obj = state
     ctx.call_on_close(state.close)
 

@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 
 from codtool.cli import state_of
-from codtool.errors import CodtoolError
 from codtool.exports import ExportError, export_format, write_table
 from codtool.ledger import calls as store
 from codtool.notify.calls import CallList, ConfirmResult, auto_confirm, call_list
@@ -110,10 +109,7 @@ def record(
     state = state_of(ctx)
     result = record_outcomes(state.ledger(), file, load_policy(policy))
     state.output.emit(result.to_json(), lambda c: _show_record(c, result))
-    if result.rejects:
-        first = result.rejects[0]
-        raise CodtoolError(f"{file}: {len(result.rejects)} line(s) rejected, the others were recorded "
-                           f"(first: line {first['line']}: {first['reason']})")
+    state.finish(len(result.rejects), str(file))
 
 
 def _show_record(console: Console, r: RecordResult) -> None:

@@ -57,6 +57,7 @@ def import_files(
             results.append(import_file(ledger, request, tick))
     data = [r.to_json() for r in results]
     state.output.emit(data[0] if len(data) == 1 else data, lambda c: _show_results(c, results))
+    state.finish(sum(r.rejected for r in results), ", ".join(map(str, files)))
 
 
 def _show_results(console: Console, results: list[ImportResult]) -> None:

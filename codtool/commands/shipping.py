@@ -75,6 +75,7 @@ def ship(
                                 ((r.line, r.order, r.reason) for r in result.refused)))
 
     state.output.emit(result.to_json(), show)
+    state.finish(len(result.refused), str(manifest))
 
 
 def track(
@@ -92,6 +93,7 @@ def track(
             results.append(import_status_file(state.ledger(), path, mapped, tick))
     data = [r.to_json() for r in results]
     state.output.emit(data[0] if len(data) == 1 else data, lambda c: _show_tracks(c, results))
+    state.finish(sum(len(r.issues) for r in results), ", ".join(map(str, files)))
 
 
 def _show_tracks(console: Console, results: list) -> None:
@@ -144,6 +146,7 @@ def ndr_record(
             console.print(table("Rejected", ("line", "reason"), ((r.line, r.reason) for r in result.rejected)))
 
     state.output.emit(result.to_json(), show)
+    state.finish(len(result.rejected), str(file))
 
 
 def _day(value: str | None, option: str) -> str | None:
