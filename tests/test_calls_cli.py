@@ -165,7 +165,8 @@ def test_invalid_lines_are_rejected_with_line_numbers(db):
         {"line": 8, "reason": "call_back_at is empty (write e.g. 2026-11-23 10:30)"},
     ]
     assert result.stderr == ""
-    assert data["recorded"] == 1 and status(db, "#1005") == "confirmed"
+    assert json.loads(strict.stdout)["recorded"] == 1  # --strict fails the run, valid lines stay recorded
+    assert data["already_recorded"] == 1 and status(db, "#1005") == "confirmed"
 
 
 def test_unreachable_after_max_attempts_by_default(db, tmp_path):
