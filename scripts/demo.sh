@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install codtool in .venv and run a COD day on the bundled sample data, in demo.db.
+# Safe to run again: every step is idempotent, so a second run changes nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/codtool ]; then
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --upgrade pip
+    .venv/bin/pip install --quiet -e '.[test]'
+fi
+export CODTOOL_DB="${CODTOOL_DB:-demo.db}"
+codtool() { .venv/bin/codtool "$@"; }
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "1. Import the shops' order exports (Shopify, WooCommerce, PrestaShop, generic)"
+codtool import fixtures/orders/*.csv --shop demo
+step "2. Check phones and addresses; the work list for staff goes to demo-flagged.csv"
+codtool check --export demo-flagged.csv
+step "3. Find duplicate orders"
+codtool dedupe
+step "4. Confirm low-risk orders by policy, list the calls to make (demo-calls.xlsx)"
+codtool calls confirm --date 2026-11-23
+codtool calls list --date 2026-11-23 --out demo-calls.xlsx
+step "5. Record what customers said on the phone"
+codtool calls record fixtures/calls/outcomes_2026-11-23.csv
+step "6. Ship with BRT and follow the parcels"
+codtool ship fixtures/shipping/manifest_brt.csv --courier brt --shop demo --force
+codtool track fixtures/shipping/brt_status_*.csv --courier brt
+codtool ndr list
+step "7. Delivery report, and the ledger's own check"
+codtool report delivery --by courier
+codtool doctor
+printf '\nLedger: %s. Try: .venv/bin/codtool --db %s orders show "#1001"\n' "$CODTOOL_DB" "$CODTOOL_DB"
