@@ -6,7 +6,7 @@ import typer
 
 
 def register_all(app: typer.Typer) -> None:
-    from codtool.commands import imports, orders
+    from codtool.commands import dedupe, imports, orders
 
-    for module in (imports, orders):
+    for module in (imports, orders, dedupe):
         module.register(app)
