@@ -35,7 +35,7 @@ _NUMBER_WORDS = {"n", "no", "nr", "num", "civico"}
 _UNIT_WORDS = {"int", "interno", "scala", "sc", "piano", "apt", "flat", "unit", "suite"}  # drop with their value
 _INNER_DOT = re.compile(r"(?<=[a-z])\.(?=[a-z])")
 _TITLES = {"sig", "sigra", "sigr", "signor", "signora", "dott", "dottssa", "dottor", "dr", "mr",
-           "mrs", "ms", "miss", "prof", "ing", "avv", "sra", "sr"}
+           "mrs", "ms", "miss", "prof", "ing", "avv"}
 
 
 def fold(text: str) -> str:

@@ -70,9 +70,9 @@ def compare(a: Candidate, b: Candidate, threshold: float) -> Match | None:
     if a.name == b.name and a.address and a.address == b.address and a.items == b.items and same_amount:
         return Match(low.id, high.id, 100.0, EXACT, "identical customer, address and items")
     name = name_similarity(a.name, b.name)
-    if a.source and a.source == b.source and same_amount and name >= 90:
-        return Match(low.id, high.id, 100.0, EXACT, f"same source order {a.source}, name {name:.0f}% similar")
     contacts = _shared_contacts(a, b)
+    if a.source and a.source == b.source and same_amount and name >= 90 and contacts:
+        return Match(low.id, high.id, 100.0, EXACT, f"same source order {a.source}, {contacts[0]}")
     goods, goods_reason = _same_goods(a, b, same_amount)
     if not contacts or not goods:
         return None
@@ -96,11 +96,12 @@ def _shared_contacts(a: Candidate, b: Candidate) -> list[str]:
 
 def _same_goods(a: Candidate, b: Candidate, same_amount: bool) -> tuple[float, str]:
     """(factor, reason) for the goods evidence; (0, "") when the orders buy different things."""
-    if a.items and b.items:
+    if a.items and b.items:  # both lists known: the amount cannot stand in for other products
         if a.items == b.items:
             return 1.0, "same items"
         if {p for p, _ in a.items} & {p for p, _ in b.items}:
             return _OVERLAPPING_ITEMS, "overlapping items"
+        return 0.0, ""
     if same_amount and a.total_minor > 0:
         return _SAME_AMOUNT_ONLY, f"same amount {format_minor(a.total_minor, a.currency)} {a.currency}"
     return 0.0, ""
