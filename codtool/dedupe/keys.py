@@ -116,17 +116,22 @@ def _without_units(words: list[str]) -> list[str]:
     return kept
 
 
+@lru_cache(maxsize=65_536)
+def place_key(city: str) -> str:
+    return normalise_place(city)
+
+
 def fallback_contact(phone: str, country: str, address1: str, postcode: str, city: str) -> Contact:
     """Normalise an order that the checks stage has not normalised yet."""
     street, number = street_parts(address1)
-    return Contact(phone_key(phone, country), street, number, postcode.strip(), normalise_place(city))
+    return Contact(phone_key(phone, country), street, number, postcode.strip(), place_key(city))
 
 
 def checked_contact(phone_e164: str, address_line: str, house_number: str, postcode: str, city: str) -> Contact:
     """The checks stage's normalised columns, folded the same way as `fallback_contact`."""
     street, number = street_parts(address_line)
     given = fold(house_number).replace(" ", "")
-    return Contact(phone_e164, street, given or number, postcode.strip(), normalise_place(city))
+    return Contact(phone_e164, street, given or number, postcode.strip(), place_key(city))
 
 
 def address_key(contact: Contact) -> str:
