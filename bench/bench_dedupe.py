@@ -30,10 +30,12 @@ from codtool.dedupe.run import Options, run_dedupe  # noqa: E402
 from codtool.ledger import open_ledger  # noqa: E402
 from codtool.ledger import orders as store  # noqa: E402
 
-FIRST = ("Giulia Francesca Chiara Sara Martina Valentina Alessia Elena Federica Silvia Laura Paola Anna "
-         "Roberta Simona Daniela Giovanna Antonia Carla Michela Lucia Beatrice Ilaria Serena Veronica "
-         "Marco Alessandro Luca Giuseppe Francesco Andrea Matteo Lorenzo Davide Stefano Paolo Roberto "
-         "Simone Daniele Giovanni Antonio Carlo Michele Fabio Massimo Riccardo Niccolò Emanuele Pietro").split()
+FIRST = ("Giulia", "Francesca", "Chiara", "Sara", "Martina", "Valentina", "Alessia", "Elena", "Federica",
+         "Silvia", "Laura", "Paola", "Anna", "Roberta", "Simona", "Daniela", "Giovanna", "Antonia", "Carla",
+         "Michela", "Lucia", "Beatrice", "Ilaria", "Serena", "Veronica", "Marco", "Alessandro", "Luca",
+         "Giuseppe", "Francesco", "Andrea", "Matteo", "Lorenzo", "Davide", "Stefano", "Paolo", "Roberto",
+         "Simone", "Daniele", "Giovanni", "Antonio", "Carlo", "Michele", "Fabio", "Massimo", "Riccardo",
+         "Niccolò", "Emanuele", "Pietro")
 MIDDLE = ("Maria", "Grazia", "Luigi", "Angelo", "Rosa", "Paolo")
 LAST = ("Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco",
         "Bruno", "Gallo", "Conti", "De Luca", "Mancini", "Costa", "Giordano", "Rizzo", "Lombardi",
@@ -276,8 +278,8 @@ def _show_errors(ledger, clusters, labels: list[int], limit: int) -> None:
         print(f"-- {title}: {len(pairs)}")
         for a, b in pairs[:limit]:
             for oid in (a, b):
-                r = conn.execute("SELECT id, shop_id, source_id, created_at, customer_name, phone, email, address1, city, "
-                                 "items FROM orders WHERE id = ?", (oid,)).fetchone()
+                r = conn.execute("SELECT id, shop_id, source_id, created_at, customer_name, phone, email, "
+                                 "address1, city, items FROM orders WHERE id = ?", (oid,)).fetchone()
                 print("   ", labels[oid - 1], tuple(r))
 
 

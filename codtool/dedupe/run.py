@@ -79,5 +79,5 @@ def _withdraw_stale(conn, batch: int | None, clusters: list[Cluster]) -> int:
 
 def _row(cluster: Cluster) -> store.ClusterRow:
     roles = [(m, "keep" if m == cluster.keep else "duplicate") for m in cluster.members]
-    pairs = [(p.order_a, p.order_b, p.score, p.reasons) for p in cluster.pairs]
+    pairs = [(p.order_a, p.order_b, p.score, p.reasons, p.kind) for p in cluster.pairs]
     return cluster.key, cluster.keep, cluster.score, cluster.kind, roles, pairs

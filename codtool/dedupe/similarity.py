@@ -79,8 +79,19 @@ def compare(a: Candidate, b: Candidate, threshold: float) -> Match | None:
     score = round(name * (1.0 if len(contacts) > 1 else _ONE_CONTACT) * goods, 1)
     if score < threshold:
         return None
-    name_reason = "same name" if name == 100 else f"name {name:.0f}% similar"
-    return Match(low.id, high.id, score, LIKELY, ", ".join([*contacts, name_reason, goods_reason]))
+    reasons = ", ".join([*contacts, _name_reason(a.name, b.name, name), goods_reason])
+    return Match(low.id, high.id, score, LIKELY, reasons)
+
+
+def _name_reason(a: str, b: str, similarity: float) -> str:
+    if a == b:
+        return "same name"
+    words_a, words_b = set(a.split()), set(b.split())
+    if sorted(a.split()) == sorted(b.split()):
+        return "same name, words swapped"
+    if words_a < words_b or words_b < words_a:
+        return "same name, a middle name missing"
+    return f"name {similarity:.0f}% similar"
 
 
 def _shared_contacts(a: Candidate, b: Candidate) -> list[str]:

@@ -19,7 +19,7 @@ _OPEN = ", ".join(f"'{s}'" for s in OPEN)
 _NEVER_SHIP = ", ".join(f"'{s}'" for s in NEVER_SHIP)
 _TARGET = f"o.status IN ({_OPEN}) AND (? IS NULL OR o.batch_id = ?)"
 
-ClusterRow = tuple[str, int, float, str, Sequence[tuple[int, str]], Sequence[tuple[int, int, float, str]]]
+ClusterRow = tuple[str, int, float, str, Sequence[tuple[int, str]], Sequence[tuple[int, int, float, str, str]]]
 
 
 def target_span(conn: sqlite3.Connection, batch: int | None) -> tuple[int, str | None, str | None]:
@@ -114,7 +114,7 @@ def insert_clusters(conn: sqlite3.Connection, clusters: Sequence[ClusterRow]) ->
         ((ids[c[0]], order, role) for c in new for order, role in c[4]),
     )
     conn.executemany(
-        "INSERT INTO dedupe_pairs (cluster_id, order_a, order_b, score, reasons) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO dedupe_pairs (cluster_id, order_a, order_b, score, reasons, kind) VALUES (?, ?, ?, ?, ?, ?)",
         ((ids[c[0]], *pair) for c in new for pair in c[5]),
     )
     return len(new)
@@ -146,8 +146,8 @@ def cluster_members(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.R
 
 def cluster_pairs(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
     return conn.execute(
-        "SELECT order_a, order_b, score, reasons FROM dedupe_pairs WHERE cluster_id = ? "
-        "ORDER BY score DESC, order_a, order_b",
+        "SELECT order_a, order_b, kind, score, reasons FROM dedupe_pairs WHERE cluster_id = ? "
+        "ORDER BY score DESC, kind, order_a, order_b",
         (cluster_id,),
     ).fetchall()
 
