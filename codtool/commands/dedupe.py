@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import sqlite3
 from typing import Annotated
 
 import typer
@@ -15,6 +16,8 @@ from codtool.dedupe.run import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, Options, 
 from codtool.ledger.dedupe import order_clusters
 from codtool.order_view import register_section
 from codtool.render import table
+
+_SHOWN = 50
 
 
 def register(app: typer.Typer) -> None:
@@ -72,7 +75,7 @@ def _reviewer() -> str:
         return "unknown"
 
 
-def _run_data(conn, result: RunResult) -> dict:
+def _run_data(conn: sqlite3.Connection, result: RunResult) -> dict:
     data = clusters_view(conn, [result.cluster_ids[c.key] for c in result.clusters])
     return {"orders_checked": result.checked, "pairs_compared": result.compared,
             "new_clusters": result.new, "withdrawn_clusters": result.withdrawn} | data
@@ -87,7 +90,9 @@ def _show_run(console: Console, data: dict) -> None:
                                                    "reasons"),
                             ([c["id"], c["status"], c["kind"], c["score"], c["keep_order_id"],
                               " ".join(map(str, c["duplicate_orders"])), c["pairs"][0]["reasons"]]
-                             for c in data["clusters"]), numeric=("score",)))
+                             for c in data["clusters"][:_SHOWN]), numeric=("score",)))
+        if len(data["clusters"]) > _SHOWN:
+            console.print(f"... and {len(data['clusters']) - _SHOWN} more.")
         console.print("Review with: codtool dedupe --review")
 
 

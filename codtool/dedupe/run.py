@@ -7,11 +7,12 @@ proposal that no longer holds (a member was cancelled or changed) is withdrawn.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from codtool.dedupe.candidates import candidate
+from codtool.dedupe.candidates import Candidate, candidate
 from codtool.dedupe.clusters import Cluster, build_clusters
 from codtool.dedupe.finder import DAY, find_matches
 from codtool.errors import NotFound
@@ -58,7 +59,7 @@ def run_dedupe(ledger: Ledger, options: Options, tick: Callable[[int], None] | N
     return RunResult(checked, compared, clusters, ids, new, withdrawn)
 
 
-def _candidates(ledger: Ledger, options: Options, first: str, last: str):
+def _candidates(ledger: Ledger, options: Options, first: str, last: str) -> Iterator[Candidate]:
     margin = timedelta(seconds=options.window_days * DAY + DAY)
     low = (datetime.fromisoformat(first) - margin).isoformat()
     high = (datetime.fromisoformat(last) + margin).isoformat()
@@ -67,7 +68,7 @@ def _candidates(ledger: Ledger, options: Options, first: str, last: str):
         yield candidate(row, target=target, settled=row["status"] not in OPEN)
 
 
-def _withdraw_stale(conn, batch: int | None, clusters: list[Cluster]) -> int:
+def _withdraw_stale(conn: sqlite3.Connection, batch: int | None, clusters: list[Cluster]) -> int:
     """Drop open proposals among the checked orders, or overlapping a new cluster, that this run did not find."""
     keys = {c.key for c in clusters}
     touched = sorted({m for c in clusters for m in c.members})
