@@ -36,19 +36,29 @@ class Candidate:
     items: tuple[tuple[str, int], ...]
     total_minor: int
     currency: str
+    keys: tuple[str, ...] = ()
 
-    @property
-    def keys(self) -> tuple[str, ...]:
-        """Blocking keys: two orders are compared only when they share one of these."""
-        found = [f"p:{self.phone}" if self.phone else "", f"e:{self.email}" if self.email else "",
-                 f"a:{self.address}" if self.address else "",
-                 f"s:{self.source}|{self.total_minor}|{self.currency}" if self.source else ""]
-        return tuple(k for k in found if k)
+    def __post_init__(self) -> None:
+        self.keys = blocking_keys(self)
 
     @property
     def complete(self) -> bool:
         """Enough to deliver and call: the order worth keeping when two look alike."""
         return bool(self.name and self.phone and self.address and self.items)
+
+
+def blocking_keys(c: Candidate) -> tuple[str, ...]:
+    """Two orders are compared only when they share one of these."""
+    found = []
+    if c.phone:
+        found.append("p:" + c.phone)
+    if c.email:
+        found.append("e:" + c.email)
+    if c.address:
+        found.append("a:" + c.address)
+    if c.source:
+        found.append(f"s:{c.source}|{c.total_minor}|{c.currency}")
+    return tuple(found)
 
 
 @lru_cache(maxsize=65_536)

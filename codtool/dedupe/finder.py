@@ -34,10 +34,11 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
     """Pairs with at least one target order, created within the window, not declared distinct."""
     span = window_days * DAY
     blocks: dict[str, deque[Candidate]] = {}
-    recent: deque[tuple[Candidate, tuple[str, ...]]] = deque()
+    recent: deque[Candidate] = deque()
     found = Found()
     for cand in candidates:
-        _evict(blocks, recent, cand.time - span - _SLACK)
+        if recent and recent[0].time < cand.time - span - _SLACK:
+            _evict(blocks, recent, cand.time - span - _SLACK)
         keys = cand.keys
         for other in _neighbours(blocks, keys):
             if (cand.target or other.target) and abs(cand.time - other.time) <= span:
@@ -47,7 +48,7 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
             if block is None:
                 block = blocks[key] = deque(maxlen=BLOCK_CAP)
             block.append(cand)
-        recent.append((cand, keys))
+        recent.append(cand)
         found.seen += 1
         if tick is not None and found.seen % 10_000 == 0:
             tick(found.seen)
@@ -76,12 +77,11 @@ def _try_pair(found: Found, a: Candidate, b: Candidate, threshold: float, distin
         found.orders[b.id] = b
 
 
-def _evict(blocks: dict[str, deque[Candidate]], recent: deque[tuple[Candidate, tuple[str, ...]]],
-           before: float) -> None:
+def _evict(blocks: dict[str, deque[Candidate]], recent: deque[Candidate], before: float) -> None:
     """Forget orders older than the window; blocks hold orders in arrival order, like `recent`."""
-    while recent and recent[0][0].time < before:
-        old, keys = recent.popleft()
-        for key in keys:
+    while recent and recent[0].time < before:
+        old = recent.popleft()
+        for key in old.keys:
             block = blocks.get(key)
             if block and block[0] is old:
                 block.popleft()
