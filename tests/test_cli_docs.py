@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
 import typer
 
 from codtool.cli import app
@@ -12,12 +11,12 @@ from codtool.cli import app
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
 
-def commands(group: click.Group, prefix: str = "codtool") -> list[tuple[str, click.Command]]:
+def commands(group, prefix: str = "codtool") -> list[tuple[str, object]]:
     found = []
     for name, command in group.commands.items():
         path = f"{prefix} {name}"
         found.append((path, command))
-        if isinstance(command, click.Group):
+        if hasattr(command, "commands"):  # a group of sub-commands
             found.extend(commands(command, path))
     return found
 

@@ -6,7 +6,7 @@ import typer
 
 
 def register_all(app: typer.Typer) -> None:
-    from codtool.commands import calls, checks, doctor, imports, orders, shipping
+    from codtool.commands import calls, checks, dedupe, doctor, imports, orders, shipping
 
-    for module in (imports, orders, checks, calls, shipping, doctor):
+    for module in (imports, orders, checks, dedupe, calls, shipping, doctor):
         module.register(app)

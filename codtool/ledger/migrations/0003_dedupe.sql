@@ -26,6 +26,7 @@ CREATE TABLE dedupe_pairs (
     order_b INTEGER NOT NULL REFERENCES orders(id),
     score REAL NOT NULL,
     reasons TEXT NOT NULL,                 -- human-readable, e.g. "same phone +39333..., name 91% similar"
+    kind TEXT NOT NULL DEFAULT 'likely',   -- exact | likely (added by the dedupe stage)
     PRIMARY KEY (cluster_id, order_a, order_b)
 );
 

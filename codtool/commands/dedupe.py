@@ -1,0 +1,124 @@
+"""`codtool dedupe [--review]` and `codtool dedupe resolve`: duplicate orders and decisions."""
+
+from __future__ import annotations
+
+import getpass
+import sqlite3
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from codtool.cli import state_of
+from codtool.dedupe.decisions import resolve
+from codtool.dedupe.review import clusters_view, open_clusters
+from codtool.dedupe.run import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, Options, RunResult, run_dedupe
+from codtool.ledger.dedupe import order_clusters
+from codtool.order_view import register_section
+from codtool.render import table
+
+_SHOWN = 50
+
+
+def register(app: typer.Typer) -> None:
+    dedupe = typer.Typer(help="Find duplicate orders and record reviewers' decisions.",
+                         invoke_without_command=True)
+    dedupe.callback()(find)
+    dedupe.command("resolve")(resolve_cluster)
+    app.add_typer(dedupe, name="dedupe")
+    register_section("duplicates", order_clusters)
+
+
+def find(
+    ctx: typer.Context,
+    window_days: Annotated[int, typer.Option(min=0, max=366, help="Compare orders created this many days apart.")]
+    = DEFAULT_WINDOW_DAYS,
+    threshold: Annotated[float, typer.Option(min=50, max=100, help="Minimum score (0-100) for a likely duplicate.")]
+    = DEFAULT_THRESHOLD,
+    batch: Annotated[int | None, typer.Option(help="Only check the open orders of this import batch.")] = None,
+    review: Annotated[bool, typer.Option("--review", help="Show the open clusters; find nothing new.")] = False,
+) -> None:
+    """Find duplicate orders among open orders (exact and likely) and store them as clusters for review."""
+    if ctx.invoked_subcommand is not None:
+        return
+    state = state_of(ctx)
+    ledger = state.ledger()
+    if review:
+        data = open_clusters(ledger.conn, batch)
+        state.output.emit(data, lambda c: _show_review(c, data))
+        return
+    result = run_dedupe(ledger, Options(window_days, threshold, batch))
+    data = _run_data(ledger.conn, result)
+    state.output.emit(data, lambda c: _show_run(c, data))
+
+
+def resolve_cluster(
+    ctx: typer.Context,
+    cluster: Annotated[int, typer.Argument(help="Cluster id (see codtool dedupe --review).")],
+    keep: Annotated[list[int] | None, typer.Option(help="Ledger id of the order to keep; repeat to keep several.")]
+    = None,
+    not_duplicate: Annotated[bool, typer.Option("--not-duplicate", help="The orders are distinct: keep them all.")]
+    = False,
+) -> None:
+    """Record a decision: keep ORDER and mark the other members 'duplicate', or --not-duplicate."""
+    if bool(keep) == not_duplicate:
+        raise typer.BadParameter("give either --keep ORDER or --not-duplicate", param_hint="--keep")
+    state = state_of(ctx)
+    data = resolve(state.ledger(), cluster, keep or [], not_duplicate, _reviewer())
+    state.output.emit(data, lambda c: _show_decision(c, data))
+
+
+def _reviewer() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _run_data(conn: sqlite3.Connection, result: RunResult) -> dict:
+    data = clusters_view(conn, [result.cluster_ids[c.key] for c in result.clusters])
+    return {"orders_checked": result.checked, "pairs_compared": result.compared,
+            "new_clusters": result.new, "withdrawn_clusters": result.withdrawn} | data
+
+
+def _show_run(console: Console, data: dict) -> None:
+    console.print(f"Checked {data['orders_checked']} open orders: {len(data['clusters'])} clusters "
+                  f"({data['new_clusters']} new, {data['withdrawn_clusters']} withdrawn), "
+                  f"{len(data['duplicate_orders'])} suspected duplicate orders.")
+    if data["clusters"]:
+        console.print(table("Duplicate clusters", ("cluster", "status", "kind", "score", "keep", "duplicates",
+                                                   "reasons"),
+                            ([c["id"], c["status"], c["kind"], c["score"], c["keep_order_id"],
+                              " ".join(map(str, c["duplicate_orders"])), c["pairs"][0]["reasons"]]
+                             for c in data["clusters"][:_SHOWN]), numeric=("score",)))
+        if len(data["clusters"]) > _SHOWN:
+            console.print(f"... and {len(data['clusters']) - _SHOWN} more.")
+        console.print("Review with: codtool dedupe --review")
+
+
+def _show_review(console: Console, data: dict) -> None:
+    if not data["clusters"]:
+        console.print("No open duplicate clusters.")
+    for cluster in data["clusters"]:
+        _show_cluster(console, cluster)
+        console.print(f"Decide: codtool dedupe resolve {cluster['id']} --keep {cluster['keep_order_id']}"
+                      f"  |  codtool dedupe resolve {cluster['id']} --not-duplicate\n")
+
+
+def _show_cluster(console: Console, cluster: dict) -> None:
+    cols = ("order_id", "role", "status", "shop", "source_id", "created_at", "customer_name", "phone",
+            "address1", "city", "total", "currency")
+    title = f"Cluster {cluster['id']} ({cluster['kind']}, score {cluster['score']}, {cluster['status']})"
+    console.print(table(title, cols, ([m[k] for k in cols] for m in cluster["members"]), numeric=("total",)))
+    console.print(table(None, ("order_a", "order_b", "score", "reasons"),
+                        ([p["order_a"], p["order_b"], p["score"], p["reasons"]] for p in cluster["pairs"]),
+                        numeric=("score",)))
+
+
+def _show_decision(console: Console, cluster: dict) -> None:
+    _show_cluster(console, cluster)
+    dropped = cluster["duplicate_orders"]
+    if dropped:
+        console.print(f"Kept order {cluster['keep_order_id']}; marked duplicate: {' '.join(map(str, dropped))}.")
+    else:
+        console.print("Recorded as not duplicates: these orders will not be proposed together again.")

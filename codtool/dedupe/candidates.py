@@ -1,0 +1,85 @@
+"""What dedupe knows about one order: its time, status and normalised keys."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from codtool.dedupe.keys import (
+    address_key,
+    checked_contact,
+    email_key,
+    fallback_contact,
+    items_key,
+    name_key,
+    source_key,
+)
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One order prepared for comparison; `target` orders are the ones this run checks."""
+
+    id: int
+    created_at: str
+    time: float
+    target: bool
+    settled: bool          # no longer open (shipped or later): it must be the one kept
+    name: str
+    phone: str
+    email: str
+    address: str
+    source: str
+    items: tuple[tuple[str, int], ...]
+    total_minor: int
+    currency: str
+    keys: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.keys = blocking_keys(self)
+
+    @property
+    def complete(self) -> bool:
+        """Enough to deliver and call: the order worth keeping when two look alike."""
+        return bool(self.name and self.phone and self.address and self.items)
+
+
+def blocking_keys(c: Candidate) -> tuple[str, ...]:
+    """Two orders are compared only when they share one of these."""
+    found = []
+    if c.phone:
+        found.append("p:" + c.phone)
+    if c.email:
+        found.append("e:" + c.email)
+    if c.address:
+        found.append("a:" + c.address)
+    if c.source:
+        found.append(f"s:{c.source}|{c.total_minor}|{c.currency}")
+    return tuple(found)
+
+
+@lru_cache(maxsize=65_536)
+def epoch(created_at: str) -> float:
+    """Seconds since 1970; dates without an offset are taken as UTC."""
+    moment = datetime.fromisoformat(created_at)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def candidate(row: Mapping[str, Any], target: bool, settled: bool) -> Candidate:
+    """Build from an order row joined with its `order_normalised` row (n_* columns, may be NULL)."""
+    if row["n_checked"]:
+        contact = checked_contact(row["n_phone"], row["n_address"], row["n_house_number"],
+                                  row["n_postcode"], row["n_city"])
+    else:
+        contact = fallback_contact(row["phone"], row["country"], row["address1"], row["postcode"], row["city"])
+    return Candidate(
+        id=row["id"], created_at=row["created_at"], time=epoch(row["created_at"]), target=target,
+        settled=settled, name=name_key(row["customer_name"]), phone=contact.phone,
+        email=email_key(row["email"]), address=address_key(contact), source=source_key(row["source_id"]),
+        items=items_key(row["items"]), total_minor=row["total_minor"], currency=row["currency"],
+    )

@@ -1,0 +1,60 @@
+"""Matching pairs grouped into clusters, each with the order to keep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from codtool.dedupe.candidates import Candidate
+from codtool.dedupe.similarity import EXACT, LIKELY, Match
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Orders that look like one purchase; `key` (sorted member ids) is stable across runs."""
+
+    key: str
+    members: tuple[int, ...]
+    keep: int
+    score: float
+    kind: str
+    pairs: tuple[Match, ...]
+
+    @property
+    def duplicates(self) -> tuple[int, ...]:
+        return tuple(m for m in self.members if m != self.keep)
+
+
+def cluster_key(members: tuple[int, ...]) -> str:
+    return ",".join(str(m) for m in sorted(members))
+
+
+def build_clusters(matches: list[Match], orders: dict[int, Candidate]) -> list[Cluster]:
+    """Connected groups of matching pairs (union-find), oldest cluster first."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for m in matches:
+        parent[root(m.order_a)] = root(m.order_b)
+    groups: dict[int, list[Match]] = {}
+    for m in matches:
+        groups.setdefault(root(m.order_a), []).append(m)
+    clusters = [_cluster(pairs, orders) for pairs in groups.values()]
+    return sorted(clusters, key=lambda c: c.members)
+
+
+def _cluster(pairs: list[Match], orders: dict[int, Candidate]) -> Cluster:
+    members = tuple(sorted({m.order_a for m in pairs} | {m.order_b for m in pairs}))
+    kind = EXACT if all(m.kind == EXACT for m in pairs) else LIKELY
+    return Cluster(cluster_key(members), members, keep_choice([orders[m] for m in members]),
+                   max(m.score for m in pairs), kind, tuple(pairs))
+
+
+def keep_choice(members: list[Candidate]) -> int:
+    """An order already shipped must stay; otherwise the oldest complete one, then the oldest."""
+    best = min(members, key=lambda c: (not c.settled, not c.complete, c.time, c.id))
+    return best.id

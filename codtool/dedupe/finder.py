@@ -1,0 +1,89 @@
+"""Candidate pairs by blocking in a sliding time window: near-linear, bounded memory.
+
+Orders arrive sorted by creation time. Each order is compared only with the recent orders
+(within the window) that share one of its blocking keys, and at most `BLOCK_CAP` of them
+per key, so a placeholder phone shared by thousands of orders cannot make the run quadratic.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from codtool.dedupe.candidates import Candidate
+from codtool.dedupe.similarity import Match, compare
+
+DAY = 86_400
+BLOCK_CAP = 50
+_SLACK = DAY  # creation times are sorted as text, which a timezone offset can disorder
+
+
+@dataclass
+class Found:
+    """The matching pairs and the orders they involve (for choosing which one to keep)."""
+
+    matches: list[Match] = field(default_factory=list)
+    orders: dict[int, Candidate] = field(default_factory=dict)
+    compared: int = 0
+    seen: int = 0
+
+
+def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: float,
+                 distinct: set[tuple[int, int]], tick: Callable[[int], None] | None = None) -> Found:
+    """Pairs with at least one target order, created within the window, not declared distinct."""
+    span = window_days * DAY
+    blocks: dict[str, deque[Candidate]] = {}
+    recent: deque[Candidate] = deque()
+    found = Found()
+    for cand in candidates:
+        if recent and recent[0].time < cand.time - span - _SLACK:
+            _evict(blocks, recent, cand.time - span - _SLACK)
+        keys = cand.keys
+        for other in _neighbours(blocks, keys):
+            if (cand.target or other.target) and abs(cand.time - other.time) <= span:
+                _try_pair(found, other, cand, threshold, distinct)
+        for key in keys:
+            block = blocks.get(key)
+            if block is None:
+                block = blocks[key] = deque(maxlen=BLOCK_CAP)
+            block.append(cand)
+        recent.append(cand)
+        found.seen += 1
+        if tick is not None and found.seen % 10_000 == 0:
+            tick(found.seen)
+    return found
+
+
+def _neighbours(blocks: dict[str, deque[Candidate]], keys: tuple[str, ...]) -> list[Candidate]:
+    if len(keys) == 1:
+        return list(blocks.get(keys[0], ()))
+    seen: dict[int, Candidate] = {}
+    for key in keys:
+        for other in blocks.get(key, ()):
+            seen[other.id] = other
+    return list(seen.values())
+
+
+def _try_pair(found: Found, a: Candidate, b: Candidate, threshold: float, distinct: set[tuple[int, int]]) -> None:
+    pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+    if pair in distinct:
+        return
+    found.compared += 1
+    match = compare(a, b, threshold)
+    if match is not None:
+        found.matches.append(match)
+        found.orders[a.id] = a
+        found.orders[b.id] = b
+
+
+def _evict(blocks: dict[str, deque[Candidate]], recent: deque[Candidate], before: float) -> None:
+    """Forget orders older than the window; blocks hold orders in arrival order, like `recent`."""
+    while recent and recent[0].time < before:
+        old = recent.popleft()
+        for key in old.keys:
+            block = blocks.get(key)
+            if block and block[0] is old:
+                block.popleft()
+            if not block:
+                blocks.pop(key, None)

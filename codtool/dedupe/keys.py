@@ -1,0 +1,162 @@
+"""Normalised blocking keys for an order: phone, email, address, name and items.
+
+The checks stage stores normalised phones and addresses in `order_normalised`; orders it has
+not seen yet are normalised here by `fallback_contact`, and both pass through the same
+folding so that a checked and an unchecked order still produce equal keys.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+
+from codtool.checks.italy_data import normalise_place
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_PHONE_PUNCT = re.compile(r"[\s\-./]+")
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+_HOUSE_NUMBER = re.compile(r"^(?:\d+[a-z]?|snc|sn)$")
+
+# Street-type abbreviations seen in Italian and English shop exports, expanded so that
+# "C.so Vittorio Emanuele II 45" and "Corso Vittorio Emanuele II, 45" give one key.
+_STREET_WORDS = {
+    "v": "via", "c": "corso", "cso": "corso", "c so": "corso", "p": "piazza", "pza": "piazza",
+    "pzza": "piazza", "p za": "piazza", "p zza": "piazza", "piaz": "piazza", "vle": "viale",
+    "v le": "viale", "le": "viale", "str": "strada", "loc": "localita", "fraz": "frazione",
+    "lgo": "largo", "vc": "vicolo", "vco": "vicolo", "st": "street", "rd": "road",
+    "ave": "avenue", "av": "avenue", "blvd": "boulevard", "ln": "lane", "dr": "drive",
+}
+_NUMBER_WORDS = {"n", "no", "nr", "num", "civico"}
+_UNIT_WORDS = {"int", "interno", "scala", "sc", "piano", "apt", "flat", "unit", "suite"}  # drop with their value
+_INNER_DOT = re.compile(r"(?<=[a-z])\.(?=[a-z])")
+_TITLES = {"sig", "sigra", "sigr", "signor", "signora", "dott", "dottssa", "dottor", "dr", "mr",
+           "mrs", "ms", "miss", "prof", "ing", "avv"}
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, words separated by single spaces: "Niccolò  D'Amico" -> "niccolo d amico"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", plain).strip()
+
+
+@lru_cache(maxsize=65_536)
+def name_key(name: str) -> str:
+    """A person's name without titles, accents or punctuation, in the order typed."""
+    return " ".join(w for w in fold(name.replace(".", "")).split() if w not in _TITLES)
+
+
+@lru_cache(maxsize=65_536)
+def phone_key(phone: str, country: str) -> str:
+    """E.164 form of a phone, reading national numbers with the order's country as region."""
+    compact = _PHONE_PUNCT.sub("", phone)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if _E164.fullmatch(compact):
+        return compact  # already international: skip the slow parser
+    try:
+        parsed = phonenumbers.parse(phone, country.upper() or None)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(parsed):
+        return ""
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def email_key(email: str) -> str:
+    value = email.strip().casefold()
+    return value if "@" in value else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Normalised phone and address of one order, from checks or from `fallback_contact`."""
+
+    phone: str
+    street: str
+    house_number: str
+    postcode: str
+    city: str
+
+
+@lru_cache(maxsize=65_536)
+def street_parts(address: str) -> tuple[str, str]:
+    """(street with abbreviations expanded, house number) from "P.zza Garibaldi 3/B"."""
+    text = _INNER_DOT.sub("", address.casefold())
+    words = _without_units(fold(re.sub(r"(\d)\s*/\s*([a-z])\b", r"\1\2", text)).split())
+    number = ""
+    for i in range(len(words) - 1, 0, -1):
+        if _HOUSE_NUMBER.match(words[i]):
+            number = words.pop(i)
+            break
+    else:
+        if len(words) > 1 and _HOUSE_NUMBER.match(words[0]):  # "123 Main St"
+            number = words.pop(0)
+    for i in {0, len(words) - 1} if len(words) > 1 else ():
+        words[i] = _STREET_WORDS.get(words[i], words[i])
+    return " ".join(words), ("snc" if number == "sn" else number)
+
+
+def _without_units(words: list[str]) -> list[str]:
+    """Drop "n." / "civico" and unit details ("int. 4", "scala B") that are not the house number."""
+    kept: list[str] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in _UNIT_WORDS:
+            skip = True
+        elif word not in _NUMBER_WORDS:
+            kept.append(word)
+    return kept
+
+
+@lru_cache(maxsize=65_536)
+def place_key(city: str) -> str:
+    return normalise_place(city)
+
+
+def fallback_contact(phone: str, country: str, address1: str, postcode: str, city: str) -> Contact:
+    """Normalise an order that the checks stage has not normalised yet."""
+    street, number = street_parts(address1)
+    return Contact(phone_key(phone, country), street, number, postcode.strip(), place_key(city))
+
+
+def checked_contact(phone_e164: str, address_line: str, house_number: str, postcode: str, city: str) -> Contact:
+    """The checks stage's normalised columns, folded the same way as `fallback_contact`."""
+    street, number = street_parts(address_line)
+    given = fold(house_number).replace(" ", "")
+    return Contact(phone_e164, street, given or number, postcode.strip(), place_key(city))
+
+
+def address_key(contact: Contact) -> str:
+    """Street, number and postcode (or city); empty when too little is known to block on."""
+    place = contact.postcode or contact.city
+    if not contact.street or not place:
+        return ""
+    return f"{place}|{contact.street}|{contact.house_number}"
+
+
+@lru_cache(maxsize=65_536)
+def items_key(items_json: str) -> tuple[tuple[str, int], ...]:
+    """Sorted (product, quantity) pairs; the product is the SKU, or the folded name without one."""
+    try:
+        items = json.loads(items_json)
+    except ValueError:
+        return ()
+    counted: dict[str, int] = {}
+    for item in items if isinstance(items, list) else ():
+        product = str(item.get("sku") or "").strip().casefold() or fold(str(item.get("name") or ""))
+        if product:
+            counted[product] = counted.get(product, 0) + int(item.get("qty") or 1)
+    return tuple(sorted(counted.items()))
+
+
+def source_key(source_id: str) -> str:
+    """The shop's order number without '#' and leading zeros: re-exports often change both."""
+    return source_id.strip().lstrip("#").lstrip("0").casefold()

@@ -1,0 +1,44 @@
+"""Clusters as JSON-ready records: the members with what a reviewer needs to decide."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from codtool.errors import NotFound
+from codtool.ledger import dedupe as store
+from codtool.money import format_minor
+
+_MEMBER_FIELDS = ("order_id", "role", "status", "shop", "source_id", "created_at", "customer_name",
+                  "phone", "email", "address1", "city")
+
+
+def cluster_view(conn: sqlite3.Connection, cluster_id: int) -> dict:
+    row = store.get_cluster(conn, cluster_id)
+    if row is None:
+        raise NotFound(f"no cluster {cluster_id}; see codtool dedupe --review")
+    members = []
+    for m in store.cluster_members(conn, cluster_id):
+        member = {k: m[k] for k in _MEMBER_FIELDS}
+        member["total"] = format_minor(m["total_minor"], m["currency"])
+        member["currency"] = m["currency"]
+        members.append(member)
+    return {
+        "id": row["id"], "status": row["status"], "kind": row["kind"], "score": row["score"],
+        "keep_order_id": row["keep_order_id"],
+        "duplicate_orders": [m["order_id"] for m in members if m["role"] == "duplicate"],
+        "members": members,
+        "pairs": [dict(p) for p in store.cluster_pairs(conn, cluster_id)],
+        "created_at": row["created_at"], "decided_at": row["decided_at"], "decided_by": row["decided_by"],
+    }
+
+
+def clusters_view(conn: sqlite3.Connection, cluster_ids: Iterable[int]) -> dict:
+    """The `--json` shape shared by a run and by --review."""
+    clusters = [cluster_view(conn, cid) for cid in cluster_ids]
+    duplicates = sorted({o for c in clusters if c["status"] == "open" for o in c["duplicate_orders"]})
+    return {"clusters": clusters, "duplicate_orders": duplicates}
+
+
+def open_clusters(conn: sqlite3.Connection, batch: int | None) -> dict:
+    return clusters_view(conn, store.open_cluster_ids(conn, batch))

@@ -1,0 +1,267 @@
+"""`codtool dedupe` and `codtool dedupe resolve` through the CLI, on the fixtures in fixtures/dedupe."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from codtool.cli import app
+from codtool.ledger import open_ledger
+from codtool.ledger.dedupe import suspected_duplicates
+from codtool.ledger.orders import set_status
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dedupe"
+runner = CliRunner()
+
+# Ledger ids after importing orders_week.csv (bellezza) then orders_outlet.csv (outlet).
+GIULIA, GIULIA_AGAIN = 1, 2
+MARCO, MARCO_SWAPPED, MARCO_OUTLET = 3, 4, 19
+NICCOLO, NICCOLO_TYPO = 7, 8
+MARIA_GRAZIA, MARIA = 13, 14
+ELENA_EARLY, ELENA_LATE = 17, 18
+
+
+def cli(db: Path, *args: str):
+    return runner.invoke(app, ["--db", str(db), *args])
+
+
+def cli_json(db: Path, *args: str) -> dict:
+    result = cli(db, "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "ledger.db"
+    for name, shop in (("orders_week.csv", "bellezza"), ("orders_outlet.csv", "outlet")):
+        result = cli(path, "--quiet", "import", str(FIXTURES / name), "--shop", shop)
+        assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture
+def db(imported: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the imported ledger (the last connection closed, so the WAL is checkpointed)."""
+    path = tmp_path / "ledger.db"
+    shutil.copyfile(imported, path)
+    return path
+
+
+def members(data: dict) -> list[list[int]]:
+    return [[m["order_id"] for m in c["members"]] for c in data["clusters"]]
+
+
+def test_finds_exact_and_likely_duplicates_but_not_look_alikes(db: Path) -> None:
+    data = cli_json(db, "dedupe")
+    # Not clustered: sisters at one address (5, 6), namesakes in two cities (9, 10), Francesco and
+    # Francesca Russo (11, 12), a re-order of other products (15, 16), Elena Conti 18 days apart.
+    assert members(data) == [[GIULIA, GIULIA_AGAIN], [MARCO, MARCO_SWAPPED, MARCO_OUTLET],
+                             [NICCOLO, NICCOLO_TYPO], [MARIA_GRAZIA, MARIA]]
+    assert data["duplicate_orders"] == [GIULIA_AGAIN, MARCO_SWAPPED, NICCOLO_TYPO, MARIA, MARCO_OUTLET]
+    assert (data["orders_checked"], data["new_clusters"], data["withdrawn_clusters"]) == (20, 4, 0)
+    exact, marco, niccolo, maria = data["clusters"]
+    assert (exact["kind"], exact["score"], exact["keep_order_id"]) == ("exact", 100.0, GIULIA)
+    assert exact["pairs"] == [{"order_a": 1, "order_b": 2, "kind": "exact", "score": 100.0,
+                               "reasons": "identical customer, address and items"}]
+    reasons = {(p["order_a"], p["order_b"]): p["reasons"] for p in marco["pairs"]}
+    assert reasons == {
+        (MARCO, MARCO_OUTLET): "identical customer, address and items",
+        (MARCO, MARCO_SWAPPED): "same phone +393471234567, same address, same name, words swapped, same items",
+        (MARCO_SWAPPED, MARCO_OUTLET): "same phone +393471234567, same address, same name, words swapped, same items",
+    }
+    assert niccolo["pairs"][0]["reasons"] == ("same phone +390552768224, same address, name 97% similar, "
+                                              "overlapping items")
+    assert niccolo["score"] == 93.7
+    assert maria["pairs"][0]["reasons"] == ("same phone +393294567788, same address, "
+                                            "same name, a middle name missing, overlapping items")
+
+
+def test_rerun_changes_nothing(db: Path) -> None:
+    first = cli_json(db, "dedupe")
+    second = cli_json(db, "dedupe")
+    assert (second["new_clusters"], second["withdrawn_clusters"]) == (0, 0)
+    assert second["clusters"] == first["clusters"]
+
+
+def test_window_days_reaches_older_orders(db: Path) -> None:
+    data = cli_json(db, "dedupe", "--window-days", "30")
+    assert [ELENA_EARLY, ELENA_LATE] in members(data)
+    assert [ELENA_EARLY, ELENA_LATE] not in members(cli_json(db, "dedupe", "--window-days", "7"))
+
+
+def test_threshold_drops_weaker_matches(db: Path) -> None:
+    data = cli_json(db, "dedupe", "--threshold", "95")
+    assert [NICCOLO, NICCOLO_TYPO] not in members(data)  # 93.7
+    assert [MARIA_GRAZIA, MARIA] in members(data)
+
+
+def test_batch_checks_only_that_batch_against_everything(db: Path) -> None:
+    data = cli_json(db, "dedupe", "--batch", "2")
+    assert data["orders_checked"] == 2
+    assert members(data) == [[MARCO, MARCO_SWAPPED, MARCO_OUTLET]]  # 3-4 only through 19
+
+
+def test_review_shows_open_clusters(db: Path) -> None:
+    cli_json(db, "dedupe")
+    data = cli_json(db, "dedupe", "--review")
+    assert len(data["clusters"]) == 4
+    result = cli(db, "dedupe", "--review")
+    assert result.exit_code == 0, result.output
+    assert "Cluster 1 (exact, score 100.0, open)" in result.output
+    assert "codtool dedupe resolve 1 --keep 1" in result.output
+
+
+def test_review_with_nothing_found(tmp_path: Path) -> None:
+    result = cli(tmp_path / "empty.db", "dedupe", "--review")
+    assert result.exit_code == 0, result.output
+    assert "No open duplicate clusters." in result.output
+    result = cli(tmp_path / "empty.db", "dedupe")
+    assert result.exit_code == 0, result.output
+    assert "Checked 0 open orders: 0 clusters" in result.output
+
+
+def test_resolve_keep_drops_the_others_for_good(db: Path) -> None:
+    cli_json(db, "dedupe")
+    data = cli_json(db, "dedupe", "resolve", "2", "--keep", str(MARCO))
+    assert data["status"] == "resolved"
+    assert {m["order_id"]: (m["role"], m["status"]) for m in data["members"]} == {
+        MARCO: ("keep", "new"), MARCO_SWAPPED: ("duplicate", "duplicate"), MARCO_OUTLET: ("duplicate", "duplicate"),
+    }
+    shown = cli_json(db, "orders", "show", str(MARCO_SWAPPED))
+    assert shown["status"] == "duplicate"
+    assert shown["status_history"][0]["reason"] == "duplicate of order 3 (dedupe cluster 2)"
+    assert shown["duplicates"][0] | {"reasons": ""} == {
+        "cluster": 2, "status": "resolved", "role": "duplicate", "kind": "likely", "score": 100.0,
+        "keep": MARCO, "other_orders": "3 19", "reasons": ""}
+    again = cli_json(db, "dedupe")
+    assert [MARCO, MARCO_SWAPPED, MARCO_OUTLET] not in members(again)
+    assert all(MARCO_SWAPPED not in ids for ids in members(again))
+
+
+def test_resolve_not_duplicate_is_never_proposed_again(db: Path) -> None:
+    cli_json(db, "dedupe")
+    data = cli_json(db, "dedupe", "resolve", "3", "--not-duplicate")
+    assert data["status"] == "not_duplicate"
+    assert [m["role"] for m in data["members"]] == ["not_duplicate", "not_duplicate"]
+    assert [NICCOLO, NICCOLO_TYPO] not in members(cli_json(db, "dedupe"))
+    shown = cli_json(db, "orders", "show", str(NICCOLO_TYPO))
+    assert shown["status"] == "new"
+
+
+def test_resolve_human_output(db: Path) -> None:
+    cli_json(db, "dedupe")
+    result = cli(db, "dedupe", "resolve", "1", "--keep", "1")
+    assert result.exit_code == 0, result.output
+    assert "Kept order 1; marked duplicate: 2." in result.output
+
+
+def test_suspected_duplicates_contract(db: Path) -> None:
+    cli_json(db, "dedupe")
+    ledger = open_ledger(db)
+    try:
+        suspected = suspected_duplicates(ledger.conn)
+    finally:
+        ledger.close()
+    assert sorted(suspected) == [GIULIA_AGAIN, MARCO_SWAPPED, NICCOLO_TYPO, MARIA, MARCO_OUTLET]
+    assert suspected[GIULIA_AGAIN] == ("suspected duplicate of order 1 (cluster 1: "
+                                       "identical customer, address and items)")
+
+
+def test_a_proposal_that_no_longer_holds_is_withdrawn(db: Path) -> None:
+    cli_json(db, "dedupe")
+    ledger = open_ledger(db)
+    try:
+        with ledger.transaction() as conn:
+            assert set_status(conn, GIULIA, "cancelled", "customer called", "test")
+    finally:
+        ledger.close()
+    data = cli_json(db, "dedupe")
+    assert data["withdrawn_clusters"] == 1
+    assert GIULIA_AGAIN not in data["duplicate_orders"]
+
+
+def test_checked_phone_is_preferred_to_the_typed_one(db: Path) -> None:
+    """Order 10 (Sara Colombo in Bari) shares order 9's phone once checks normalised it."""
+    ledger = open_ledger(db)
+    try:
+        with ledger.transaction() as conn:
+            conn.execute(
+                "INSERT INTO order_normalised VALUES (10, '+393209876543', '320 987 6543', 'mobile', "
+                "'via sparano', '101', '70121', 'Bari', 'BA', 'IT', '2026-11-21T00:00:00Z')")
+    finally:
+        ledger.close()
+    data = cli_json(db, "dedupe")
+    assert [9, 10] in members(data)
+    pair = data["clusters"][members(data).index([9, 10])]["pairs"][0]
+    assert (pair["score"], pair["reasons"]) == (97.0, "same phone +393209876543, same name, same items")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("dedupe", "resolve", "99", "--keep", "1"), "Error: no cluster 99; see codtool dedupe --review\n"),
+    (("dedupe", "resolve", "1", "--keep", "5"), "Error: order 5 is not in cluster 1 (members: 1, 2)\n"),
+    (("dedupe", "--batch", "9"), "Error: no batch 9; see codtool batches list\n"),
+])
+def test_bad_references_are_one_line_errors(db: Path, args: tuple[str, ...], message: str) -> None:
+    cli_json(db, "dedupe")
+    result = cli(db, *args)
+    assert result.exit_code == 1
+    assert result.stderr == message
+
+
+def test_deciding_twice_is_refused(db: Path) -> None:
+    cli_json(db, "dedupe")
+    cli_json(db, "dedupe", "resolve", "1", "--keep", "1")
+    result = cli(db, "dedupe", "resolve", "1", "--not-duplicate")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cluster 1 is already decided (resolved, by ")
+
+
+def test_a_shipped_order_cannot_be_dropped(db: Path) -> None:
+    cli_json(db, "dedupe")
+    ledger = open_ledger(db)
+    try:
+        with ledger.transaction() as conn:
+            set_status(conn, GIULIA_AGAIN, "shipped", "handed to courier", "test")
+    finally:
+        ledger.close()
+    result = cli(db, "dedupe", "resolve", "1", "--keep", "1")
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: order 2 is shipped and cannot be dropped as a duplicate; "
+                             "keep it too (--keep 2)\n")
+    assert cli_json(db, "dedupe", "resolve", "1", "--keep", "2", "--keep", "1")["status"] == "not_duplicate"
+
+
+def test_shipped_order_is_the_one_kept(db: Path) -> None:
+    ledger = open_ledger(db)
+    try:
+        with ledger.transaction() as conn:
+            set_status(conn, GIULIA_AGAIN, "shipped", "handed to courier", "test")
+    finally:
+        ledger.close()
+    data = cli_json(db, "dedupe")
+    assert data["clusters"][0]["keep_order_id"] == GIULIA_AGAIN
+    assert GIULIA in data["duplicate_orders"]
+
+
+@pytest.mark.parametrize("args", [
+    ("dedupe", "resolve", "1"),
+    ("dedupe", "resolve", "1", "--keep", "1", "--not-duplicate"),
+    ("dedupe", "--threshold", "120"),
+    ("dedupe", "--window-days", "-1"),
+])
+def test_misuse_is_a_usage_error(db: Path, args: tuple[str, ...]) -> None:
+    result = cli(db, *args)
+    assert result.exit_code == 2, result.output
+
+
+def test_every_dedupe_command_has_help(tmp_path: Path) -> None:
+    for args in (("dedupe", "--help"), ("dedupe", "resolve", "--help")):
+        result = cli(tmp_path / "x.db", *args)
+        assert result.exit_code == 0, result.output
+        assert "--" in result.output
+    assert "Find duplicate orders" in cli(tmp_path / "x.db", "dedupe", "--help").output
