@@ -168,8 +168,8 @@ def test_suspected_duplicates_contract(db: Path) -> None:
     finally:
         ledger.close()
     assert sorted(suspected) == [GIULIA_AGAIN, MARCO_SWAPPED, NICCOLO_TYPO, MARIA, MARCO_OUTLET]
-    assert suspected[GIULIA_AGAIN] == ("suspected duplicate of order 1 (cluster 1: "
-                                       "identical customer, address and items)")
+    assert str(suspected[GIULIA_AGAIN]) == ("suspected duplicate of order D-101 (dedupe cluster 1: "
+                                            "identical customer, address and items)")
 
 
 def test_a_proposal_that_no_longer_holds_is_withdrawn(db: Path) -> None:

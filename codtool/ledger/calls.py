@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 _IN_LIMIT = 500
-RETURN_STATUSES = ("refused", "rto_in_transit", "rto_delivered")
 
 # Orders awaiting a confirmation decision: COD, still 'new', created before the given day ends.
 _AWAITING = "SELECT id FROM orders WHERE status = 'new' AND is_cod = 1 AND created_at < ?"
@@ -38,43 +37,12 @@ def awaiting_findings(conn: sqlite3.Connection, before: str) -> list[sqlite3.Row
     ).fetchall()
 
 
-def awaiting_duplicates(conn: sqlite3.Connection, before: str) -> list[sqlite3.Row]:
-    """Awaiting orders that are the 'duplicate' member of an open cluster, with the kept order."""
-    return conn.execute(
-        "SELECT m.order_id, k.source_id AS keep_source_id FROM dedupe_members m "
-        "JOIN dedupe_clusters c ON c.id = m.cluster_id AND c.status = 'open' "
-        "JOIN orders k ON k.id = c.keep_order_id "
-        f"WHERE m.role = 'duplicate' AND m.order_id IN ({_AWAITING}) ORDER BY m.order_id",
-        (before,),
-    ).fetchall()
-
-
 def awaiting_attempts(conn: sqlite3.Connection, before: str) -> list[sqlite3.Row]:
     return conn.execute(
         "SELECT order_id, outcome, called_at, call_back_at FROM call_attempts "
         f"WHERE order_id IN ({_AWAITING}) ORDER BY order_id, called_at, id",
         (before,),
     ).fetchall()
-
-
-def history_by_phone(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
-    """Per customer phone: (orders delivered, parcels refused or returned).
-
-    The phone is the checked E.164 where checks ran, else the phone as typed.
-    """
-    marks = ", ".join("?" * len(RETURN_STATUSES))
-    rows = conn.execute(
-        "WITH keyed AS (SELECT o.id, o.status, COALESCE(NULLIF(n.phone_e164, ''), o.phone) AS phone_key "
-        "FROM orders o LEFT JOIN order_normalised n ON n.order_id = o.id) "
-        "SELECT k.phone_key, "
-        "COUNT(DISTINCT CASE WHEN k.status = 'delivered' OR s.status = 'delivered' THEN k.id END), "
-        f"COUNT(DISTINCT CASE WHEN k.status = 'returned' OR s.status IN ({marks}) THEN k.id END) "
-        "FROM keyed k LEFT JOIN shipments s ON s.order_id = k.id "
-        "WHERE k.status IN ('delivered', 'returned') OR s.id IS NOT NULL "
-        "GROUP BY k.phone_key",
-        RETURN_STATUSES,
-    )
-    return {r[0]: (r[1], r[2]) for r in rows}
 
 
 def orders_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> list[sqlite3.Row]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from codtool.ledger.db import utc_now
@@ -164,17 +165,39 @@ def decide(conn: sqlite3.Connection, cluster_id: int, status: str, keep: int, ro
     )
 
 
-def suspected_duplicates(conn: sqlite3.Connection) -> dict[int, str]:
-    """Orders not to ship or call until a reviewer decides: order id -> why it looks like a duplicate."""
-    rows = conn.execute(
-        "SELECT m.order_id, c.id, c.keep_order_id, p.reasons, p.score "
+@dataclass(frozen=True)
+class Suspect:
+    """An order held as 'duplicate' in an open cluster: not to be shipped or called yet."""
+
+    cluster: int
+    keep_order_id: int
+    keep_source_id: str
+    reasons: str
+
+    def __str__(self) -> str:
+        why = f": {self.reasons}" if self.reasons else " is open"
+        return f"suspected duplicate of order {self.keep_source_id} (dedupe cluster {self.cluster}{why})"
+
+
+def suspected_duplicates(conn: sqlite3.Connection, order_ids: Sequence[int] | None = None) -> dict[int, Suspect]:
+    """The one definition of a suspected duplicate, for shipping, call lists and reports."""
+    query = (
+        "SELECT m.order_id, c.id, c.keep_order_id, k.source_id, COALESCE(p.reasons, ''), p.score "
         "FROM dedupe_members m JOIN dedupe_clusters c ON c.id = m.cluster_id "
-        "JOIN dedupe_pairs p ON p.cluster_id = c.id AND (p.order_a = m.order_id OR p.order_b = m.order_id) "
-        "WHERE c.status = 'open' AND m.role = 'duplicate' ORDER BY m.order_id, p.score DESC"
+        "JOIN orders k ON k.id = c.keep_order_id "
+        "LEFT JOIN dedupe_pairs p ON p.cluster_id = c.id AND (p.order_a = m.order_id OR p.order_b = m.order_id) "
+        "WHERE c.status = 'open' AND m.role = 'duplicate' {only} ORDER BY m.order_id, p.score DESC"
     )
-    found: dict[int, str] = {}
-    for order, cluster, keep, reasons, _ in rows:
-        found.setdefault(order, f"suspected duplicate of order {keep} (cluster {cluster}: {reasons})")
+    if order_ids is None:
+        rows = conn.execute(query.format(only="")).fetchall()
+    else:
+        rows = []
+        for start in range(0, len(order_ids), 500):
+            part = list(order_ids[start:start + 500])
+            rows += conn.execute(query.format(only=f"AND m.order_id IN ({_marks(part)})"), part).fetchall()
+    found: dict[int, Suspect] = {}
+    for order, cluster, keep, keep_source, reasons, _ in rows:
+        found.setdefault(order, Suspect(cluster, keep, keep_source, reasons))
     return found
 
 

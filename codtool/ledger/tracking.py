@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 _IN_LIMIT = 500
@@ -58,20 +59,6 @@ def orders_by_source(conn: sqlite3.Connection, shop: str | None, refs: Sequence[
             args.append(shop)
         for row in conn.execute(query, args):
             found.setdefault(row["source_id"].lstrip("#"), []).append(row)
-    return found
-
-
-def suspected_duplicates(conn: sqlite3.Connection, order_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
-    """Orders held as 'duplicate' in an open dedupe cluster: id -> (cluster id, kept order's id)."""
-    found = {}
-    for part, marks in _parts(order_ids):
-        rows = conn.execute(
-            "SELECT m.order_id, c.id, k.source_id FROM dedupe_members m "
-            "JOIN dedupe_clusters c ON c.id = m.cluster_id JOIN orders k ON k.id = c.keep_order_id "
-            f"WHERE m.role = 'duplicate' AND c.status = 'open' AND m.order_id IN ({marks})",
-            part,
-        )
-        found.update({r[0]: (r[1], r[2]) for r in rows})
     return found
 
 
@@ -191,27 +178,40 @@ def delivery_facts(conn: sqlite3.Connection, date_from: str | None, date_to: str
     ).fetchall()
 
 
-def customer_history(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
-    """(refusals, returns) per customer phone, for the call-list risk score.
+@dataclass(frozen=True)
+class CustomerHistory:
+    """What a customer (one phone) did with earlier parcels; the call-list risk score reads it."""
 
-    Keyed by order_normalised.phone_e164 when the checks stage parsed it, else by the digits of
-    the phone as imported. A refusal is a parcel with a refused event (or NDR reason); a return
-    is a parcel sent back to the sender (rto_in_transit or rto_delivered).
-    """
+    delivered: int = 0
+    refusals: int = 0   # parcels with a refused event or NDR reason
+    returns: int = 0    # parcels sent back to the sender (rto_in_transit or rto_delivered)
+    lost_sales: int = 0  # parcels refused or returned, each counted once
+
+
+def phone_key(e164: str, raw: str) -> str:
+    """One key per customer phone: the checked E.164 where checks ran, else the typed digits."""
+    return e164 or "".join(ch for ch in raw if ch.isdigit())
+
+
+def customer_history(conn: sqlite3.Connection) -> dict[str, CustomerHistory]:
+    """Per customer phone, over every order that reached a courier or an outcome."""
     rows = conn.execute(
         "SELECT COALESCE(n.phone_e164, '') AS e164, o.phone, "
-        f"EXISTS (SELECT 1 FROM tracking_events e WHERE e.shipment_id = s.id AND {_REFUSED}) AS refused, "
-        "s.status IN ('rto_in_transit', 'rto_delivered') AS returned "
-        "FROM shipments s JOIN orders o ON o.id = s.order_id "
-        "LEFT JOIN order_normalised n ON n.order_id = o.id"
+        "(o.status = 'delivered' OR s.status = 'delivered') AS delivered, "
+        f"(s.status = 'refused' OR EXISTS (SELECT 1 FROM tracking_events e "
+        f"WHERE e.shipment_id = s.id AND {_REFUSED})) AS refused, "
+        "(o.status = 'returned' OR s.status IN ('rto_in_transit', 'rto_delivered')) AS returned "
+        "FROM orders o LEFT JOIN shipments s ON s.order_id = o.id "
+        "LEFT JOIN order_normalised n ON n.order_id = o.id "
+        "WHERE o.status IN ('delivered', 'returned') OR s.id IS NOT NULL"
     )
-    history: dict[str, tuple[int, int]] = {}
-    for e164, phone, refused, returned in rows:
-        key = e164 or "".join(ch for ch in phone if ch.isdigit())
-        if not key:
-            continue
-        refusals, returns = history.get(key, (0, 0))
-        history[key] = (refusals + int(bool(refused)), returns + int(bool(returned)))
+    history: dict[str, CustomerHistory] = {}
+    for e164, phone, delivered, refused, returned in rows:
+        key = phone_key(e164, phone)
+        if key:
+            h = history.get(key, CustomerHistory())
+            history[key] = CustomerHistory(h.delivered + bool(delivered), h.refusals + bool(refused),
+                                           h.returns + bool(returned), h.lost_sales + bool(refused or returned))
     return history
 
 

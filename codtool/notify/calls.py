@@ -12,7 +12,9 @@ from codtool import statuses
 from codtool.ledger import Ledger
 from codtool.ledger import calls as store
 from codtool.ledger.db import utc_now
+from codtool.ledger.dedupe import suspected_duplicates
 from codtool.ledger.orders import set_status
+from codtool.ledger.tracking import CustomerHistory, customer_history, phone_key
 from codtool.money import format_minor
 from codtool.notify.phones import phone_of
 from codtool.notify.policy import Policy
@@ -37,26 +39,19 @@ def gather(conn: sqlite3.Connection, day: date, policy: Policy) -> list[Candidat
     findings: dict[int, list[Finding]] = defaultdict(list)
     for r in store.awaiting_findings(conn, before):
         findings[r["order_id"]].append(Finding(r["severity"], r["code"], r["message"]))
-    duplicates: dict[int, list[str]] = defaultdict(list)
-    for r in store.awaiting_duplicates(conn, before):
-        duplicates[r["order_id"]].append(r["keep_source_id"])
+    suspects = suspected_duplicates(conn)
     attempts = _attempts(store.awaiting_attempts(conn, before))
-    history = store.history_by_phone(conn)
+    history = customer_history(conn)
     out = []
     for row in store.awaiting_orders(conn, before):
         phone = phone_of(row)
-        delivered, refused = _history(history, phone.e164, row["phone"])
+        past = history.get(phone_key(phone.e164, row["phone"]), CustomerHistory())
         tried = attempts.get(row["id"], Attempts())
+        kept = [suspects[row["id"]].keep_source_id] if row["id"] in suspects else []
         facts = OrderFacts(row["id"], row["cod_minor"], row["currency"], phone, row["phone"],
-                           findings.get(row["id"], []), duplicates.get(row["id"], []), delivered, refused, tried)
+                           findings.get(row["id"], []), kept, past.delivered, past.lost_sales, tried)
         out.append(Candidate(row, facts, assess(facts, policy), _due_at(tried, policy)))
     return out
-
-
-def _history(history: dict[str, tuple[int, int]], e164: str, raw: str) -> tuple[int, int]:
-    a = history.get(e164, (0, 0)) if e164 else (0, 0)
-    b = history.get(raw, (0, 0)) if raw and raw != e164 else (0, 0)
-    return a[0] + b[0], a[1] + b[1]
 
 
 def _attempts(rows: list[sqlite3.Row]) -> dict[int, Attempts]:

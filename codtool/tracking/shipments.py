@@ -16,6 +16,7 @@ from codtool.errors import AmountError
 from codtool.ledger import Ledger
 from codtool.ledger import tracking as store
 from codtool.ledger.db import utc_now
+from codtool.ledger.dedupe import suspected_duplicates
 from codtool.ledger.orders import set_status
 from codtool.money import format_minor, parse_minor
 from codtool.tracking.sources import Table, parse_day, today
@@ -92,7 +93,7 @@ class _Checker:
         refs = [ln.cells["order_id"] for ln in lines if ln.cells["order_id"]]
         self.orders = store.orders_by_source(self.conn, self.request.shop, refs)
         ids = [o["id"] for found in self.orders.values() for o in found]
-        self.suspects = store.suspected_duplicates(self.conn, ids)
+        self.suspects = suspected_duplicates(self.conn, ids)
         self.shipped = store.shipments_of_orders(self.conn, ids)
         numbers = [ln.cells["tracking_number"] for ln in lines if ln.cells["tracking_number"]]
         self.tracked = store.shipments_by_tracking(self.conn, self.request.courier, numbers)
@@ -170,8 +171,7 @@ class _Checker:
         if status == statuses.DUPLICATE:
             return "order was marked as a duplicate"
         if order["id"] in self.suspects:
-            cluster, keep = self.suspects[order["id"]]
-            return f"suspected duplicate of order {keep} (dedupe cluster {cluster} is open)"
+            return str(self.suspects[order["id"]])
         earlier = self.shipped.get(order["id"])
         if earlier is not None:
             return (f"already shipped with {earlier['courier']} {earlier['tracking_number']} "
