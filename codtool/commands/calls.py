@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from codtool.cli import state_of
+from codtool.commands import add_group
 from codtool.exports import ExportError, export_format, write_table
 from codtool.ledger import calls as store
 from codtool.notify.calls import CallList, ConfirmResult, auto_confirm, call_list
@@ -30,14 +31,9 @@ FILL_IN = ("outcome", "called_at", "call_back_at", *ADDRESS_FIELDS, "agent", "no
 
 
 def register(app: typer.Typer) -> None:
-    calls = typer.Typer(help="Confirmation calls: who to phone, and what they said.", no_args_is_help=True)
-    calls.command("list")(list_calls)
-    calls.command("record")(record)
-    calls.command("confirm")(confirm)
-    app.add_typer(calls, name="calls")
-    notify = typer.Typer(help="Customer messages: WhatsApp links and SMS text.", no_args_is_help=True)
-    notify.command("export")(notify_export)
-    app.add_typer(notify, name="notify")
+    add_group(app, "calls", "Confirmation calls: who to phone, and what they said.",
+              {"list": list_calls, "record": record, "confirm": confirm})
+    add_group(app, "notify", "Customer messages: WhatsApp links and SMS text.", {"export": notify_export})
     register_section("calls", store.attempts_of)
     register_section("corrected_address", lambda conn, oid: list(store.corrections_of(conn, [oid]).values()))
     register_section("call_policy_decisions", store.decisions_of)

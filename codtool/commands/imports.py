@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from codtool.cli import state_of
+from codtool.commands import add_group
 from codtool.errors import NotFound
 from codtool.importing.importer import ImportRequest, ImportResult, import_file
 from codtool.ledger import orders as store
@@ -22,10 +23,7 @@ PROFILE_CHOICES = ("auto", "shopify", "woocommerce", "prestashop", "generic")
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("import")(import_files)
-    batches = typer.Typer(help="Import batches and their rejected rows.", no_args_is_help=True)
-    batches.command("list")(batches_list)
-    batches.command("show")(batches_show)
-    app.add_typer(batches, name="batches")
+    add_group(app, "batches", "Import batches and their rejected rows.", {"list": batches_list, "show": batches_show})
 
 
 def init(ctx: typer.Context) -> None:

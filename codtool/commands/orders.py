@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from codtool.cli import state_of
+from codtool.commands import add_group
 from codtool.errors import CodtoolError, NotFound
 from codtool.ledger import orders as store
 from codtool.order_view import order_detail, order_summary
@@ -18,10 +19,7 @@ _LIST_COLUMNS = ("id", "shop", "source_id", "created_at", "customer_name", "city
 
 
 def register(app: typer.Typer) -> None:
-    orders = typer.Typer(help="Orders in the ledger.", no_args_is_help=True)
-    orders.command("list")(list_orders)
-    orders.command("show")(show_order)
-    app.add_typer(orders, name="orders")
+    add_group(app, "orders", "Orders in the ledger.", {"list": list_orders, "show": show_order})
 
 
 def list_orders(

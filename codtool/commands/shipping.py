@@ -12,6 +12,7 @@ from rich.console import Console
 
 import codtool.tracking.order_sections  # noqa: F401  (adds parcel sections to `orders show`)
 from codtool.cli import state_of
+from codtool.commands import add_group
 from codtool.errors import CodtoolError
 from codtool.exports import write_table
 from codtool.ledger import tracking as store
@@ -32,13 +33,8 @@ MappingOption = Annotated[Path | None, typer.Option(help="TOML status mapping ad
 def register(app: typer.Typer) -> None:
     app.command("ship")(ship)
     app.command("track")(track)
-    ndr = typer.Typer(help="Failed deliveries (NDR) that need a decision.", no_args_is_help=True)
-    ndr.command("list")(ndr_list)
-    ndr.command("record")(ndr_record)
-    app.add_typer(ndr, name="ndr")
-    report = typer.Typer(help="Reports on outcomes.", no_args_is_help=True)
-    report.command("delivery")(report_delivery)
-    app.add_typer(report, name="report")
+    add_group(app, "ndr", "Failed deliveries (NDR) that need a decision.", {"list": ndr_list, "record": ndr_record})
+    add_group(app, "report", "Reports on outcomes.", {"delivery": report_delivery})
 
 
 def _courier_name(ctx: typer.Context, name: str, mapping: Path | None) -> str:
