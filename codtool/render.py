@@ -44,7 +44,7 @@ class Output:
                        TimeRemainingColumn(), console=self.err, transient=True)
         with bar:
             task = bar.add_task(label, total=total)
-            yield lambda done, total_: bar.update(task, completed=done, total=total_)
+            yield lambda done, total_: bar.update(task, completed=done, total=total_, refresh=True)
 
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]],
