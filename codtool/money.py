@@ -23,6 +23,14 @@ _STRIP = re.compile(r"^[A-Za-z]{3}|[A-Za-z]{3}$|[€$£₹₨¥₺\s\u00a0\u202f
 _DIGITS = re.compile(r"^\d+$")
 
 
+_CODE = re.compile(r"[A-Za-z]{3}")
+
+
+def is_currency_code(text: str) -> bool:
+    """Three letters, as ISO 4217 writes currencies; the exact list changes too often to pin."""
+    return bool(_CODE.fullmatch(text))
+
+
 def exponent(currency: str) -> int:
     """Decimal places of the currency's minor unit (2 unless ISO 4217 says otherwise)."""
     return _EXPONENTS.get(currency.upper(), 2)

@@ -279,3 +279,23 @@ def test_two_processes_importing_the_same_file_do_not_collide(tmp_path):
     outs = [json.loads(p.communicate()[0]) for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert sorted(o["already_imported"] for o in outs) == [False, True]
+
+
+def test_currency_must_be_an_iso_code(cli, tmp_path):
+    usage = cli("import", ORDERS / "generic_orders.csv", "--currency", "EURO")
+    assert usage.exit_code == 2
+    header = GENERIC_HEADER.replace("cod_amount\n", "cod_amount,currency\n")
+    out = cli.json("import", write(tmp_path / "cur.csv", header + "F1,Ada,333,Via X 1,Roma,00118,IT,10,€\n"))
+    assert out["rejects"][0]["reason"] == "currency '€' is not an ISO 4217 code"
+
+
+def test_ledger_in_a_missing_folder_is_an_error(tmp_path):
+    from typer.testing import CliRunner
+
+    from codtool.cli import app
+
+    db = tmp_path / "nope" / "x.db"
+    result = CliRunner().invoke(app, ["--db", str(db), "init"])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {db}: the folder {db.parent} does not exist\n"
+    assert not db.parent.exists()

@@ -14,6 +14,7 @@ from codtool.errors import NotFound
 from codtool.importing.importer import ImportRequest, ImportResult, import_file
 from codtool.ledger import orders as store
 from codtool.ledger.db import schema_version
+from codtool.money import is_currency_code
 from codtool.render import table
 
 _SHOWN_REJECTS = 20
@@ -46,6 +47,8 @@ def import_files(
     """Import order exports; each file is one batch, committed whole or not at all."""
     if profile not in PROFILE_CHOICES:
         raise typer.BadParameter(f"choose one of {', '.join(PROFILE_CHOICES)}", param_hint="--profile")
+    if not is_currency_code(currency):
+        raise typer.BadParameter(f"{currency!r} is not an ISO 4217 code such as EUR", param_hint="--currency")
     state = state_of(ctx)
     ledger = state.ledger()
     results = []

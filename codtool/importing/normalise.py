@@ -16,7 +16,7 @@ import pandas as pd
 from codtool.errors import AmountError
 from codtool.importing.source import Chunk
 from codtool.importing.values import country_code, is_cancelled, is_cod, iso_datetime
-from codtool.money import parse_minor
+from codtool.money import is_currency_code, parse_minor
 
 _TEXT_FIELDS = (
     "order_id", "customer_name", "email", "phone", "address1", "address2", "city",
@@ -183,6 +183,8 @@ def _order_fields(orders: pd.DataFrame, defaults: Defaults) -> None:
         (orders["address1"] == "", "missing shipping address"),
         (orders["city"] == "", "missing city"),
         (orders["country"] == "", "missing country (give --country CC for files without one)"),
+        (~map_distinct(orders["currency"], is_currency_code).astype(bool),
+         lambda mask: "currency " + orders["currency"][mask].map(repr) + " is not an ISO 4217 code"),
         (amount_err != "", lambda mask: "amount: " + amount_err[mask]),
         (total_err != "", lambda mask: "total: " + total_err[mask]),
         (amount < 0, quoted("negative amount ", orders[amount_col])),

@@ -63,7 +63,8 @@ class Ledger:
 def _create_private(path: Path) -> None:
     """Create the file readable by its owner only: it holds customers' personal data."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            raise LedgerError(f"{path}: the folder {path.parent} does not exist")
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
 
