@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from codtool.ledger.db import utc_now
@@ -133,23 +134,54 @@ def list_batches(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def set_status(conn: sqlite3.Connection, order_id: int, new: str, reason: str, source: str) -> bool:
-    """Move an order to a new status and log why; refuses moves the lifecycle forbids.
+@dataclass(frozen=True)
+class StatusMove:
+    """One requested status change, with why and what asked for it (file:line or command)."""
 
-    Returns False (and changes nothing) when the move is not allowed or is a no-op.
+    order_id: int
+    new: str
+    reason: str
+    source: str
+
+
+def set_statuses(conn: sqlite3.Connection, moves: Sequence[StatusMove]) -> set[int]:
+    """Apply the moves the lifecycle allows, logging each; returns the ids that changed.
+
+    Batched (one read per 500 orders, two executemany writes) because tracking files and
+    auto-confirmation move thousands of orders at once. A later move of the same order sees
+    the status an earlier one set.
     """
     from codtool.statuses import can_move
 
-    row = conn.execute("SELECT status FROM orders WHERE id = ?", (order_id,)).fetchone()
-    if row is None or row[0] == new or not can_move(row[0], new):
-        return False
-    conn.execute("UPDATE orders SET status = ? WHERE id = ?", (new, order_id))
-    conn.execute(
+    current = _statuses(conn, sorted({m.order_id for m in moves}))
+    updates, log, now = {}, [], utc_now()
+    for m in moves:
+        old = current.get(m.order_id)
+        if old is None or old == m.new or not can_move(old, m.new):
+            continue
+        current[m.order_id] = updates[m.order_id] = m.new
+        log.append((m.order_id, old, m.new, m.reason, m.source, now))
+    conn.executemany("UPDATE orders SET status = ? WHERE id = ?", [(new, oid) for oid, new in updates.items()])
+    conn.executemany(
         "INSERT INTO order_status_log (order_id, old_status, new_status, reason, source, changed_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        (order_id, row[0], new, reason, source, utc_now()),
+        log,
     )
-    return True
+    return set(updates)
+
+
+def set_status(conn: sqlite3.Connection, order_id: int, new: str, reason: str, source: str) -> bool:
+    """Move one order; False (and nothing changed) when the move is not allowed or a no-op."""
+    return bool(set_statuses(conn, [StatusMove(order_id, new, reason, source)]))
+
+
+def _statuses(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), _IN_LIMIT):
+        part = ids[start:start + _IN_LIMIT]
+        rows = conn.execute(f"SELECT id, status FROM orders WHERE id IN ({', '.join('?' * len(part))})", part)
+        found.update({r[0]: r[1] for r in rows})
+    return found
 
 
 def status_log(conn: sqlite3.Connection, order_id: int) -> list[dict]:

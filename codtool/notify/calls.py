@@ -13,7 +13,7 @@ from codtool.ledger import Ledger
 from codtool.ledger import calls as store
 from codtool.ledger.db import utc_now
 from codtool.ledger.dedupe import suspected_duplicates
-from codtool.ledger.orders import set_status
+from codtool.ledger.orders import StatusMove, set_statuses
 from codtool.ledger.tracking import CustomerHistory, customer_history, phone_key
 from codtool.money import format_minor
 from codtool.notify.phones import phone_of
@@ -162,14 +162,12 @@ def auto_confirm(ledger: Ledger, day: date, policy: Policy, dry_run: bool = Fals
         if dry_run:
             result.confirmed = [_confirmed_json(c) for c in picked]
             return result
-        decisions = []
-        for c in picked:
-            reason = _confirm_reason(c.assessment, policy)
-            if set_status(conn, c.row["id"], statuses.CONFIRMED, reason, SOURCE):
-                decisions.append((c.row["id"], "auto_confirmed", c.assessment.score, _reasons_json(c.assessment),
-                                  utc_now()))
-                result.confirmed.append(_confirmed_json(c))
-        store.insert_decisions(conn, decisions)
+        moved = set_statuses(conn, [StatusMove(c.row["id"], statuses.CONFIRMED,
+                                               _confirm_reason(c.assessment, policy), SOURCE) for c in picked])
+        confirmed = [c for c in picked if c.row["id"] in moved]
+        store.insert_decisions(conn, [(c.row["id"], "auto_confirmed", c.assessment.score,
+                                       _reasons_json(c.assessment), utc_now()) for c in confirmed])
+        result.confirmed = [_confirmed_json(c) for c in confirmed]
     return result
 
 

@@ -17,7 +17,7 @@ from codtool.ledger import Ledger
 from codtool.ledger import tracking as store
 from codtool.ledger.db import utc_now
 from codtool.ledger.dedupe import suspected_duplicates
-from codtool.ledger.orders import set_status
+from codtool.ledger.orders import StatusMove, set_statuses
 from codtool.money import format_minor, parse_minor
 from codtool.tracking.sources import Table, parse_day, today
 
@@ -108,9 +108,10 @@ class _Checker:
             moves.append((verdict[0], ln))
         self.result.shipped = store.insert_shipments(self.conn, rows)
         source = f"ship {self.request.path.name}"
-        for order_id, ln in moves:
-            set_status(self.conn, order_id, statuses.SHIPPED,
-                       f"shipped with {self.request.courier} {ln.cells['tracking_number']}", f"{source}:{ln.line}")
+        set_statuses(self.conn, [
+            StatusMove(order_id, statuses.SHIPPED, f"shipped with {self.request.courier} {ln.cells['tracking_number']}",
+                       f"{source}:{ln.line}")
+            for order_id, ln in moves])
 
     def judge(self, ln: _Line) -> tuple | str:
         """A shipment row to insert, '' for a line already recorded, or the refusal reason."""

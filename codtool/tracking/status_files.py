@@ -21,7 +21,7 @@ from codtool.errors import InputFileError
 from codtool.ledger import Ledger
 from codtool.ledger import tracking as store
 from codtool.ledger.db import utc_now
-from codtool.ledger.orders import set_status
+from codtool.ledger.orders import StatusMove, set_statuses
 from codtool.tracking.couriers import Courier
 from codtool.tracking.events import ORDER_OUTCOME, Event, derive
 from codtool.tracking.sources import Table, parse_when
@@ -158,7 +158,7 @@ def _rederive(conn: sqlite3.Connection, ids: list[int], result: TrackResult, fil
     for r in store.events_of(conn, ids):
         by_shipment.setdefault(r["shipment_id"], []).append(
             Event(r["id"], r["event_at"], r["status"], r["source_file"], r["source_line"], r["event_key"]))
-    updates, issues, now = [], [], utc_now()
+    updates, issues, moves, now = [], [], [], utc_now()
     counts: Counter[str] = Counter()
     for sid, events in by_shipment.items():
         head = heads[sid]
@@ -172,9 +172,10 @@ def _rederive(conn: sqlite3.Connection, ids: list[int], result: TrackResult, fil
             issues.append((sid, "tracking.impossible_transition", message, event.source_file, event.source_line,
                            key_of("tracking.impossible_transition", event.event_key), now))
         outcome = ORDER_OUTCOME.get(state.status)
-        if outcome and set_status(conn, head["order_id"], outcome, f"{head['courier']} {head['tracking_number']} "
-                                  f"{state.status} at {state.status_at}", f"track {file}"):
-            result.orders_updated += 1
+        if outcome:
+            moves.append(StatusMove(head["order_id"], outcome, f"{head['courier']} {head['tracking_number']} "
+                                    f"{state.status} at {state.status_at}", f"track {file}"))
+    result.orders_updated += len(set_statuses(conn, moves))
     store.set_shipment_status(conn, updates)
     result.shipments_updated = len(updates)
     result.statuses = dict(sorted(counts.items()))
