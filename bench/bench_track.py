@@ -1,12 +1,12 @@
 """Benchmark: import 1,000,000 courier events (200,000 parcels x 5 events) and print the throughput.
 
-Run: python bench/bench_track.py [events]   (a scratch ledger is made in a temporary folder)
+Run: python bench/bench_track.py [--events N]   (a scratch ledger is made in a temporary folder)
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -52,7 +52,9 @@ def write_events(path: Path, parcels: int) -> int:
 
 
 def main() -> None:
-    events = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=1_000_000, help="events to import (5 per parcel)")
+    events = parser.parse_args().events
     parcels = events // len(STORY)
     with tempfile.TemporaryDirectory() as tmp:
         ledger = open_ledger(Path(tmp) / "bench.db")

@@ -156,8 +156,23 @@ def map_distinct(values: pd.Series, fn: Callable[[str], object]) -> pd.Series:
     return pd.Series(mapped[codes] if len(codes) else [], index=values.index, dtype=object)
 
 
-def _order_fields(orders: pd.DataFrame, defaults: Defaults) -> None:
-    """Fill derived order columns and the first reason to reject each order, in place."""
+@dataclass
+class _Derived:
+    """Per-order values computed from the text cells, shared by the checks and the output."""
+
+    amount_col: str
+    amount: pd.Series
+    amount_err: pd.Series
+    total: pd.Series
+    total_err: pd.Series
+    cod: pd.Series
+    implicit_cod: bool
+    iso: pd.Series
+    dates: pd.Series
+    cancelled: pd.Series
+
+
+def _derive(orders: pd.DataFrame, defaults: Defaults) -> _Derived:
     amount_col = defaults.amount_field if defaults.amount_field in orders else "total"
     amount, amount_err = _amounts(orders[amount_col], orders["currency"])
     if amount_col == "total" or "total" not in orders:
@@ -165,42 +180,54 @@ def _order_fields(orders: pd.DataFrame, defaults: Defaults) -> None:
     else:
         total, total_err = _amounts(orders["total"], orders["currency"])
     method = orders["payment_method"]
-    implicit_cod = amount_col == "cod_amount"
+    implicit_cod = amount_col == "cod_amount"  # a COD sheet: an empty payment method means COD
     cod = map_distinct(method, is_cod).astype(bool) | ((method == "") & implicit_cod)
-    country = orders["country"].where(orders["country"] != "", defaults.country or "")
-    orders["country"] = map_distinct(country, country_code)
-    dates = orders.get("created_at", pd.Series("", index=orders.index, dtype=object))
+    empty = pd.Series("", index=orders.index, dtype=object)
+    dates = orders.get("created_at", empty)
     iso = map_distinct(dates, lambda d: iso_datetime(d) if d else defaults.now)
-    state = orders.get("status", pd.Series("", index=orders.index, dtype=object))
-    cancelled = map_distinct(state, is_cancelled).astype(bool) | (orders.get("cancelled_at", "") != "")
+    cancelled = map_distinct(orders.get("status", empty), is_cancelled).astype(bool) | (
+        orders.get("cancelled_at", "") != "")
+    return _Derived(amount_col, amount, amount_err, total, total_err, cod, implicit_cod, iso, dates, cancelled)
+
+
+def _rejections(orders: pd.DataFrame, d: _Derived) -> list[tuple[pd.Series, str | Callable[[pd.Series], pd.Series]]]:
+    """(mask, reason) in order of precedence; a reason may be built from the offending cells."""
+    method, currency = orders["payment_method"], orders["currency"]
 
     def quoted(prefix: str, column: pd.Series) -> Callable[[pd.Series], pd.Series]:
         return lambda mask: prefix + column[mask].map(repr)
 
-    checks = [
+    return [
         (orders["order_id"] == "", "missing order id"),
         (orders["customer_name"] == "", "missing customer name"),
         (orders["address1"] == "", "missing shipping address"),
         (orders["city"] == "", "missing city"),
         (orders["country"] == "", "missing country (give --country CC for files without one)"),
-        (~map_distinct(orders["currency"], is_currency_code).astype(bool),
-         lambda mask: "currency " + orders["currency"][mask].map(repr) + " is not an ISO 4217 code"),
-        (amount_err != "", lambda mask: "amount: " + amount_err[mask]),
-        (total_err != "", lambda mask: "total: " + total_err[mask]),
-        (amount < 0, quoted("negative amount ", orders[amount_col])),
-        ((method == "") & ~implicit_cod, "missing payment method: cannot tell COD from prepaid"),
-        (cod & (amount == 0) & ~cancelled, "COD order with no amount to collect"),
-        (~cod & (method != "") & implicit_cod & (amount > 0), "prepaid order with a COD amount to collect"),
-        (iso.isna(), quoted("unreadable order date ", dates)),
+        (~map_distinct(currency, is_currency_code).astype(bool),
+         lambda mask: "currency " + currency[mask].map(repr) + " is not an ISO 4217 code"),
+        (d.amount_err != "", lambda mask: "amount: " + d.amount_err[mask]),
+        (d.total_err != "", lambda mask: "total: " + d.total_err[mask]),
+        (d.amount < 0, quoted("negative amount ", orders[d.amount_col])),
+        ((method == "") & ~d.implicit_cod, "missing payment method: cannot tell COD from prepaid"),
+        (d.cod & (d.amount == 0) & ~d.cancelled, "COD order with no amount to collect"),
+        (~d.cod & (method != "") & d.implicit_cod & (d.amount > 0), "prepaid order with a COD amount to collect"),
+        (d.iso.isna(), quoted("unreadable order date ", d.dates)),
     ]
+
+
+def _order_fields(orders: pd.DataFrame, defaults: Defaults) -> None:
+    """Fill derived order columns and the first reason to reject each order, in place."""
+    country = orders["country"].where(orders["country"] != "", defaults.country or "")
+    orders["country"] = map_distinct(country, country_code)
+    d = _derive(orders, defaults)
     reason = orders["reason"].copy()
-    for mask, text in checks:  # the first failing check names the order's reason
+    for mask, text in _rejections(orders, d):  # the first failing check names the order's reason
         todo = mask & (reason == "")
         if todo.any():
             reason.loc[todo] = text(todo) if callable(text) else text
     orders["reason"] = reason
-    orders["is_cod"] = cod.astype(int)
-    orders["cod_minor"] = amount.where(cod, 0)
-    orders["total_minor"] = total
-    orders["created_at"] = iso
-    orders["status"] = pd.Series("new", index=orders.index).where(~cancelled, "cancelled")
+    orders["is_cod"] = d.cod.astype(int)
+    orders["cod_minor"] = d.amount.where(d.cod, 0)
+    orders["total_minor"] = d.total
+    orders["created_at"] = d.iso
+    orders["status"] = pd.Series("new", index=orders.index).where(~d.cancelled, "cancelled")

@@ -2,17 +2,17 @@
 
 80% of orders carry checked phones (order_normalised); the rest use the phonenumbers fallback.
 
-    python bench/calls_bench.py [ORDERS]      (default 50,000 awaiting COD orders)
+    python bench/bench_calls.py [--orders N]      (default 50,000 awaiting COD orders)
 
 Not a test: run by hand when changing the queries or the risk signals.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import random
-import sys
 import tempfile
 import time
 from datetime import date
@@ -64,7 +64,9 @@ def timed(label: str, fn):
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=50_000, help="awaiting COD orders in the ledger")
+    n = parser.parse_args().orders
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         timed(f"build ledger ({n:,} orders)", lambda: build(db, n))
