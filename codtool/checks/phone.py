@@ -6,32 +6,14 @@ letters ("tel: 333...") are all accepted; the result keeps E.164 beside what was
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, ValidationResult
+from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 
+from codtool import phones
 from codtool.checks.findings import Finding
 
-# Labels people put before the number; phonenumbers copes with most other noise itself.
-_LABEL = re.compile(r"^\s*(tel|telefono|phone|cell|cellulare|mob|mobile|cel)\b\.?\s*:?\s*", re.IGNORECASE)
-# "00" is the international prefix in most of Europe: phonenumbers only knows it for the default region.
-_DOUBLE_ZERO = re.compile(r"^\s*00(?=[1-9])")
-
-_TYPES = {
-    PhoneNumberType.MOBILE: "mobile",
-    PhoneNumberType.FIXED_LINE: "landline",
-    PhoneNumberType.FIXED_LINE_OR_MOBILE: "mobile_or_landline",
-    PhoneNumberType.VOIP: "voip",
-    PhoneNumberType.TOLL_FREE: "toll_free",
-    PhoneNumberType.PREMIUM_RATE: "premium_rate",
-    PhoneNumberType.SHARED_COST: "shared_cost",
-    PhoneNumberType.PERSONAL_NUMBER: "personal",
-    PhoneNumberType.PAGER: "pager",
-    PhoneNumberType.UAN: "uan",
-    PhoneNumberType.VOICEMAIL: "voicemail",
-}
 _SERVICE = {"toll_free", "premium_rate", "shared_cost", "uan"}
 _NOT_POSSIBLE = {
     ValidationResult.TOO_SHORT: "too short",
@@ -57,8 +39,8 @@ def check_phone(raw: str, country: str) -> PhoneResult:
         if typed:
             return _fail(Finding("phone.unparsable", f"{typed!r} has no digits", "ask the customer for a phone number"))
         return _fail(Finding("phone.missing", "no phone number on the order", "ask the customer for a phone number"))
-    region = country.upper() if country.upper() in phonenumbers.SUPPORTED_REGIONS else None
-    text = _DOUBLE_ZERO.sub("+", _LABEL.sub("", typed))
+    region = phones.region(country)
+    text = phones.clean(typed)
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException as exc:
@@ -84,7 +66,7 @@ def _classify(typed: str, number: phonenumbers.PhoneNumber, region: str | None) 
         finding = Finding("phone.possible_not_valid", f"{e164} has a plausible length but is not an assigned range",
                           "check the digits with the customer")
         return PhoneResult(e164, national, "unknown", (finding,))
-    kind = _TYPES.get(phonenumbers.number_type(number), "unknown")
+    kind = phones.LINE_TYPES.get(phonenumbers.number_type(number), "unknown")
     findings = []
     if extension:
         findings.append(Finding("phone.extension", f"extension {extension} dropped from {e164}"))

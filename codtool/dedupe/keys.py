@@ -13,13 +13,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import phonenumbers
-
 from codtool.checks.italy_data import normalise_place
+from codtool.phones import to_e164
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-_PHONE_PUNCT = re.compile(r"[\s\-./]+")
-_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _HOUSE_NUMBER = re.compile(r"^(?:\d+[a-z]?|snc|sn)$")
 
 # Street-type abbreviations seen in Italian and English shop exports, expanded so that
@@ -51,21 +48,9 @@ def name_key(name: str) -> str:
     return " ".join(w for w in fold(name.replace(".", "")).split() if w not in _TITLES)
 
 
-@lru_cache(maxsize=65_536)
 def phone_key(phone: str, country: str) -> str:
     """E.164 form of a phone, reading national numbers with the order's country as region."""
-    compact = _PHONE_PUNCT.sub("", phone)
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    if _E164.fullmatch(compact):
-        return compact  # already international: skip the slow parser
-    try:
-        parsed = phonenumbers.parse(phone, country.upper() or None)
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_possible_number(parsed):
-        return ""
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return to_e164(phone, country)
 
 
 def email_key(email: str) -> str:

@@ -8,17 +8,8 @@ The line type (needed only for messages) is worked out when someone asks for it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
-
-_TYPES = {
-    PhoneNumberType.MOBILE: "mobile",
-    PhoneNumberType.FIXED_LINE: "landline",
-    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile",
-    PhoneNumberType.VOIP: "voip",
-}
+from codtool.phones import line_type, national, to_e164
 
 
 @dataclass(frozen=True)
@@ -35,12 +26,12 @@ class Phone:
 
     @property
     def kind(self) -> str:
-        """mobile | landline | fixed_line_or_mobile | voip | unknown | invalid."""
+        """A line type from codtool.phones.LINE_TYPES, 'unknown' or 'invalid'."""
         if not self.e164:
             return "invalid"
         if self.checked:
             return self.known_kind or "unknown"
-        return _kind(self.e164)
+        return line_type(self.e164)
 
     @property
     def can_message(self) -> bool:
@@ -55,24 +46,7 @@ def phone_of(row) -> Phone:
     return parse_phone(row["phone"], row["country"])
 
 
-@lru_cache(maxsize=65536)
 def parse_phone(raw: str, country: str) -> Phone:
-    """Cached: the same customers and formats repeat across a day's orders."""
-    text = raw.strip().lstrip("'")
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    try:
-        number = phonenumbers.parse(text, (country or "").upper() or None)
-    except NumberParseException:
-        return Phone("", False)
-    if not phonenumbers.is_possible_number(number):
-        return Phone("", False)
-    return Phone(phonenumbers.format_number(number, PhoneNumberFormat.E164), False,
-                 phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL))
-
-
-@lru_cache(maxsize=65536)
-def _kind(e164: str) -> str:
-    number = phonenumbers.parse(e164, None)
-    kind = _TYPES.get(phonenumbers.number_type(number), "unknown")
-    return "invalid" if kind == "unknown" and not phonenumbers.is_valid_number(number) else kind
+    """The fallback for unchecked orders: a possible number is enough to call it."""
+    e164 = to_e164(raw, country)
+    return Phone(e164, False, national(e164))
