@@ -6,8 +6,9 @@ Each is cached: exports repeat the same few thousand values across a million row
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from functools import lru_cache
+
+from codtool.dates import parse_datetime
 
 _COD = re.compile(
     r"\bcod\b|cash.?on.?delivery|contrassegno|contra.?reembolso|nachnahme|"
@@ -32,11 +33,6 @@ _COUNTRIES = {
     "united arab emirates": "AE", "emirati arabi uniti": "AE", "saudi arabia": "SA",
     "pakistan": "PK", "india": "IN", "egypt": "EG", "morocco": "MA", "marocco": "MA",
 }
-_DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
-    "%d/%m/%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d.%m.%Y %H:%M",
-    "%d.%m.%Y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d",
-)
 
 
 def is_cod(method: str) -> bool:
@@ -57,17 +53,7 @@ def country_code(text: str) -> str:
     return _COUNTRIES.get(value.casefold(), value)
 
 
-@lru_cache(maxsize=200_000)
 def iso_datetime(text: str) -> str | None:
-    """Order dates as ISO 8601 text; European day-first forms, since these are European shops."""
-    value = text.strip()
-    try:
-        return datetime.fromisoformat(value.replace(" UTC", "+00:00")).isoformat()
-    except ValueError:
-        pass
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(value, fmt).isoformat()
-        except ValueError:
-            continue
-    return None
+    """Order dates as ISO 8601 text, keeping the shop's UTC offset when the export gives one."""
+    moment = parse_datetime(text)
+    return moment.isoformat(timespec="seconds") if moment else None

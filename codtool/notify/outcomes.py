@@ -12,11 +12,11 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from codtool import statuses
+from codtool.dates import local_iso
 from codtool.errors import InputFileError
 from codtool.importing.source import inspect_file, read_chunks, read_header
 from codtool.ledger import Ledger
@@ -39,8 +39,6 @@ _REASON_FOR = {"confirmed": "confirmed by phone", "address_corrected": "confirme
 _GIVE_UP_STATUS = {"unreachable": statuses.UNREACHABLE, "cancel": statuses.CANCELLED, "confirm": statuses.CONFIRMED}
 ADDRESS_FIELDS = ("new_address1", "new_address2", "new_postcode", "new_city", "new_province")
 FIELDS = ("id", "order", "shop", "outcome", "called_at", "call_back_at", "agent", "note", *ADDRESS_FIELDS)
-_TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
-                 "%d/%m/%Y %H:%M", "%d/%m/%Y %H.%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%Y-%m-%d")
 SOURCE = "calls record"
 
 
@@ -178,11 +176,9 @@ def parse_local_time(text: str, name: str) -> str:
     """Staff type times as 2026-11-23 10:30 or 23/11/2026 10:30; stored as local ISO 8601."""
     if not text:
         raise OutcomeError(f"{name} is empty (write e.g. 2026-11-23 10:30)")
-    for fmt in _TIME_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).isoformat(timespec="seconds")
-        except ValueError:
-            continue
+    moment = local_iso(text)
+    if moment:
+        return moment
     raise OutcomeError(f"{name} {text!r} is not a date and time (write e.g. 2026-11-23 10:30)")
 
 

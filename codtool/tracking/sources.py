@@ -7,18 +7,14 @@ English); the first header present wins. Dates are read day-first, as Italian fi
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from codtool.dates import local_iso
 from codtool.errors import InputFileError
 from codtool.importing.profiles import fold
 from codtool.importing.source import Chunk, SourceFile, inspect_file, read_chunks, read_header
-
-DAY_FIRST_FORMATS = (
-    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M",
-    "%d-%m-%Y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d",
-)
 
 
 class Table:
@@ -56,22 +52,9 @@ def resolve_columns(path: Path, header: Sequence[str], wanted: Mapping[str, Sequ
     return found
 
 
-@lru_cache(maxsize=500_000)
 def parse_when(text: str, formats: tuple[str, ...] = ()) -> str | None:
     """A courier timestamp as sortable ISO text (courier local time), or None if unreadable."""
-    value = " ".join(text.split())
-    if not value:
-        return None
-    for fmt in formats + DAY_FIRST_FORMATS:
-        try:
-            return datetime.strptime(value, fmt).isoformat(timespec="seconds")
-        except ValueError:
-            continue
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=None).isoformat(timespec="seconds")
+    return local_iso(text, formats)
 
 
 @lru_cache(maxsize=4096)
