@@ -55,4 +55,6 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
         out.add_column(name, justify="right" if name in numeric else "left", overflow="fold")
     for row in rows:
         out.add_row(*("" if v is None else str(v) for v in row))
+    if not out.row_count:
+        out.caption = "(none)"
     return out

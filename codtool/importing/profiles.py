@@ -173,6 +173,8 @@ def resolve(profile: Profile, header: list[str], path: Path) -> dict[str, list[i
     if profile.amount_field not in found and "total" not in found:
         missing.append(profile.amount_field)
     if missing:
-        wanted = "; ".join(f"{f} ({' or '.join(profile.columns.get(f, (f,)))})" for f in missing)
+        names = dict(profile.columns)
+        names["customer_name"] = sum((names.get(f, ()) for f in ("customer_name", "first_name", "last_name")), ())
+        wanted = "; ".join(f"{f} ({' or '.join(names.get(f) or (f,))})" for f in missing)
         raise InputFileError(path, f"missing required column(s) for profile {profile.name}: {wanted}")
     return found
