@@ -10,6 +10,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from codtool.ledger.db import dicts
+
 _IN_LIMIT = 500
 
 # Orders awaiting a confirmation decision: COD, still 'new', created before the given day ends.
@@ -95,12 +97,12 @@ def _insert(conn: sqlite3.Connection, table: str, columns: Sequence[str], key: s
 
 
 def attempts_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
-    rows = conn.execute(
+    return dicts(
+        conn,
         "SELECT called_at, outcome, call_back_at, agent, note, source_file, source_line FROM call_attempts "
         "WHERE order_id = ? ORDER BY called_at, id",
         (order_id,),
     )
-    return [dict(r) for r in rows]
 
 
 def corrections_of(conn: sqlite3.Connection, order_ids: Sequence[int]) -> dict[int, dict]:
@@ -120,11 +122,11 @@ def corrections_of(conn: sqlite3.Connection, order_ids: Sequence[int]) -> dict[i
 
 
 def decisions_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
-    rows = conn.execute(
+    return dicts(
+        conn,
         "SELECT decided_at, action, score, reasons FROM call_policy_decisions WHERE order_id = ? ORDER BY id",
         (order_id,),
     )
-    return [dict(r) for r in rows]
 
 
 def confirmed_orders(conn: sqlite3.Connection) -> list[sqlite3.Row]:

@@ -6,6 +6,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from codtool.ledger.db import dicts
+
 NORMALISED_COLUMNS = ("order_id", "phone_e164", "phone_national", "phone_type", "address_line", "house_number",
                       "postcode", "city", "province", "country", "checked_at")
 FINDING_COLUMNS = ("order_id", "check_name", "code", "severity", "message", "suggestion", "created_at")
@@ -75,18 +77,17 @@ def shared_phones(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 
 def findings_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
-    rows = conn.execute(
+    return dicts(
+        conn,
         "SELECT severity, code, message, suggestion FROM order_findings WHERE order_id = ? "
         "ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code",
         (order_id,),
     )
-    return [dict(r) for r in rows]
 
 
 def normalised_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
     cols = ", ".join(NORMALISED_COLUMNS[1:])
-    rows = conn.execute(f"SELECT {cols} FROM order_normalised WHERE order_id = ?", (order_id,))
-    return [dict(r) for r in rows]
+    return dicts(conn, f"SELECT {cols} FROM order_normalised WHERE order_id = ?", (order_id,))
 
 
 def flagged(conn: sqlite3.Connection, batch: int | None, statuses: Sequence[str],

@@ -142,6 +142,11 @@ def _is_applied(conn: sqlite3.Connection, version: int) -> bool:
     return row is not None
 
 
+def dicts(conn: sqlite3.Connection, sql: str, params: tuple | list = ()) -> list[dict]:
+    """Query rows as plain dicts: what the order view and --json render."""
+    return [dict(r) for r in conn.execute(sql, params)]
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     row = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
     return int(row[0] or 0)

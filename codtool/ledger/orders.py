@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from codtool.ledger.db import utc_now
+from codtool.ledger.db import dicts, utc_now
 
 ORDER_COLUMNS = (
     "shop_id", "batch_id", "source_id", "source_line", "created_at", "customer_name", "phone",
@@ -185,9 +185,9 @@ def _statuses(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
 
 
 def status_log(conn: sqlite3.Connection, order_id: int) -> list[dict]:
-    rows = conn.execute(
+    return dicts(
+        conn,
         "SELECT changed_at, old_status, new_status, reason, source FROM order_status_log "
         "WHERE order_id = ? ORDER BY id",
         (order_id,),
     )
-    return [dict(r) for r in rows]

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from codtool.ledger.db import dicts
+
 _IN_LIMIT = 500
 SHIPMENT_COLUMNS = ("order_id", "courier", "tracking_number", "ship_date", "cod_minor", "currency",
                     "status", "status_at", "source_file", "source_line", "created_at")
@@ -216,25 +218,25 @@ def customer_history(conn: sqlite3.Connection) -> dict[str, CustomerHistory]:
 
 
 def order_shipments(conn: sqlite3.Connection, order_id: int) -> list[dict]:
-    rows = conn.execute(
+    return dicts(
+        conn,
         "SELECT s.courier, s.tracking_number, s.ship_date, s.status, s.status_at, "
         "(SELECT COUNT(*) FROM tracking_events e WHERE e.shipment_id = s.id) AS events "
         "FROM shipments s WHERE s.order_id = ? ORDER BY s.id", (order_id,))
-    return [dict(r) for r in rows]
 
 
 def order_tracking(conn: sqlite3.Connection, order_id: int) -> list[dict]:
-    rows = conn.execute(
+    return dicts(
+        conn,
         "SELECT e.event_at, e.status, e.reason, e.raw_status, e.raw_reason, "
         "e.source_file || ':' || e.source_line AS source "
         "FROM tracking_events e JOIN shipments s ON s.id = e.shipment_id "
         "WHERE s.order_id = ? ORDER BY e.event_at, e.id", (order_id,))
-    return [dict(r) for r in rows]
 
 
 def order_ndr_decisions(conn: sqlite3.Connection, order_id: int) -> list[dict]:
-    rows = conn.execute(
+    return dicts(
+        conn,
         "SELECT d.decided_at, d.decided_by, d.action, d.new_address, d.new_phone, d.new_date, d.note "
         "FROM ndr_decisions d JOIN shipments s ON s.id = d.shipment_id "
         "WHERE s.order_id = ? ORDER BY d.decided_at, d.id", (order_id,))
-    return [dict(r) for r in rows]
