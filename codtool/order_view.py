@@ -24,7 +24,8 @@ def register_section(name: str, provider: Section) -> None:
 def order_summary(row: sqlite3.Row) -> dict:
     """An order as JSON-ready data, with money shown exactly beside its minor units."""
     data = dict(row)
-    data["items"] = json.loads(data["items"])
+    data["items"] = [item | {"price": format_minor(item["price_minor"], data["currency"])}
+                     for item in json.loads(data["items"])]
     data["cod_amount"] = format_minor(data["cod_minor"], data["currency"])
     data["total"] = format_minor(data["total_minor"], data["currency"])
     data["is_cod"] = bool(data["is_cod"])

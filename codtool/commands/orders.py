@@ -56,8 +56,8 @@ def _show(console: Console, data: dict) -> None:
     skip = {"items", "cod_minor", "total_minor"}
     fields = [(k, v) for k, v in data.items() if not isinstance(v, list) and k not in skip]
     console.print(table(f"Order {data['source_id']} (id {data['id']})", ("field", "value"), fields))
-    console.print(table("Items", ("sku", "name", "qty", "price_minor"),
-                        ([i["sku"], i["name"], i["qty"], i["price_minor"]] for i in data["items"])))
+    console.print(table("Items", ("sku", "name", "qty", "price"),
+                        ([i["sku"], i["name"], i["qty"], i["price"]] for i in data["items"]), numeric=("qty", "price")))
     for name, records in data.items():
         if isinstance(records, list) and name != "items" and records:
             cols = list(records[0])
