@@ -6,7 +6,7 @@ import csv
 import json
 
 import pytest
-from calls_helpers import (
+from helpers import (
     CALL_FIXTURES,
     DAY,
     add_duplicate_cluster,

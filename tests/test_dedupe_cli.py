@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from helpers import fresh_copy, imported_ledger
+from helpers import run as cli
+from helpers import run_json as cli_json
 
-from codtool.cli import app
 from codtool.ledger import open_ledger
 from codtool.ledger.dedupe import suspected_duplicates
 from codtool.ledger.orders import set_status
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dedupe"
-runner = CliRunner()
 
 # Ledger ids after importing orders_week.csv (bellezza) then orders_outlet.csv (outlet).
 GIULIA, GIULIA_AGAIN = 1, 2
@@ -25,31 +23,16 @@ MARIA_GRAZIA, MARIA = 13, 14
 ELENA_EARLY, ELENA_LATE = 17, 18
 
 
-def cli(db: Path, *args: str):
-    return runner.invoke(app, ["--db", str(db), *args])
-
-
-def cli_json(db: Path, *args: str) -> dict:
-    result = cli(db, "--json", *args)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "ledger.db"
-    for name, shop in (("orders_week.csv", "bellezza"), ("orders_outlet.csv", "outlet")):
-        result = cli(path, "--quiet", "import", str(FIXTURES / name), "--shop", shop)
-        assert result.exit_code == 0, result.output
-    return path
+    return imported_ledger(tmp_path_factory.mktemp("template"), (
+        ([FIXTURES / "orders_week.csv"], "bellezza"), ([FIXTURES / "orders_outlet.csv"], "outlet")))
 
 
 @pytest.fixture
 def db(imported: Path, tmp_path: Path) -> Path:
     """A fresh copy of the imported ledger (the last connection closed, so the WAL is checkpointed)."""
-    path = tmp_path / "ledger.db"
-    shutil.copyfile(imported, path)
-    return path
+    return fresh_copy(imported, tmp_path)
 
 
 def members(data: dict) -> list[list[int]]:

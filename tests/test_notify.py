@@ -6,7 +6,7 @@ import csv
 from urllib.parse import unquote
 
 import pytest
-from calls_helpers import (
+from helpers import (
     CALL_FIXTURES,
     add_shipment,
     connect,

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import fresh_copy, imported_ledger
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -23,17 +24,12 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("base") / "base.db"
-    result = runner.invoke(app, ["--db", str(db), "--quiet", "import", *ORDERS, "--shop", "demo"])
-    assert result.exit_code == 0, result.output
-    return db
+    return imported_ledger(tmp_path_factory.mktemp("base"))
 
 
 @pytest.fixture
 def db(imported: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "ledger.db"
-    shutil.copy(imported, copy)
-    return copy
+    return fresh_copy(imported, tmp_path)
 
 
 def run(db: Path, *args: str, code: int = 0):

@@ -1,4 +1,4 @@
-"""Shared set-up for the calls and notify tests: a ledger with the fixture orders imported."""
+"""Shared test set-up: run the CLI on a ledger file, and ledgers with fixture orders imported once."""
 
 from __future__ import annotations
 
@@ -30,12 +30,14 @@ def run_json(db: Path, *args: str):
     return json.loads(result.stdout)
 
 
-def imported_ledger(template_dir: Path) -> Path:
-    """Import the order fixtures once; tests copy the file."""
+def imported_ledger(template_dir: Path, imports: tuple[tuple[list[Path], str], ...] = ((ORDER_FIXTURES, "demo"),)
+                    ) -> Path:
+    """Import fixture files (each list for its shop) once; tests take a fresh_copy of the file."""
     db = template_dir / "template.db"
     if not db.exists():
-        result = run(db, "-q", "import", *map(str, ORDER_FIXTURES), "--shop", "demo")
-        assert result.exit_code == 0, result.output
+        for files, shop in imports:
+            result = run(db, "-q", "import", *map(str, files), "--shop", shop)
+            assert result.exit_code == 0, result.output
     return db
 
 
