@@ -204,14 +204,18 @@ def test_deciding_twice_is_refused(db: Path) -> None:
     assert result.stderr.startswith("Error: cluster 1 is already decided (resolved, by ")
 
 
-def test_a_shipped_order_cannot_be_dropped(db: Path) -> None:
-    cli_json(db, "dedupe")
+def mark_shipped(db: Path, order: int) -> None:
     ledger = open_ledger(db)
     try:
         with ledger.transaction() as conn:
-            set_status(conn, GIULIA_AGAIN, "shipped", "handed to courier", "test")
+            set_status(conn, order, "shipped", "handed to courier", "test")
     finally:
         ledger.close()
+
+
+def test_a_shipped_order_cannot_be_dropped(db: Path) -> None:
+    cli_json(db, "dedupe")
+    mark_shipped(db, GIULIA_AGAIN)
     result = cli(db, "dedupe", "resolve", "1", "--keep", "1")
     assert result.exit_code == 1
     assert result.stderr == ("Error: order 2 is shipped and cannot be dropped as a duplicate; "
@@ -220,12 +224,7 @@ def test_a_shipped_order_cannot_be_dropped(db: Path) -> None:
 
 
 def test_shipped_order_is_the_one_kept(db: Path) -> None:
-    ledger = open_ledger(db)
-    try:
-        with ledger.transaction() as conn:
-            set_status(conn, GIULIA_AGAIN, "shipped", "handed to courier", "test")
-    finally:
-        ledger.close()
+    mark_shipped(db, GIULIA_AGAIN)
     data = cli_json(db, "dedupe")
     assert data["clusters"][0]["keep_order_id"] == GIULIA_AGAIN
     assert GIULIA in data["duplicate_orders"]

@@ -135,8 +135,7 @@ class _BatchWriter:
 
     def __init__(self, conn: sqlite3.Connection, shop: int, header: Header,
                  defaults: Defaults, result: ImportResult) -> None:
-        self.conn, self.shop, self.header = conn, shop, header.cells
-        self.source_header = header
+        self.conn, self.shop, self.source_header = conn, shop, header
         self.defaults, self.result = defaults, result
         self.chunks: dict[int, pd.DataFrame] = {}  # this chunk and the previous one, for raw rejects
 
@@ -158,7 +157,7 @@ class _BatchWriter:
             self.write(pending)
 
     def write(self, frame: pd.DataFrame) -> None:
-        orders, rows = normalise(frame, self.defaults, len(self.header))
+        orders, rows = normalise(frame, self.defaults, len(self.source_header.cells))
         self.result.rows += len(rows)
         self.result.orders += len(orders)
         good = orders[orders["reason"] == ""]
@@ -209,8 +208,8 @@ class _BatchWriter:
         for line, run, number, pos, width in cols:
             reason, kind_ = by_run.at[run, "reason"], by_run.at[run, "kind"]
             raw = self.chunks[number].iloc[pos].tolist()[:width]
-            extra = {f"extra_{i}": c for i, c in enumerate(raw[len(self.header):])}
-            cells = dict(zip(self.header, raw, strict=False)) | extra
+            extra = {f"extra_{i}": c for i, c in enumerate(raw[len(self.source_header.cells):])}
+            cells = dict(zip(self.source_header.cells, raw, strict=False)) | extra
             records.append((self.result.batch_id, int(line), kind_, reason, json.dumps(cells, ensure_ascii=False)))
             self.result.rejects.append(Reject(int(line), kind_, reason))
         store.insert_rejects(self.conn, records)

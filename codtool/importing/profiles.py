@@ -8,7 +8,7 @@ Header names are compared case-insensitively with spaces folded.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from codtool.errors import InputFileError, MappingError
@@ -31,8 +31,6 @@ class Profile:
     columns: dict[str, tuple[str, ...]]
     signature: tuple[str, ...] = ()
     amount_field: str = "total"
-    notes: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def _shopify() -> Profile:
