@@ -6,9 +6,6 @@ Exit codes: 0 success, 1 bad input or runtime error (one line on stderr), 2 usag
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated
 
 import click
@@ -17,12 +14,8 @@ from typer.core import TyperGroup
 
 from codtool import __version__
 from codtool.errors import CodtoolError
-from codtool.ledger import Ledger, open_ledger
 from codtool.render import Output
-
-
-class LinesRejected(CodtoolError):
-    """Some input lines were rejected and --strict asks for that to fail the run."""
+from codtool.state import State
 
 
 class CodtoolGroup(TyperGroup):
@@ -33,8 +26,6 @@ class CodtoolGroup(TyperGroup):
             return super().invoke(ctx)
         except CodtoolError as exc:
             _fail(str(exc))
-        except sqlite3.DatabaseError as exc:
-            _fail(f"ledger: {exc}")
         except OSError as exc:
             _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
@@ -42,30 +33,6 @@ class CodtoolGroup(TyperGroup):
 def _fail(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     raise typer.Exit(1)
-
-
-@dataclass
-class State:
-    """Global options and the lazily opened ledger, shared by every command."""
-
-    db: Path
-    output: Output
-    strict: bool = False
-    _ledger: Ledger | None = field(default=None, repr=False)
-
-    def finish(self, rejected: int, what: str) -> None:
-        """Lines refused by a command that otherwise ran: fatal only with --strict (for cron)."""
-        if rejected and self.strict:
-            raise LinesRejected(f"{what}: {rejected} line(s) rejected or reported (--strict); see the output")
-
-    def ledger(self) -> Ledger:
-        if self._ledger is None:
-            self._ledger = open_ledger(self.db)
-        return self._ledger
-
-    def close(self) -> None:
-        if self._ledger is not None:
-            self._ledger.close()
 
 
 app = typer.Typer(
@@ -87,7 +54,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Annotated[Path, typer.Option(envvar="CODTOOL_DB", help="Ledger file.")] = Path("codtool.db"),
+    db: Annotated[str, typer.Option(envvar="CODTOOL_DB", help="Ledger: a file, or postgresql://user@host/db.")
+                  ] = "codtool.db",
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result on stdout.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No tables or progress.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any input line is rejected.")] = False,
@@ -98,10 +66,6 @@ def main_options(
     state = State(db=db, output=Output(as_json=as_json, quiet=quiet), strict=strict)
     ctx.obj = state
     ctx.call_on_close(state.close)
-
-
-def state_of(ctx: typer.Context) -> State:
-    return ctx.find_root().obj
 
 
 def _register() -> None:

@@ -1,27 +1,39 @@
 """What `codtool orders show` tells about one order, assembled from every stage.
 
-Stages (checks, dedupe, calls, shipping) register a section provider here instead of
-editing the command, so the order view grows with the pipeline.
+The sections are listed here, in the order of the COD day, so the view does not depend on
+which command modules happen to be imported. A new stage adds its line to `SECTIONS`.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 
+from codtool.ledger import Row, Session, calls, checks, dedupe, orders, tracking
 from codtool.money import format_minor
 
-Section = Callable[[sqlite3.Connection, int], list[dict]]
-_SECTIONS: dict[str, Section] = {}
+Section = Callable[[Session, int], list[dict]]
 
 
-def register_section(name: str, provider: Section) -> None:
-    """Add a titled list of records (findings, calls, events...) to the order view."""
-    _SECTIONS[name] = provider
+def _corrected_address(session: Session, order_id: int) -> list[dict]:
+    return list(calls.corrections_of(session, [order_id]).values())
 
 
-def order_summary(row: sqlite3.Row) -> dict:
+SECTIONS: dict[str, Section] = {
+    "status_history": orders.status_log,
+    "normalised": checks.normalised_of,
+    "findings": checks.findings_of,
+    "duplicates": dedupe.order_clusters,
+    "calls": calls.attempts_of,
+    "corrected_address": _corrected_address,
+    "call_policy_decisions": calls.decisions_of,
+    "shipments": tracking.order_shipments,
+    "tracking_events": tracking.order_tracking,
+    "ndr_decisions": tracking.order_ndr_decisions,
+}
+
+
+def order_summary(row: Row) -> dict:
     """An order as JSON-ready data, with money shown exactly beside its minor units."""
     data = dict(row)
     data["items"] = [item | {"price": format_minor(item["price_minor"], data["currency"])}
@@ -32,17 +44,8 @@ def order_summary(row: sqlite3.Row) -> dict:
     return data
 
 
-def order_detail(conn: sqlite3.Connection, row: sqlite3.Row) -> dict:
+def order_detail(session: Session, row: Row) -> dict:
     data = order_summary(row)
-    for name, provider in _SECTIONS.items():
-        data[name] = provider(conn, row["id"])
+    for name, provider in SECTIONS.items():
+        data[name] = provider(session, row["id"])
     return data
-
-
-def _status_history(conn: sqlite3.Connection, order_id: int) -> list[dict]:
-    from codtool.ledger.orders import status_log
-
-    return status_log(conn, order_id)
-
-
-register_section("status_history", _status_history)

@@ -1,12 +1,14 @@
-"""Shared helpers: run the CLI against a throw-away ledger, read results as JSON."""
+"""Shared helpers: run the CLI against a throw-away ledger, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
+import os
 from pathlib import Path
 
 import pytest
+from backends import PG_SERVER, SKIP_REASON, Backend, Location
+from helpers import connect
 from typer.testing import CliRunner
 
 from codtool.cli import app
@@ -14,10 +16,53 @@ from codtool.cli import app
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
-class Cli:
-    """Invoke codtool on one ledger file, as a user would from the shell."""
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request):
+    """Every test that touches a ledger runs once per backend."""
+    if request.param == "postgresql" and not PG_SERVER:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the PostgreSQL tests: CODTOOL_TEST_PG is not set (see .ci/run)")
+        pytest.skip(SKIP_REASON)
+    made = Backend(request.param)
+    yield made
+    made.close()
 
-    def __init__(self, db: Path) -> None:
+
+class Ledgers:
+    """Ledgers for one test, dropped when it ends (PostgreSQL databases are not temp files)."""
+
+    def __init__(self, backend: Backend, tmp_path: Path) -> None:
+        self.backend, self.tmp_path, self._made = backend, tmp_path, []
+
+    def new(self, name: str = "ledger") -> Location:
+        return self._keep(self.backend.new(self.tmp_path, name))
+
+    def copy(self, template: Location, name: str = "ledger") -> Location:
+        return self._keep(self.backend.copy(template, self.tmp_path, name))
+
+    def exists(self, location: Location) -> bool:
+        return self.backend.exists(location)
+
+    def _keep(self, location: Location) -> Location:
+        self._made.append(location)
+        return location
+
+    def close(self) -> None:
+        for location in self._made:
+            self.backend.drop(location)
+
+
+@pytest.fixture
+def ledgers(backend: Backend, tmp_path: Path):
+    made = Ledgers(backend, tmp_path)
+    yield made
+    made.close()
+
+
+class Cli:
+    """Invoke codtool on one ledger, as a user would from the shell."""
+
+    def __init__(self, db: Location) -> None:
         self.db = db
         self.runner = CliRunner()
 
@@ -30,22 +75,22 @@ class Cli:
         return json.loads(result.stdout)
 
     def sql(self, query: str, *params) -> list[tuple]:
-        with sqlite3.connect(self.db) as conn:
-            return conn.execute(query, params).fetchall()
+        with connect(self.db) as session:
+            return [tuple(r) for r in session.execute(query, params)]
 
 
 @pytest.fixture
-def cli(tmp_path: Path):
+def cli(ledgers: Ledgers):
     """A CLI on a fresh ledger; whatever the test did, the ledger's invariants must hold after."""
-    runner = Cli(tmp_path / "ledger.db")
+    runner = Cli(ledgers.new())
     yield runner
-    if runner.db.exists():
+    if ledgers.exists(runner.db):
         from codtool.ledger import open_ledger
         from codtool.ledger.invariants import check_invariants
 
         ledger = open_ledger(runner.db)
         try:
-            assert check_invariants(ledger.conn) == []
+            assert check_invariants(ledger.session) == []
         finally:
             ledger.close()
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
 from pathlib import Path
 
+from backends import Backend, Location
 from typer.testing import CliRunner
 
 from codtool.cli import app
+from codtool.ledger import Session, open_ledger
 
 REPO = Path(__file__).resolve().parents[1]
 ORDER_FIXTURES = sorted((REPO / "fixtures" / "orders").glob("*.csv"))
@@ -20,50 +20,42 @@ NOW = "2026-11-23T08:00:00Z"
 runner = CliRunner()
 
 
-def run(db: Path, *args: str):
+def run(db: Location, *args: str):
     return runner.invoke(app, ["--db", str(db), *args])
 
 
-def run_json(db: Path, *args: str):
+def run_json(db: Location, *args: str):
     result = run(db, "--json", *args)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
 
-def imported_ledger(template_dir: Path, imports: tuple[tuple[list[Path], str], ...] = ((ORDER_FIXTURES, "demo"),)
-                    ) -> Path:
-    """Import fixture files (each list for its shop) once; tests take a fresh_copy of the file."""
-    db = template_dir / "template.db"
-    if not db.exists():
-        for files, shop in imports:
-            result = run(db, "-q", "import", *map(str, files), "--shop", shop)
-            assert result.exit_code == 0, result.output
+def imported_ledger(backend: Backend, template_dir: Path,
+                    imports: tuple[tuple[list[Path], str], ...] = ((ORDER_FIXTURES, "demo"),)) -> Location:
+    """Import fixture files (each list for its shop) once; tests take a `ledgers.copy` of it."""
+    db = backend.new(template_dir, "template")
+    for files, shop in imports:
+        result = run(db, "-q", "import", *map(str, files), "--shop", shop)
+        assert result.exit_code == 0, result.output
     return db
 
 
-def fresh_copy(template: Path, tmp_path: Path) -> Path:
-    db = tmp_path / "ledger.db"
-    shutil.copy(template, db)
-    return db
+def connect(db: Location) -> Session:
+    """A session on the ledger in autocommit mode, for tests that read or plant rows directly."""
+    return open_ledger(db).session
 
 
-def connect(db: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
-def order_id(db: Path, source_id: str) -> int:
+def order_id(db: Location, source_id: str) -> int:
     with connect(db) as conn:
         return conn.execute("SELECT id FROM orders WHERE source_id = ?", (source_id,)).fetchone()[0]
 
 
-def status(db: Path, source_id: str) -> str:
+def status(db: Location, source_id: str) -> str:
     with connect(db) as conn:
         return conn.execute("SELECT status FROM orders WHERE source_id = ?", (source_id,)).fetchone()[0]
 
 
-def mark_checked(db: Path, *source_ids: str, findings: dict[str, list[tuple[str, str, str]]] | None = None,
+def mark_checked(db: Location, *source_ids: str, findings: dict[str, list[tuple[str, str, str]]] | None = None,
                  phones: dict[str, str] | None = None) -> None:
     """What the checks stage writes: a normalised phone (or the one given), and findings for some orders."""
     import phonenumbers
@@ -86,7 +78,7 @@ def mark_checked(db: Path, *source_ids: str, findings: dict[str, list[tuple[str,
     conn.close()
 
 
-def add_shipment(db: Path, source_id: str, status_: str, tracking: str, courier: str = "BRT",
+def add_shipment(db: Location, source_id: str, status_: str, tracking: str, courier: str = "BRT",
                  status_at: str = "2026-11-23T08:30:00") -> None:
     conn = connect(db)
     oid = order_id(db, source_id)
@@ -97,13 +89,13 @@ def add_shipment(db: Path, source_id: str, status_: str, tracking: str, courier:
     conn.close()
 
 
-def add_duplicate_cluster(db: Path, keep: str, duplicate: str, status_: str = "open") -> None:
+def add_duplicate_cluster(db: Location, keep: str, duplicate: str, status_: str = "open") -> None:
     conn = connect(db)
     k, d = order_id(db, keep), order_id(db, duplicate)
-    cur = conn.execute("INSERT INTO dedupe_clusters (cluster_key, status, keep_order_id, score, kind, created_at) "
-                       "VALUES (?, ?, ?, 96.0, 'likely', ?)", (f"{k}-{d}", status_, k, NOW))
-    conn.executemany("INSERT INTO dedupe_members VALUES (?, ?, ?)",
-                     [(cur.lastrowid, k, "keep"), (cur.lastrowid, d, "duplicate")])
+    cluster = conn.insert_returning_id(
+        "INSERT INTO dedupe_clusters (cluster_key, status, keep_order_id, score, kind, created_at) "
+        "VALUES (?, ?, ?, 96.0, 'likely', ?)", (f"{k}-{d}", status_, k, NOW))
+    conn.executemany("INSERT INTO dedupe_members VALUES (?, ?, ?)", [(cluster, k, "keep"), (cluster, d, "duplicate")])
     conn.close()
 
 

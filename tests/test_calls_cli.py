@@ -12,7 +12,6 @@ from helpers import (
     add_duplicate_cluster,
     add_shipment,
     connect,
-    fresh_copy,
     imported_ledger,
     mark_checked,
     order_id,
@@ -30,13 +29,13 @@ WITH_ERRORS = str(CALL_FIXTURES / "outcomes_with_errors.csv")
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return imported_ledger(tmp_path_factory.mktemp("calls"))
+def template(backend, tmp_path_factory):
+    return imported_ledger(backend, tmp_path_factory.mktemp("calls"))
 
 
 @pytest.fixture
-def db(template, tmp_path):
-    return fresh_copy(template, tmp_path)
+def db(template, ledgers):
+    return ledgers.copy(template)
 
 
 @pytest.fixture

@@ -2,10 +2,10 @@
 
 import csv
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import connect
 from typer.testing import CliRunner
 
 from codtool.checks import runner
@@ -36,16 +36,13 @@ def run_json(db: Path, *args: str) -> dict:
 
 
 def table_rows(db: Path, table: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-    finally:
-        conn.close()
+    with connect(db) as session:
+        return [tuple(r) for r in session.execute(f"SELECT * FROM {table} ORDER BY 1")]
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "ledger.db"
+def db(ledgers):
+    path = ledgers.new()
     cli(path, "import", str(FIRST), "--shop", "demo")
     return path
 
@@ -174,7 +171,7 @@ def test_interrupted_store_leaves_ledger_consistent(db, monkeypatch):
 def test_overlapping_run_does_not_store_twice(db):
     """A run that evaluated orders while another run stored them writes nothing for them."""
     slow, fast = open_ledger(db), open_ledger(db)
-    rows = store.orders_to_check(slow.conn, None, False, 0, 100)
+    rows = store.orders_to_check(slow.session, None, False, 0, 100)
     results = evaluate(rows)
     assert run_checks(fast, CheckRequest()).checked == 10
     assert runner._store(slow, results, recheck=False) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import fresh_copy, imported_ledger
+from helpers import imported_ledger
 from helpers import run as cli
 from helpers import run_json as cli_json
 
@@ -24,15 +24,15 @@ ELENA_EARLY, ELENA_LATE = 17, 18
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return imported_ledger(tmp_path_factory.mktemp("template"), (
+def imported(backend, tmp_path_factory: pytest.TempPathFactory):
+    return imported_ledger(backend, tmp_path_factory.mktemp("template"), (
         ([FIXTURES / "orders_week.csv"], "bellezza"), ([FIXTURES / "orders_outlet.csv"], "outlet")))
 
 
 @pytest.fixture
-def db(imported: Path, tmp_path: Path) -> Path:
+def db(imported, ledgers):
     """A fresh copy of the imported ledger (the last connection closed, so the WAL is checkpointed)."""
-    return fresh_copy(imported, tmp_path)
+    return ledgers.copy(imported)
 
 
 def members(data: dict) -> list[list[int]]:
@@ -99,11 +99,12 @@ def test_review_shows_open_clusters(db: Path) -> None:
     assert "codtool dedupe resolve 1 --keep 1" in result.output
 
 
-def test_review_with_nothing_found(tmp_path: Path) -> None:
-    result = cli(tmp_path / "empty.db", "dedupe", "--review")
+def test_review_with_nothing_found(ledgers) -> None:
+    empty = ledgers.new("empty")
+    result = cli(empty, "dedupe", "--review")
     assert result.exit_code == 0, result.output
     assert "No open duplicate clusters." in result.output
-    result = cli(tmp_path / "empty.db", "dedupe")
+    result = cli(empty, "dedupe")
     assert result.exit_code == 0, result.output
     assert "Checked 0 open orders: 0 clusters" in result.output
 
@@ -147,7 +148,7 @@ def test_suspected_duplicates_contract(db: Path) -> None:
     cli_json(db, "dedupe")
     ledger = open_ledger(db)
     try:
-        suspected = suspected_duplicates(ledger.conn)
+        suspected = suspected_duplicates(ledger.session)
     finally:
         ledger.close()
     assert sorted(suspected) == [GIULIA_AGAIN, MARCO_SWAPPED, NICCOLO_TYPO, MARIA, MARCO_OUTLET]

@@ -272,8 +272,8 @@ def test_orders_list_filters(cli):
     assert missing.exit_code == 1 and missing.stderr == "Error: no order 'nope'; see codtool orders list\n"
 
 
-def test_two_processes_importing_the_same_file_do_not_collide(tmp_path):
-    db = tmp_path / "race.db"
+def test_two_processes_importing_the_same_file_do_not_collide(ledgers):
+    db = ledgers.new("race")
     cmd = [sys.executable, "-m", "codtool", "--db", str(db), "--json", "import", str(ORDERS / "shopify_orders.csv")]
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [json.loads(p.communicate()[0]) for p in procs]

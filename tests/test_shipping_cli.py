@@ -1,12 +1,10 @@
 """Shipping through the command line: ship, track, ndr list/record, report delivery."""
 
 import json
-import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import fresh_copy, imported_ledger
+from helpers import connect, imported_ledger
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -23,13 +21,13 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory) -> Path:
-    return imported_ledger(tmp_path_factory.mktemp("base"))
+def imported(backend, tmp_path_factory):
+    return imported_ledger(backend, tmp_path_factory.mktemp("base"))
 
 
 @pytest.fixture
-def db(imported: Path, tmp_path: Path) -> Path:
-    return fresh_copy(imported, tmp_path)
+def db(imported, ledgers):
+    return ledgers.copy(imported)
 
 
 def run(db: Path, *args: str, code: int = 0):
@@ -48,12 +46,12 @@ def track_all(db: Path, files=STATUS_FILES) -> list[dict]:
 
 
 def statuses(db: Path) -> dict[str, str]:
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         return dict(conn.execute("SELECT tracking_number, status FROM shipments"))
 
 
 def order_status(db: Path, source_id: str) -> str:
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         return conn.execute("SELECT status FROM orders WHERE source_id = ?", (source_id,)).fetchone()[0]
 
 
@@ -73,7 +71,7 @@ def test_ship_records_parcels_and_a_rerun_changes_nothing(db):
     assert order_status(db, "#1001") == "shipped"
     again = run(db, "ship", str(SHIP / "manifest_brt.csv"), "--courier", "brt", "--shop", "demo", "--force")
     assert (again["shipped"], again["already_recorded"]) == (0, 7)
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM shipments").fetchone()[0] == 7
         assert conn.execute("SELECT SUM(cod_minor) FROM shipments").fetchone()[0] == 40040
 
@@ -88,7 +86,7 @@ def test_ship_refuses_prepaid_with_cod_and_a_wrong_cod_amount(db):
 
 
 def test_ship_refuses_suspected_duplicates_and_already_shipped(db, tmp_path):
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         ids = dict(conn.execute("SELECT source_id, id FROM orders WHERE source_id IN ('#1001', '#1008')"))
         conn.execute("INSERT INTO dedupe_clusters (id, cluster_key, status, keep_order_id, score, kind, created_at) "
                      "VALUES (1, 'k', 'open', ?, 96, 'likely', '2026-11-22T10:00:00Z')", (ids["#1001"],))
@@ -105,7 +103,7 @@ def test_ship_refuses_suspected_duplicates_and_already_shipped(db, tmp_path):
 
 
 def test_confirmed_orders_ship_without_force(db, tmp_path):
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         conn.execute("UPDATE orders SET status = 'confirmed' WHERE source_id = '#1002'")
     manifest = tmp_path / "m.csv"
     manifest.write_text("order_id,tracking_number,ship_date,cod_amount\n1002,059012300002,25/11/2026,\"89,00\"\n",
@@ -158,23 +156,22 @@ def test_unknown_status_and_unknown_parcel_are_reported_by_line(db):
 def test_replaying_files_changes_nothing(db):
     ship_all(db)
     track_all(db)
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         before = [conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
                   for t in ("shipments", "tracking_events", "tracking_issues", "order_status_log")]
     again = track_all(db)
     assert sum(r["new_events"] for r in again) == 0
     assert all(r["shipments_updated"] == 0 for r in again)
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         after = [conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
                  for t in ("shipments", "tracking_events", "tracking_issues", "order_status_log")]
     assert after == before
 
 
-def test_files_arriving_out_of_order_give_the_same_statuses(db, imported, tmp_path):
+def test_files_arriving_out_of_order_give_the_same_statuses(db, imported, ledgers):
     ship_all(db)
     track_all(db)
-    other = tmp_path / "reversed.db"
-    shutil.copy(imported, other)
+    other = ledgers.copy(imported, "reversed")
     ship_all(other)
     track_all(other, tuple(reversed(STATUS_FILES)))
     assert statuses(other) == statuses(db)

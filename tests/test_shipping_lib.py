@@ -91,9 +91,9 @@ def test_exports_neutralise_formulas(tmp_path: Path):
         write_table(tmp_path / "nope" / "a.xlsx", ["a"], [[1]])
 
 
-def test_customer_history_counts_refusals_and_returns_by_phone(tmp_path: Path):
-    ledger = open_ledger(tmp_path / "h.db")
-    conn = ledger.conn
+def test_customer_history_counts_refusals_and_returns_by_phone(ledgers):
+    ledger = open_ledger(ledgers.new())
+    conn = ledger.session
     conn.execute("INSERT INTO shops (id, name, created_at) VALUES (1, 'demo', 'now')")
     conn.execute("INSERT INTO import_batches VALUES (1, 1, 'f', 'sha', 'generic', 'utf-8', ',', 0, 0, 0, 0, 0, 'n')")
     for oid, phone in ((1, "0577 355123"), (2, "+39 0577-355123"), (3, "333 1234567")):

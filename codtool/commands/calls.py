@@ -9,18 +9,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.cli import state_of
 from codtool.commands import add_group
 from codtool.exports import ExportError, export_format, write_table
-from codtool.ledger import calls as store
 from codtool.notify.calls import CallList, ConfirmResult, auto_confirm, call_list
 from codtool.notify.notices import NoticeResult, export_notices
 from codtool.notify.outcomes import ADDRESS_FIELDS, RecordResult, record_outcomes
 from codtool.notify.policy import load_policy
 from codtool.notify.sender import FileSender
 from codtool.notify.templates import KINDS
-from codtool.order_view import register_section
 from codtool.render import table
+from codtool.state import state_of
 
 PolicyOption = Annotated[Path | None, typer.Option("--policy", help="TOML file with the confirmation policy.")]
 DateOption = Annotated[str | None, typer.Option("--date", help="Day to plan, YYYY-MM-DD (default: today).")]
@@ -34,9 +32,6 @@ def register(app: typer.Typer) -> None:
     add_group(app, "calls", "Confirmation calls: who to phone, and what they said.",
               {"list": list_calls, "record": record, "confirm": confirm})
     add_group(app, "notify", "Customer messages: WhatsApp links and SMS text.", {"export": notify_export})
-    register_section("calls", store.attempts_of)
-    register_section("corrected_address", lambda conn, oid: list(store.corrections_of(conn, [oid]).values()))
-    register_section("call_policy_decisions", store.decisions_of)
 
 
 def _day(value: str | None) -> date:

@@ -11,17 +11,13 @@ from rich.console import Console
 from codtool.checks.export import export_flagged
 from codtool.checks.findings import CODES
 from codtool.checks.runner import CheckRequest, CheckSummary, run_checks
-from codtool.cli import state_of
 from codtool.exports import check_target
-from codtool.ledger import checks as store
-from codtool.order_view import register_section
 from codtool.render import table
+from codtool.state import state_of
 
 
 def register(app: typer.Typer) -> None:
     app.command("check")(check)
-    register_section("normalised", store.normalised_of)
-    register_section("findings", store.findings_of)
 
 
 def check(

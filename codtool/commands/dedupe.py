@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import getpass
-import sqlite3
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from codtool.cli import state_of
 from codtool.dedupe.decisions import resolve
 from codtool.dedupe.review import clusters_view, open_clusters
 from codtool.dedupe.run import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, Options, RunResult, run_dedupe
-from codtool.ledger.dedupe import order_clusters
-from codtool.order_view import register_section
+from codtool.ledger import Session
 from codtool.render import table
+from codtool.state import state_of
 
 _SHOWN = 50
 
@@ -26,7 +24,6 @@ def register(app: typer.Typer) -> None:
     dedupe.callback()(find)
     dedupe.command("resolve")(resolve_cluster)
     app.add_typer(dedupe, name="dedupe")
-    register_section("duplicates", order_clusters)
 
 
 def find(
@@ -75,7 +72,7 @@ def _reviewer() -> str:
         return "unknown"
 
 
-def _run_data(conn: sqlite3.Connection, result: RunResult) -> dict:
+def _run_data(conn: Session, result: RunResult) -> dict:
     data = clusters_view(conn, [result.cluster_ids[c.key] for c in result.clusters])
     return {"orders_checked": result.checked, "pairs_compared": result.compared,
             "new_clusters": result.new, "withdrawn_clusters": result.withdrawn} | data

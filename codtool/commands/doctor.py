@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from codtool.cli import state_of
 from codtool.errors import CodtoolError
 from codtool.ledger.db import schema_version
 from codtool.ledger.invariants import INVARIANTS, check_invariants
+from codtool.state import state_of
 
 
 class LedgerInconsistent(CodtoolError):

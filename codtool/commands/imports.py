@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.cli import state_of
 from codtool.commands import add_group
 from codtool.errors import NotFound
 from codtool.importing.importer import ImportRequest, ImportResult, import_file
@@ -16,6 +15,7 @@ from codtool.ledger import orders as store
 from codtool.ledger.db import schema_version
 from codtool.money import is_currency_code
 from codtool.render import table
+from codtool.state import state_of
 
 _SHOWN_REJECTS = 20
 PROFILE_CHOICES = ("auto", "shopify", "woocommerce", "prestashop", "generic")
@@ -30,9 +30,10 @@ def register(app: typer.Typer) -> None:
 def init(ctx: typer.Context) -> None:
     """Create the ledger file (owner-only permissions) or migrate it; safe to repeat."""
     state = state_of(ctx)
-    version = schema_version(state.ledger().conn)
-    state.output.emit({"db": str(state.db), "schema_version": version},
-                      lambda c: c.print(f"Ledger {state.db} ready (schema version {version})."))
+    ledger = state.ledger()
+    version = schema_version(ledger.session)
+    state.output.emit({"db": str(ledger.url), "schema_version": version},
+                      lambda c: c.print(f"Ledger {ledger.url} ready (schema version {version})."))
 
 
 def import_files(

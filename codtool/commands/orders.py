@@ -7,12 +7,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.cli import state_of
 from codtool.commands import add_group
 from codtool.errors import CodtoolError, NotFound
 from codtool.ledger import orders as store
 from codtool.order_view import order_detail, order_summary
 from codtool.render import table
+from codtool.state import state_of
 
 _LIST_COLUMNS = ("id", "shop", "source_id", "created_at", "customer_name", "city", "country",
                  "cod_amount", "currency", "status")

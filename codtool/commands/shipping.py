@@ -10,13 +10,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-import codtool.tracking.order_sections  # noqa: F401  (adds parcel sections to `orders show`)
-from codtool.cli import state_of
 from codtool.commands import add_group
 from codtool.errors import CodtoolError
 from codtool.exports import write_table
 from codtool.ledger import tracking as store
 from codtool.render import table
+from codtool.state import state_of
 from codtool.tracking.couriers import builtin_couriers, check_name, load_courier
 from codtool.tracking.ndr import open_ndrs, record_decisions
 from codtool.tracking.report import COLUMNS as REPORT_COLUMNS

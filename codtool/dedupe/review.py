@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
 from codtool.errors import NotFound
+from codtool.ledger import Session
 from codtool.ledger import dedupe as store
 from codtool.money import format_minor
 
@@ -13,7 +13,7 @@ _MEMBER_FIELDS = ("order_id", "role", "status", "shop", "source_id", "created_at
                   "phone", "email", "address1", "city")
 
 
-def cluster_view(conn: sqlite3.Connection, cluster_id: int) -> dict:
+def cluster_view(conn: Session, cluster_id: int) -> dict:
     row = store.get_cluster(conn, cluster_id)
     if row is None:
         raise NotFound(f"no cluster {cluster_id}; see codtool dedupe --review")
@@ -33,12 +33,12 @@ def cluster_view(conn: sqlite3.Connection, cluster_id: int) -> dict:
     }
 
 
-def clusters_view(conn: sqlite3.Connection, cluster_ids: Iterable[int]) -> dict:
+def clusters_view(conn: Session, cluster_ids: Iterable[int]) -> dict:
     """The `--json` shape shared by a run and by --review."""
     clusters = [cluster_view(conn, cid) for cid in cluster_ids]
     duplicates = sorted({o for c in clusters if c["status"] == "open" for o in c["duplicate_orders"]})
     return {"clusters": clusters, "duplicate_orders": duplicates}
 
 
-def open_clusters(conn: sqlite3.Connection, batch: int | None) -> dict:
+def open_clusters(conn: Session, batch: int | None) -> dict:
     return clusters_view(conn, store.open_cluster_ids(conn, batch))

@@ -7,7 +7,6 @@ proposal that no longer holds (a member was cancelled or changed) is withdrawn.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,7 +15,7 @@ from codtool.dedupe.candidates import Candidate, candidate
 from codtool.dedupe.clusters import Cluster, build_clusters
 from codtool.dedupe.finder import DAY, find_matches
 from codtool.errors import NotFound
-from codtool.ledger import Ledger
+from codtool.ledger import Ledger, Session
 from codtool.ledger import dedupe as store
 from codtool.ledger.orders import get_batch
 from codtool.statuses import OPEN
@@ -68,7 +67,7 @@ def _candidates(ledger: Ledger, options: Options, first: str, last: str) -> Iter
         yield candidate(row, target=target, settled=row["status"] not in OPEN)
 
 
-def _withdraw_stale(conn: sqlite3.Connection, batch: int | None, clusters: list[Cluster]) -> int:
+def _withdraw_stale(conn: Session, batch: int | None, clusters: list[Cluster]) -> int:
     """Drop open proposals among the checked orders, or overlapping a new cluster, that this run did not find."""
     keys = {c.key for c in clusters}
     touched = sorted({m for c in clusters for m in c.members})

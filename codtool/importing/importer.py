@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -16,7 +15,7 @@ from codtool.errors import MappingError
 from codtool.importing.normalise import Defaults, build_frame, normalise
 from codtool.importing.profiles import PROFILES, Profile, detect, load_mapping, resolve
 from codtool.importing.source import ExactReaderNeeded, Header, SourceFile, inspect_file, read_chunks, read_header
-from codtool.ledger import Ledger
+from codtool.ledger import Ledger, Row, Session
 from codtool.ledger import orders as store
 from codtool.ledger.db import utc_now
 
@@ -121,7 +120,7 @@ def _reset_counts(result: ImportResult) -> None:
     result.rejects.clear()
 
 
-def _already(result: ImportResult, done: sqlite3.Row) -> ImportResult:
+def _already(result: ImportResult, done: Row) -> ImportResult:
     result.already_imported = True
     result.batch_id = done["id"]
     result.shop = done["shop"]
@@ -133,7 +132,7 @@ def _already(result: ImportResult, done: sqlite3.Row) -> ImportResult:
 class _BatchWriter:
     """Carries one order's rows across chunk boundaries and writes each chunk."""
 
-    def __init__(self, conn: sqlite3.Connection, shop: int, header: Header,
+    def __init__(self, conn: Session, shop: int, header: Header,
                  defaults: Defaults, result: ImportResult) -> None:
         self.conn, self.shop, self.source_header = conn, shop, header
         self.defaults, self.result = defaults, result

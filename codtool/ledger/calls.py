@@ -6,11 +6,11 @@ this stage works whether or not those stages have filled them yet.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from codtool.ledger.db import dicts
+from codtool.ledger.session import Row, Session
 
 _IN_LIMIT = 500
 
@@ -25,12 +25,12 @@ _ORDER_WITH_CONTACT = (
 )
 
 
-def awaiting_orders(conn: sqlite3.Connection, before: str) -> list[sqlite3.Row]:
+def awaiting_orders(conn: Session, before: str) -> list[Row]:
     """COD orders still 'new' and created before `before` (ISO date of the next day)."""
     return conn.execute(_ORDER_WITH_CONTACT + f"WHERE o.id IN ({_AWAITING}) ORDER BY o.id", (before,)).fetchall()
 
 
-def awaiting_findings(conn: sqlite3.Connection, before: str) -> list[sqlite3.Row]:
+def awaiting_findings(conn: Session, before: str) -> list[Row]:
     """Error and warning findings from checks on the awaiting orders."""
     return conn.execute(
         "SELECT order_id, severity, code, message FROM order_findings "
@@ -39,7 +39,7 @@ def awaiting_findings(conn: sqlite3.Connection, before: str) -> list[sqlite3.Row
     ).fetchall()
 
 
-def awaiting_attempts(conn: sqlite3.Connection, before: str) -> list[sqlite3.Row]:
+def awaiting_attempts(conn: Session, before: str) -> list[Row]:
     return conn.execute(
         "SELECT order_id, outcome, called_at, call_back_at FROM call_attempts "
         f"WHERE order_id IN ({_AWAITING}) ORDER BY order_id, called_at, id",
@@ -47,22 +47,22 @@ def awaiting_attempts(conn: sqlite3.Connection, before: str) -> list[sqlite3.Row
     ).fetchall()
 
 
-def orders_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> list[sqlite3.Row]:
+def orders_by_ids(conn: Session, ids: Sequence[int]) -> list[Row]:
     return _in_chunks(conn, _ORDER_WITH_CONTACT + "WHERE o.id IN ({marks})", ids)
 
 
-def orders_by_source_ids(conn: sqlite3.Connection, source_ids: Sequence[str]) -> list[sqlite3.Row]:
+def orders_by_source_ids(conn: Session, source_ids: Sequence[str]) -> list[Row]:
     return _in_chunks(conn, _ORDER_WITH_CONTACT + "WHERE o.source_id IN ({marks})", source_ids)
 
 
-def attempt_counts(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, int]:
+def attempt_counts(conn: Session, ids: Sequence[int]) -> dict[int, int]:
     """Unanswered calls so far per order."""
     rows = _in_chunks(conn, "SELECT order_id, COUNT(*) FROM call_attempts "
                             "WHERE outcome = 'no_answer' AND order_id IN ({marks}) GROUP BY order_id", ids)
     return {r[0]: r[1] for r in rows}
 
 
-def existing_attempt_keys(conn: sqlite3.Connection, keys: Sequence[str]) -> set[str]:
+def existing_attempt_keys(conn: Session, keys: Sequence[str]) -> set[str]:
     rows = _in_chunks(conn, "SELECT attempt_key FROM call_attempts WHERE attempt_key IN ({marks})", keys)
     return {r[0] for r in rows}
 
@@ -73,30 +73,25 @@ CORRECTION_COLUMNS = ("attempt_key", "order_id", "address1", "address2", "postco
                       "corrected_at")
 
 
-def insert_attempts(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+def insert_attempts(conn: Session, rows: Iterable[Sequence[Any]]) -> int:
     return _insert(conn, "call_attempts", ATTEMPT_COLUMNS, "attempt_key", rows)
 
 
-def insert_corrections(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+def insert_corrections(conn: Session, rows: Iterable[Sequence[Any]]) -> int:
     return _insert(conn, "order_address_corrections", CORRECTION_COLUMNS, "attempt_key", rows)
 
 
-def insert_decisions(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, int, str, str]]) -> int:
+def insert_decisions(conn: Session, rows: Iterable[tuple[int, str, int, str, str]]) -> int:
     return _insert(conn, "call_policy_decisions", ("order_id", "action", "score", "reasons", "decided_at"),
                    "order_id, action", rows)
 
 
-def _insert(conn: sqlite3.Connection, table: str, columns: Sequence[str], key: str,
+def _insert(conn: Session, table: str, columns: Sequence[str], key: str,
             rows: Iterable[Sequence[Any]]) -> int:
-    cur = conn.executemany(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-        f"ON CONFLICT ({key}) DO NOTHING",
-        rows,
-    )
-    return max(cur.rowcount, 0)
+    return conn.bulk_insert(table, columns, rows, conflict=key)
 
 
-def attempts_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+def attempts_of(conn: Session, order_id: int) -> list[dict]:
     return dicts(
         conn,
         "SELECT called_at, outcome, call_back_at, agent, note, source_file, source_line FROM call_attempts "
@@ -105,7 +100,7 @@ def attempts_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
     )
 
 
-def corrections_of(conn: sqlite3.Connection, order_ids: Sequence[int]) -> dict[int, dict]:
+def corrections_of(conn: Session, order_ids: Sequence[int]) -> dict[int, dict]:
     """The latest corrected address per order (later call wins, then later recording)."""
     rows = _in_chunks(
         conn,
@@ -121,7 +116,7 @@ def corrections_of(conn: sqlite3.Connection, order_ids: Sequence[int]) -> dict[i
     return out
 
 
-def decisions_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+def decisions_of(conn: Session, order_id: int) -> list[dict]:
     return dicts(
         conn,
         "SELECT decided_at, action, score, reasons FROM call_policy_decisions WHERE order_id = ? ORDER BY id",
@@ -129,12 +124,12 @@ def decisions_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
     )
 
 
-def confirmed_orders(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+def confirmed_orders(conn: Session) -> list[Row]:
     """Confirmed COD orders: they get the written order confirmation."""
     return conn.execute(_ORDER_WITH_CONTACT + "WHERE o.status = 'confirmed' AND o.is_cod = 1 ORDER BY o.id").fetchall()
 
 
-def orders_with_shipment_status(conn: sqlite3.Connection, status: str) -> list[sqlite3.Row]:
+def orders_with_shipment_status(conn: Session, status: str) -> list[Row]:
     """Orders whose shipment is currently in `status`, with the shipment's courier and tracking."""
     return conn.execute(
         "SELECT q.*, sh.id AS shipment_id, sh.courier, sh.tracking_number, sh.status_at "
@@ -144,7 +139,7 @@ def orders_with_shipment_status(conn: sqlite3.Connection, status: str) -> list[s
     ).fetchall()
 
 
-def sent_refs(conn: sqlite3.Connection, kind: str) -> set[tuple[int, str]]:
+def sent_refs(conn: Session, kind: str) -> set[tuple[int, str]]:
     rows = conn.execute("SELECT order_id, event_ref FROM notify_messages WHERE kind = ?", (kind,))
     return {(r[0], r[1]) for r in rows}
 
@@ -152,12 +147,12 @@ def sent_refs(conn: sqlite3.Connection, kind: str) -> set[tuple[int, str]]:
 MESSAGE_COLUMNS = ("order_id", "kind", "event_ref", "phone_e164", "language", "text", "sender", "sent_at")
 
 
-def insert_messages(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+def insert_messages(conn: Session, rows: Iterable[Sequence[Any]]) -> int:
     return _insert(conn, "notify_messages", MESSAGE_COLUMNS, "order_id, kind, event_ref", rows)
 
 
-def _in_chunks(conn: sqlite3.Connection, query: str, values: Sequence[Any]) -> list[sqlite3.Row]:
-    found: list[sqlite3.Row] = []
+def _in_chunks(conn: Session, query: str, values: Sequence[Any]) -> list[Row]:
+    found: list[Row] = []
     values = list(values)
     for start in range(0, len(values), _IN_LIMIT):
         part = values[start:start + _IN_LIMIT]
@@ -165,6 +160,6 @@ def _in_chunks(conn: sqlite3.Connection, query: str, values: Sequence[Any]) -> l
     return found
 
 
-def status_of(conn: sqlite3.Connection, order_id: int) -> str | None:
+def status_of(conn: Session, order_id: int) -> str | None:
     row = conn.execute("SELECT status FROM orders WHERE id = ?", (order_id,)).fetchone()
     return row[0] if row else None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from codtool.ledger.db import dicts
+from codtool.ledger.session import Row, Session
 
 NORMALISED_COLUMNS = ("order_id", "phone_e164", "phone_national", "phone_type", "address_line", "house_number",
                       "postcode", "city", "province", "country", "checked_at")
@@ -24,13 +24,13 @@ def _scope(batch: int | None, recheck: bool) -> tuple[str, list[Any]]:
     return " AND ".join(where) or "1 = 1", args
 
 
-def count_to_check(conn: sqlite3.Connection, batch: int | None, recheck: bool) -> int:
+def count_to_check(conn: Session, batch: int | None, recheck: bool) -> int:
     where, args = _scope(batch, recheck)
     return conn.execute(f"SELECT COUNT(*) FROM orders o WHERE {where}", args).fetchone()[0]
 
 
-def orders_to_check(conn: sqlite3.Connection, batch: int | None, recheck: bool,
-                    after_id: int, limit: int) -> list[sqlite3.Row]:
+def orders_to_check(conn: Session, batch: int | None, recheck: bool,
+                    after_id: int, limit: int) -> list[Row]:
     """The next slice of orders by id (keyset paging, so writes between slices are safe)."""
     where, args = _scope(batch, recheck)
     cols = ", ".join(f"o.{c}" for c in CHECK_INPUT)
@@ -38,35 +38,31 @@ def orders_to_check(conn: sqlite3.Connection, batch: int | None, recheck: bool,
                         (*args, after_id, limit)).fetchall()
 
 
-def checked_between(conn: sqlite3.Connection, first: int, last: int) -> set[int]:
+def checked_between(conn: Session, first: int, last: int) -> set[int]:
     rows = conn.execute("SELECT order_id FROM order_normalised WHERE order_id BETWEEN ? AND ?", (first, last))
     return {r[0] for r in rows}
 
 
-def clear(conn: sqlite3.Connection, order_ids: Iterable[int]) -> None:
+def clear(conn: Session, order_ids: Iterable[int]) -> None:
     """Forget earlier results for these orders (a recheck replaces them in the same transaction)."""
     ids = [(i,) for i in order_ids]
     conn.executemany("DELETE FROM order_findings WHERE order_id = ?", ids)
     conn.executemany("DELETE FROM order_normalised WHERE order_id = ?", ids)
 
 
-def insert_normalised(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
-    marks = ", ".join("?" * len(NORMALISED_COLUMNS))
-    conn.executemany(f"INSERT INTO order_normalised ({', '.join(NORMALISED_COLUMNS)}) VALUES ({marks}) "
-                     "ON CONFLICT (order_id) DO NOTHING", rows)
+def insert_normalised(conn: Session, rows: Iterable[Sequence[Any]]) -> None:
+    conn.bulk_insert("order_normalised", NORMALISED_COLUMNS, rows, conflict="order_id")
 
 
-def insert_findings(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
-    marks = ", ".join("?" * len(FINDING_COLUMNS))
-    conn.executemany(f"INSERT INTO order_findings ({', '.join(FINDING_COLUMNS)}) VALUES ({marks}) "
-                     "ON CONFLICT (order_id, code) DO NOTHING", rows)
+def insert_findings(conn: Session, rows: Iterable[Sequence[Any]]) -> None:
+    conn.bulk_insert("order_findings", FINDING_COLUMNS, rows, conflict="order_id, code")
 
 
-def orders_with_code(conn: sqlite3.Connection, code: str) -> set[int]:
+def orders_with_code(conn: Session, code: str) -> set[int]:
     return {r[0] for r in conn.execute("SELECT order_id FROM order_findings WHERE code = ?", (code,))}
 
 
-def shared_phones(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+def shared_phones(conn: Session) -> list[Row]:
     """Checked orders whose E.164 number appears on more than one order, grouped by number."""
     return conn.execute(
         "SELECT n.phone_e164, o.id, o.source_id, o.customer_name FROM order_normalised n "
@@ -76,7 +72,7 @@ def shared_phones(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def findings_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+def findings_of(conn: Session, order_id: int) -> list[dict]:
     return dicts(
         conn,
         "SELECT severity, code, message, suggestion FROM order_findings WHERE order_id = ? "
@@ -85,13 +81,13 @@ def findings_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
     )
 
 
-def normalised_of(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+def normalised_of(conn: Session, order_id: int) -> list[dict]:
     cols = ", ".join(NORMALISED_COLUMNS[1:])
     return dicts(conn, f"SELECT {cols} FROM order_normalised WHERE order_id = ?", (order_id,))
 
 
-def flagged(conn: sqlite3.Connection, batch: int | None, statuses: Sequence[str],
-            severities: Sequence[str]) -> list[sqlite3.Row]:
+def flagged(conn: Session, batch: int | None, statuses: Sequence[str],
+            severities: Sequence[str]) -> list[Row]:
     """Findings of the given severities on orders in the given statuses, one row per finding."""
     where = [f"o.status IN ({', '.join('?' * len(statuses))})",
              f"f.severity IN ({', '.join('?' * len(severities))})"]

@@ -1,18 +1,22 @@
-"""Opening, migrating and transacting on the SQLite ledger file."""
+"""Opening, migrating and transacting on the ledger, on SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from importlib import resources
-from pathlib import Path
 
 from codtool.errors import LedgerError
+from codtool.ledger import sqlite
+from codtool.ledger.session import Session, StorageError
+from codtool.ledger.url import LedgerUrl, parse_url
 
-BUSY_TIMEOUT_MS = 60_000
+MIGRATIONS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations "
+    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+)
 
 
 def utc_now() -> str:
@@ -21,74 +25,77 @@ def utc_now() -> str:
 
 
 class Ledger:
-    """A connection to the ledger with explicit, write-locking transactions."""
+    """An open ledger: its session, and explicit write-locking transactions."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self.conn = conn
-        self.path = path
+    def __init__(self, session: Session, url: LedgerUrl) -> None:
+        self.session = session
+        self.url = url
+
+    @property
+    def backend(self) -> str:
+        return self.session.dialect.name
+
+    @property
+    def conn(self) -> Session:
+        """Old name of `session`, kept so stage code written before the typed API still runs."""
+        return self.session
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Session]:
         """Take the write lock up front so overlapping runs queue instead of failing late.
 
-        Any exception, KeyboardInterrupt included, rolls the whole unit back.
+        SQLite: BEGIN IMMEDIATE. PostgreSQL: one transaction-scoped advisory lock shared by
+        every codtool writer. Any exception, KeyboardInterrupt included, rolls the unit back.
         """
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise LedgerError(f"{self.path}: cannot lock the ledger ({exc})") from exc
+            for statement in self.session.dialect.begin:
+                self.session.execute(statement)
+        except StorageError as exc:
+            self._rollback_quietly()
+            raise LedgerError(f"{self.url}: cannot lock the ledger ({exc.__cause__ or exc})") from exc
         try:
-            yield self.conn
+            yield self.session
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback_quietly()
             raise
-        self.conn.execute("COMMIT")
+        self.session.execute("COMMIT")
 
-    @contextmanager
-    def savepoint(self, name: str) -> Iterator[None]:
-        """A nested unit inside a transaction: undo part of a batch without losing the rest."""
-        self.conn.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute(f"ROLLBACK TO {name}")
-            self.conn.execute(f"RELEASE {name}")
-            raise
-        self.conn.execute(f"RELEASE {name}")
+    def _rollback_quietly(self) -> None:
+        # Nothing may be open, or the connection may be gone: the server then rolls back itself.
+        with suppress(StorageError):
+            self.session.execute("ROLLBACK")
+
+    def savepoint(self, name: str):
+        return self.session.savepoint(name)
 
     def close(self) -> None:
-        self.conn.close()
+        self.session.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-def _create_private(path: Path) -> None:
-    """Create the file readable by its owner only: it holds customers' personal data."""
-    if not path.exists():
-        if not path.parent.is_dir():
-            raise LedgerError(f"{path}: the folder {path.parent} does not exist")
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
+def connect(url: LedgerUrl) -> Session:
+    """A session on the ledger, not yet migrated."""
+    if url.backend == "postgresql":
+        from codtool.ledger import postgres
+
+        return postgres.connect(url)
+    return sqlite.connect(url.path)
 
 
-def open_ledger(path: str | os.PathLike[str]) -> Ledger:
+def open_ledger(location: str | os.PathLike[str] | LedgerUrl) -> Ledger:
     """Open (creating if needed) and migrate the ledger; safe to call from two processes."""
-    path = Path(path)
-    if path.is_dir():
-        raise LedgerError(f"{path}: is a directory, not a ledger file")
-    old_umask = os.umask(0o077)
+    url = location if isinstance(location, LedgerUrl) else parse_url(location)
+    ledger = Ledger(connect(url), url)
     try:
-        _create_private(path)
-        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"{path}: not a codtool ledger ({exc})") from exc
-    finally:
-        os.umask(old_umask)
-    ledger = Ledger(conn, path)
-    migrate(ledger)
+        migrate(ledger)
+    except BaseException:
+        ledger.close()
+        raise
     return ledger
 
 
@@ -101,52 +108,39 @@ def _migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-def _statements(script: str) -> Iterator[str]:
-    """Split a migration into statements so it can run inside our own transaction."""
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        if not pending and (not line.strip() or line.lstrip().startswith("--")):
-            continue
-        pending += line
-        if sqlite3.complete_statement(pending):
-            yield pending
-            pending = ""
-
-
 def migrate(ledger: Ledger) -> list[int]:
-    """Apply pending migrations, each atomically with its record in schema_migrations."""
-    conn = ledger.conn
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations "
-        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
+    """Apply pending migrations, each atomically with its record in schema_migrations.
+
+    Reads first without the write lock, so opening an up-to-date ledger never waits for a
+    running import.
+    """
+    session = ledger.session
+    if session.one(session.dialect.table_exists, ("schema_migrations",)) is None:
+        with ledger.transaction():
+            session.script([MIGRATIONS_TABLE])
+    done = _applied(session)
     applied = []
     for version, name, script in _migrations():
-        if _is_applied(conn, version):
+        if version in done:
             continue
         with ledger.transaction():
-            if _is_applied(conn, version):  # another process won the race
+            if version in _applied(session):  # another process won the race
                 continue
-            for statement in _statements(script):
-                conn.execute(statement)
-            conn.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (version, name, utc_now()),
-            )
+            session.script(sqlite.split_statements(script))
+            session.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                            (version, name, utc_now()))
             applied.append(version)
     return applied
 
 
-def _is_applied(conn: sqlite3.Connection, version: int) -> bool:
-    row = conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)).fetchone()
-    return row is not None
+def _applied(session: Session) -> set[int]:
+    return {int(r[0]) for r in session.execute("SELECT version FROM schema_migrations")}
 
 
-def dicts(conn: sqlite3.Connection, sql: str, params: tuple | list = ()) -> list[dict]:
+def dicts(session: Session, sql: str, params: tuple | list = ()) -> list[dict]:
     """Query rows as plain dicts: what the order view and --json render."""
-    return [dict(r) for r in conn.execute(sql, params)]
+    return session.dicts(sql, params)
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
-    return int(row[0] or 0)
+def schema_version(session: Session) -> int:
+    return int(session.scalar("SELECT MAX(version) FROM schema_migrations") or 0)

@@ -6,24 +6,24 @@ Contract for other stages: an order is a suspected duplicate while it is a membe
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from codtool.ledger.db import utc_now
+from codtool.ledger.session import Row, Session
 from codtool.statuses import NEVER_SHIP, OPEN
 
 _IN_LIMIT = 500
 _FETCH = 5_000
 _OPEN = ", ".join(f"'{s}'" for s in OPEN)
 _NEVER_SHIP = ", ".join(f"'{s}'" for s in NEVER_SHIP)
-_TARGET = f"o.status IN ({_OPEN}) AND (? IS NULL OR o.batch_id = ?)"
+_TARGET = f"o.status IN ({_OPEN}) AND (CAST(? AS BIGINT) IS NULL OR o.batch_id = ?)"
 
 ClusterRow = tuple[str, int, float, str, Sequence[tuple[int, str]], Sequence[tuple[int, int, float, str, str]]]
 
 
-def target_span(conn: sqlite3.Connection, batch: int | None) -> tuple[int, str | None, str | None]:
+def target_span(conn: Session, batch: int | None) -> tuple[int, str | None, str | None]:
     """How many open orders a run checks, and their first and last creation times."""
     row = conn.execute(
         f"SELECT COUNT(*), MIN(o.created_at), MAX(o.created_at) FROM orders o WHERE {_TARGET}", (batch, batch)
@@ -31,7 +31,7 @@ def target_span(conn: sqlite3.Connection, batch: int | None) -> tuple[int, str |
     return int(row[0]), row[1], row[2]
 
 
-def candidate_rows(conn: sqlite3.Connection, first: str, last: str) -> Iterator[sqlite3.Row]:
+def candidate_rows(conn: Session, first: str, last: str) -> Iterator[Row]:
     """Orders that could still ship, created in [first, last], oldest first, with checks' normal forms."""
     cur = conn.execute(
         "SELECT o.id, o.batch_id, o.source_id, o.created_at, o.customer_name, o.phone, o.email, "
@@ -47,11 +47,11 @@ def candidate_rows(conn: sqlite3.Connection, first: str, last: str) -> Iterator[
         yield from rows
 
 
-def declared_distinct(conn: sqlite3.Connection) -> set[tuple[int, int]]:
+def declared_distinct(conn: Session) -> set[tuple[int, int]]:
     return {(r[0], r[1]) for r in conn.execute("SELECT order_a, order_b FROM dedupe_not_duplicate")}
 
 
-def add_distinct(conn: sqlite3.Connection, pairs: Iterable[tuple[int, int]]) -> None:
+def add_distinct(conn: Session, pairs: Iterable[tuple[int, int]]) -> None:
     now = utc_now()
     conn.executemany(
         "INSERT INTO dedupe_not_duplicate (order_a, order_b, decided_at) VALUES (?, ?, ?) "
@@ -60,7 +60,7 @@ def add_distinct(conn: sqlite3.Connection, pairs: Iterable[tuple[int, int]]) -> 
     )
 
 
-def open_clusters_in_scope(conn: sqlite3.Connection, batch: int | None) -> dict[str, int]:
+def open_clusters_in_scope(conn: Session, batch: int | None) -> dict[str, int]:
     """Open clusters with a member among the orders a run checks: key -> id."""
     rows = conn.execute(
         "SELECT DISTINCT c.cluster_key, c.id FROM dedupe_clusters c "
@@ -71,7 +71,7 @@ def open_clusters_in_scope(conn: sqlite3.Connection, batch: int | None) -> dict[
     return {r[0]: r[1] for r in rows}
 
 
-def open_clusters_with_members(conn: sqlite3.Connection, order_ids: Sequence[int]) -> dict[str, int]:
+def open_clusters_with_members(conn: Session, order_ids: Sequence[int]) -> dict[str, int]:
     found: dict[str, int] = {}
     for part in _chunks(order_ids):
         rows = conn.execute(
@@ -83,7 +83,7 @@ def open_clusters_with_members(conn: sqlite3.Connection, order_ids: Sequence[int
     return found
 
 
-def cluster_ids(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, int]:
+def cluster_ids(conn: Session, keys: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for part in _chunks(keys):
         rows = conn.execute(f"SELECT cluster_key, id FROM dedupe_clusters WHERE cluster_key IN ({_marks(part)})", part)
@@ -91,7 +91,7 @@ def cluster_ids(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, int]
     return found
 
 
-def delete_clusters(conn: sqlite3.Connection, ids: Iterable[int]) -> None:
+def delete_clusters(conn: Session, ids: Iterable[int]) -> None:
     """Withdraw undecided proposals; decided clusters are history and never deleted here."""
     params = [(i,) for i in ids]
     conn.executemany("DELETE FROM dedupe_pairs WHERE cluster_id = ?", params)
@@ -99,7 +99,7 @@ def delete_clusters(conn: sqlite3.Connection, ids: Iterable[int]) -> None:
     conn.executemany("DELETE FROM dedupe_clusters WHERE id = ? AND status = 'open'", params)
 
 
-def insert_clusters(conn: sqlite3.Connection, clusters: Sequence[ClusterRow]) -> int:
+def insert_clusters(conn: Session, clusters: Sequence[ClusterRow]) -> int:
     """Insert clusters whose key is new, with members and pairs; returns how many were new."""
     known = cluster_ids(conn, [c[0] for c in clusters])
     new = [c for c in clusters if c[0] not in known]
@@ -121,7 +121,7 @@ def insert_clusters(conn: sqlite3.Connection, clusters: Sequence[ClusterRow]) ->
     return len(new)
 
 
-def open_cluster_ids(conn: sqlite3.Connection, batch: int | None) -> list[int]:
+def open_cluster_ids(conn: Session, batch: int | None) -> list[int]:
     if batch is None:
         return [r[0] for r in conn.execute("SELECT id FROM dedupe_clusters WHERE status = 'open' ORDER BY id")]
     return [r[0] for r in conn.execute(
@@ -131,11 +131,11 @@ def open_cluster_ids(conn: sqlite3.Connection, batch: int | None) -> list[int]:
     )]
 
 
-def get_cluster(conn: sqlite3.Connection, cluster_id: int) -> sqlite3.Row | None:
+def get_cluster(conn: Session, cluster_id: int) -> Row | None:
     return conn.execute("SELECT * FROM dedupe_clusters WHERE id = ?", (cluster_id,)).fetchone()
 
 
-def cluster_members(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def cluster_members(conn: Session, cluster_id: int) -> list[Row]:
     return conn.execute(
         "SELECT m.order_id, m.role, o.status, o.source_id, s.name AS shop, o.created_at, o.customer_name, "
         "o.phone, o.email, o.address1, o.city, o.total_minor, o.currency "
@@ -145,7 +145,7 @@ def cluster_members(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.R
     ).fetchall()
 
 
-def cluster_pairs(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row]:
+def cluster_pairs(conn: Session, cluster_id: int) -> list[Row]:
     return conn.execute(
         "SELECT order_a, order_b, kind, score, reasons FROM dedupe_pairs WHERE cluster_id = ? "
         "ORDER BY score DESC, kind, order_a, order_b",
@@ -153,7 +153,7 @@ def cluster_pairs(conn: sqlite3.Connection, cluster_id: int) -> list[sqlite3.Row
     ).fetchall()
 
 
-def decide(conn: sqlite3.Connection, cluster_id: int, status: str, keep: int, roles: dict[int, str],
+def decide(conn: Session, cluster_id: int, status: str, keep: int, roles: dict[int, str],
            decided_by: str) -> None:
     conn.execute(
         "UPDATE dedupe_clusters SET status = ?, keep_order_id = ?, decided_at = ?, decided_by = ? WHERE id = ?",
@@ -179,7 +179,7 @@ class Suspect:
         return f"suspected duplicate of order {self.keep_source_id} (dedupe cluster {self.cluster}{why})"
 
 
-def suspected_duplicates(conn: sqlite3.Connection, order_ids: Sequence[int] | None = None) -> dict[int, Suspect]:
+def suspected_duplicates(conn: Session, order_ids: Sequence[int] | None = None) -> dict[int, Suspect]:
     """The one definition of a suspected duplicate, for shipping, call lists and reports."""
     query = (
         "SELECT m.order_id, c.id, c.keep_order_id, k.source_id, COALESCE(p.reasons, ''), p.score "
@@ -201,7 +201,7 @@ def suspected_duplicates(conn: sqlite3.Connection, order_ids: Sequence[int] | No
     return found
 
 
-def order_clusters(conn: sqlite3.Connection, order_id: int) -> list[dict[str, Any]]:
+def order_clusters(conn: Session, order_id: int) -> list[dict[str, Any]]:
     """Every cluster an order belongs to, for `codtool orders show`."""
     rows = conn.execute(
         "SELECT c.id AS cluster, c.status, m.role, c.kind, c.score, c.keep_order_id AS keep, "

@@ -6,8 +6,9 @@ Later stages add their own (e.g. every money transaction sums to zero) to INVARI
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+
+from codtool.ledger.session import Session
 
 INVARIANTS: dict[str, str] = {
     "batch counts add up": (
@@ -42,7 +43,7 @@ class Violation:
         return f"{self.invariant}: violated by {shown}{more}"
 
 
-def check_invariants(conn: sqlite3.Connection) -> list[Violation]:
+def check_invariants(conn: Session) -> list[Violation]:
     """Every invariant that does not hold, with the rows that break it."""
     found = []
     for name, query in INVARIANTS.items():

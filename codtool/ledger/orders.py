@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from codtool.ledger.db import dicts, utc_now
+from codtool.ledger.session import Row, Session
 
 ORDER_COLUMNS = (
     "shop_id", "batch_id", "source_id", "source_line", "created_at", "customer_name", "phone",
@@ -19,7 +19,7 @@ BATCH_COUNTS = ("rows", "orders", "imported", "rejected", "skipped_duplicates")
 _IN_LIMIT = 500
 
 
-def shop_id(conn: sqlite3.Connection, name: str) -> int:
+def shop_id(conn: Session, name: str) -> int:
     """The shop's id, creating the shop on first use."""
     conn.execute(
         "INSERT INTO shops (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
@@ -28,7 +28,7 @@ def shop_id(conn: sqlite3.Connection, name: str) -> int:
     return conn.execute("SELECT id FROM shops WHERE name = ?", (name,)).fetchone()[0]
 
 
-def batch_by_sha(conn: sqlite3.Connection, sha256: str) -> sqlite3.Row | None:
+def batch_by_sha(conn: Session, sha256: str) -> Row | None:
     return conn.execute(
         "SELECT b.*, s.name AS shop FROM import_batches b JOIN shops s ON s.id = b.shop_id "
         "WHERE b.sha256 = ?",
@@ -36,24 +36,23 @@ def batch_by_sha(conn: sqlite3.Connection, sha256: str) -> sqlite3.Row | None:
     ).fetchone()
 
 
-def create_batch(conn: sqlite3.Connection, shop: int, file_name: str, sha256: str,
+def create_batch(conn: Session, shop: int, file_name: str, sha256: str,
                  profile: str, encoding: str, delimiter: str) -> int:
-    cur = conn.execute(
+    return conn.insert_returning_id(
         "INSERT INTO import_batches (shop_id, file_name, sha256, profile, encoding, delimiter, "
         "rows, orders, imported, rejected, skipped_duplicates, imported_at) "
         "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?)",
         (shop, file_name, sha256, profile, encoding, delimiter, utc_now()),
     )
-    return int(cur.lastrowid)
 
 
-def finish_batch(conn: sqlite3.Connection, batch: int, counts: dict[str, int]) -> None:
+def finish_batch(conn: Session, batch: int, counts: dict[str, int]) -> None:
     sets = ", ".join(f"{c} = ?" for c in BATCH_COUNTS)
     conn.execute(f"UPDATE import_batches SET {sets} WHERE id = ?",
                  [counts[c] for c in BATCH_COUNTS] + [batch])
 
 
-def existing_sources(conn: sqlite3.Connection, shop: int, source_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+def existing_sources(conn: Session, shop: int, source_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
     """Which of these source order ids the shop already has: id -> (batch id, line)."""
     found: dict[str, tuple[int, int]] = {}
     for start in range(0, len(source_ids), _IN_LIMIT):
@@ -68,27 +67,17 @@ def existing_sources(conn: sqlite3.Connection, shop: int, source_ids: Sequence[s
     return found
 
 
-def insert_orders(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+def insert_orders(conn: Session, rows: Iterable[Sequence[Any]]) -> int:
     """Bulk insert in the caller's transaction; returns how many rows were new."""
-    cols = ", ".join(ORDER_COLUMNS)
-    marks = ", ".join("?" * len(ORDER_COLUMNS))
-    cur = conn.executemany(
-        f"INSERT INTO orders ({cols}) VALUES ({marks}) "
-        "ON CONFLICT (shop_id, source_id) DO NOTHING",
-        rows,
-    )
-    return max(cur.rowcount, 0)
+    return conn.bulk_insert("orders", ORDER_COLUMNS, rows, conflict="shop_id, source_id")
 
 
-def insert_rejects(conn: sqlite3.Connection, rows: Iterable[tuple[int, int, str, str, str]]) -> None:
-    conn.executemany(
-        "INSERT INTO rejected_rows (batch_id, line, kind, reason, raw) VALUES (?, ?, ?, ?, ?)",
-        rows,
-    )
+def insert_rejects(conn: Session, rows: Iterable[tuple[int, int, str, str, str]]) -> None:
+    conn.bulk_insert("rejected_rows", ("batch_id", "line", "kind", "reason", "raw"), rows)
 
 
-def list_orders(conn: sqlite3.Connection, batch: int | None, status: str | None,
-                shop: str | None, limit: int) -> list[sqlite3.Row]:
+def list_orders(conn: Session, batch: int | None, status: str | None,
+                shop: str | None, limit: int) -> list[Row]:
     where, args = ["1 = 1"], []
     for clause, value in (("o.batch_id = ?", batch), ("o.status = ?", status), ("s.name = ?", shop)):
         if value is not None:
@@ -101,7 +90,7 @@ def list_orders(conn: sqlite3.Connection, batch: int | None, status: str | None,
     ).fetchall()
 
 
-def find_order(conn: sqlite3.Connection, ref: str) -> list[sqlite3.Row]:
+def find_order(conn: Session, ref: str) -> list[Row]:
     """An order by ledger id or by the shop's own order id (which may repeat across shops)."""
     query = "SELECT o.*, s.name AS shop FROM orders o JOIN shops s ON s.id = o.shop_id WHERE "
     if ref.isdigit():
@@ -111,14 +100,14 @@ def find_order(conn: sqlite3.Connection, ref: str) -> list[sqlite3.Row]:
     return conn.execute(query + "o.source_id = ? OR o.source_id = ?", (ref, f"#{ref}")).fetchall()
 
 
-def batch_rejects(conn: sqlite3.Connection, batch: int) -> list[sqlite3.Row]:
+def batch_rejects(conn: Session, batch: int) -> list[Row]:
     return conn.execute(
         "SELECT line, kind, reason, raw FROM rejected_rows WHERE batch_id = ? ORDER BY line",
         (batch,),
     ).fetchall()
 
 
-def get_batch(conn: sqlite3.Connection, batch: int) -> sqlite3.Row | None:
+def get_batch(conn: Session, batch: int) -> Row | None:
     return conn.execute(
         "SELECT b.*, s.name AS shop FROM import_batches b JOIN shops s ON s.id = b.shop_id "
         "WHERE b.id = ?",
@@ -126,7 +115,7 @@ def get_batch(conn: sqlite3.Connection, batch: int) -> sqlite3.Row | None:
     ).fetchone()
 
 
-def list_batches(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
+def list_batches(conn: Session, limit: int) -> list[Row]:
     return conn.execute(
         "SELECT b.*, s.name AS shop FROM import_batches b JOIN shops s ON s.id = b.shop_id "
         "ORDER BY b.id DESC LIMIT ?",
@@ -144,7 +133,7 @@ class StatusMove:
     source: str
 
 
-def set_statuses(conn: sqlite3.Connection, moves: Sequence[StatusMove]) -> set[int]:
+def set_statuses(conn: Session, moves: Sequence[StatusMove]) -> set[int]:
     """Apply the moves the lifecycle allows, logging each; returns the ids that changed.
 
     Batched (one read per 500 orders, two executemany writes) because tracking files and
@@ -170,12 +159,12 @@ def set_statuses(conn: sqlite3.Connection, moves: Sequence[StatusMove]) -> set[i
     return set(updates)
 
 
-def set_status(conn: sqlite3.Connection, order_id: int, new: str, reason: str, source: str) -> bool:
+def set_status(conn: Session, order_id: int, new: str, reason: str, source: str) -> bool:
     """Move one order; False (and nothing changed) when the move is not allowed or a no-op."""
     return bool(set_statuses(conn, [StatusMove(order_id, new, reason, source)]))
 
 
-def _statuses(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+def _statuses(conn: Session, ids: Sequence[int]) -> dict[int, str]:
     found: dict[int, str] = {}
     for start in range(0, len(ids), _IN_LIMIT):
         part = ids[start:start + _IN_LIMIT]
@@ -184,7 +173,7 @@ def _statuses(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
     return found
 
 
-def status_log(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+def status_log(conn: Session, order_id: int) -> list[dict]:
     return dicts(
         conn,
         "SELECT changed_at, old_status, new_status, reason, source FROM order_status_log "

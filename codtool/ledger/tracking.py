@@ -5,12 +5,12 @@ Also the customer history the call-list risk score reads (refusals and returns p
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from codtool.ledger.db import dicts
+from codtool.ledger.session import Row, Session
 
 _IN_LIMIT = 500
 SHIPMENT_COLUMNS = ("order_id", "courier", "tracking_number", "ship_date", "cod_minor", "currency",
@@ -30,28 +30,22 @@ def _parts(values: Sequence[Any]) -> Iterator[tuple[Sequence[Any], str]]:
         yield part, ", ".join("?" * len(part))
 
 
-def _insert(conn: sqlite3.Connection, table: str, columns: Sequence[str], key: str,
+def _insert(conn: Session, table: str, columns: Sequence[str], key: str,
             rows: Iterable[Sequence[Any]]) -> int:
     """Bulk insert that skips rows whose content key is already stored; returns how many were new."""
-    before = conn.total_changes
-    conn.executemany(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-        f"ON CONFLICT ({key}) DO NOTHING",
-        rows,
-    )
-    return conn.total_changes - before
+    return conn.bulk_insert(table, columns, rows, conflict=key)
 
 
 # --- shipments -------------------------------------------------------------------------------
 
-def ledger_couriers(conn: sqlite3.Connection) -> set[str]:
+def ledger_couriers(conn: Session) -> set[str]:
     return {r[0] for r in conn.execute("SELECT DISTINCT courier FROM shipments")}
 
 
-def orders_by_source(conn: sqlite3.Connection, shop: str | None, refs: Sequence[str]) -> dict[str, list[sqlite3.Row]]:
+def orders_by_source(conn: Session, shop: str | None, refs: Sequence[str]) -> dict[str, list[Row]]:
     """Orders by the shop's own id (with or without a leading '#'), in one shop or in all."""
     wanted = sorted({r for ref in refs for r in (ref, ref.lstrip("#"), "#" + ref.lstrip("#"))})
-    found: dict[str, list[sqlite3.Row]] = {}
+    found: dict[str, list[Row]] = {}
     for part, marks in _parts(wanted):
         query = ("SELECT o.id, o.source_id, o.status, o.is_cod, o.cod_minor, o.currency, s.name AS shop "
                  f"FROM orders o JOIN shops s ON s.id = o.shop_id WHERE o.source_id IN ({marks})")
@@ -64,7 +58,7 @@ def orders_by_source(conn: sqlite3.Connection, shop: str | None, refs: Sequence[
     return found
 
 
-def shipments_of_orders(conn: sqlite3.Connection, order_ids: Sequence[int]) -> dict[int, sqlite3.Row]:
+def shipments_of_orders(conn: Session, order_ids: Sequence[int]) -> dict[int, Row]:
     found = {}
     for part, marks in _parts(order_ids):
         rows = conn.execute(
@@ -73,10 +67,10 @@ def shipments_of_orders(conn: sqlite3.Connection, order_ids: Sequence[int]) -> d
     return found
 
 
-def shipments_by_tracking(conn: sqlite3.Connection, courier: str | None,
-                          numbers: Sequence[str]) -> dict[str, list[sqlite3.Row]]:
+def shipments_by_tracking(conn: Session, courier: str | None,
+                          numbers: Sequence[str]) -> dict[str, list[Row]]:
     """Shipments by tracking number, for one courier or any (a number may repeat across couriers)."""
-    found: dict[str, list[sqlite3.Row]] = {}
+    found: dict[str, list[Row]] = {}
     for part, marks in _parts(list(numbers)):
         query = f"SELECT * FROM shipments WHERE tracking_number IN ({marks})"
         args: list[Any] = list(part)
@@ -88,37 +82,41 @@ def shipments_by_tracking(conn: sqlite3.Connection, courier: str | None,
     return found
 
 
-def insert_shipments(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+def insert_shipments(conn: Session, rows: Iterable[Sequence[Any]]) -> int:
     return _insert(conn, "shipments", SHIPMENT_COLUMNS, "courier, tracking_number", rows)
 
 
-def get_shipments(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, sqlite3.Row]:
+def get_shipments(conn: Session, ids: Sequence[int]) -> dict[int, Row]:
     found = {}
     for part, marks in _parts(list(ids)):
         found.update({r["id"]: r for r in conn.execute(f"SELECT * FROM shipments WHERE id IN ({marks})", part)})
     return found
 
 
-def set_shipment_status(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, int]]) -> None:
+def set_shipment_status(conn: Session, rows: Iterable[tuple[str, str, int]]) -> None:
     """(status, status_at, shipment id): the cached current status, derived from events."""
     conn.executemany("UPDATE shipments SET status = ?, status_at = ? WHERE id = ?", rows)
 
 
 # --- events and issues ------------------------------------------------------------------------
 
-def widen_cache(conn: sqlite3.Connection) -> None:
+def widen_cache(conn: Session) -> None:
     """A bigger page cache for this connection: event keys are hashes, so index inserts are random."""
-    conn.execute("PRAGMA cache_size = -262144")  # KiB: 256 MiB at most, only while this process runs
+    if conn.dialect.name == "sqlite":  # a server sizes its own cache
+        from codtool.ledger.sqlite import widen_cache as widen
 
-def insert_events(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+        widen(conn)
+
+
+def insert_events(conn: Session, rows: Iterable[Sequence[Any]]) -> int:
     return _insert(conn, "tracking_events", EVENT_COLUMNS, "event_key", rows)
 
 
-def insert_issues(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+def insert_issues(conn: Session, rows: Iterable[Sequence[Any]]) -> int:
     return _insert(conn, "tracking_issues", ISSUE_COLUMNS, "issue_key", rows)
 
 
-def events_of(conn: sqlite3.Connection, shipment_ids: Sequence[int]) -> Iterator[sqlite3.Row]:
+def events_of(conn: Session, shipment_ids: Sequence[int]) -> Iterator[Row]:
     for part, marks in _parts(list(shipment_ids)):
         yield from conn.execute(
             "SELECT id, shipment_id, event_at, status, reason, source_file, source_line, event_key "
@@ -127,7 +125,7 @@ def events_of(conn: sqlite3.Connection, shipment_ids: Sequence[int]) -> Iterator
 
 # --- NDR ---------------------------------------------------------------------------------------
 
-def ndr_candidates(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+def ndr_candidates(conn: Session) -> list[Row]:
     """Parcels whose current status is a failed attempt, with their order and contact details."""
     return conn.execute(
         "SELECT s.id, s.courier, s.tracking_number, s.ship_date, s.status_at, s.cod_minor, s.currency, "
@@ -138,8 +136,8 @@ def ndr_candidates(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def failed_attempts(conn: sqlite3.Connection, shipment_ids: Sequence[int]) -> list[sqlite3.Row]:
-    rows: list[sqlite3.Row] = []
+def failed_attempts(conn: Session, shipment_ids: Sequence[int]) -> list[Row]:
+    rows: list[Row] = []
     for part, marks in _parts(list(shipment_ids)):
         rows += conn.execute(
             "SELECT shipment_id, event_at, reason, raw_status, raw_reason FROM tracking_events "
@@ -147,8 +145,8 @@ def failed_attempts(conn: sqlite3.Connection, shipment_ids: Sequence[int]) -> li
     return rows
 
 
-def latest_decisions(conn: sqlite3.Connection, shipment_ids: Sequence[int]) -> dict[int, sqlite3.Row]:
-    found: dict[int, sqlite3.Row] = {}
+def latest_decisions(conn: Session, shipment_ids: Sequence[int]) -> dict[int, Row]:
+    found: dict[int, Row] = {}
     for part, marks in _parts(list(shipment_ids)):
         for row in conn.execute(
                 f"SELECT * FROM ndr_decisions WHERE shipment_id IN ({marks}) ORDER BY decided_at, id", part):
@@ -156,14 +154,14 @@ def latest_decisions(conn: sqlite3.Connection, shipment_ids: Sequence[int]) -> d
     return found
 
 
-def insert_decisions(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+def insert_decisions(conn: Session, rows: Iterable[Sequence[Any]]) -> int:
     return _insert(conn, "ndr_decisions", DECISION_COLUMNS, "decision_key", rows)
 
 
 # --- reports and history -----------------------------------------------------------------------
 
-def delivery_facts(conn: sqlite3.Connection, date_from: str | None, date_to: str | None,
-                   shop: str | None) -> list[sqlite3.Row]:
+def delivery_facts(conn: Session, date_from: str | None, date_to: str | None,
+                   shop: str | None) -> list[Row]:
     """One row per shipment with what delivery reports group and count."""
     where, args = ["1 = 1"], []
     for clause, value in (("s.ship_date >= ?", date_from), ("s.ship_date <= ?", date_to), ("sh.name = ?", shop)):
@@ -195,7 +193,7 @@ def phone_key(e164: str, raw: str) -> str:
     return e164 or "".join(ch for ch in raw if ch.isdigit())
 
 
-def customer_history(conn: sqlite3.Connection) -> dict[str, CustomerHistory]:
+def customer_history(conn: Session) -> dict[str, CustomerHistory]:
     """Per customer phone, over every order that reached a courier or an outcome."""
     rows = conn.execute(
         "SELECT COALESCE(n.phone_e164, '') AS e164, o.phone, "
@@ -217,7 +215,7 @@ def customer_history(conn: sqlite3.Connection) -> dict[str, CustomerHistory]:
     return history
 
 
-def order_shipments(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+def order_shipments(conn: Session, order_id: int) -> list[dict]:
     return dicts(
         conn,
         "SELECT s.courier, s.tracking_number, s.ship_date, s.status, s.status_at, "
@@ -225,7 +223,7 @@ def order_shipments(conn: sqlite3.Connection, order_id: int) -> list[dict]:
         "FROM shipments s WHERE s.order_id = ? ORDER BY s.id", (order_id,))
 
 
-def order_tracking(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+def order_tracking(conn: Session, order_id: int) -> list[dict]:
     return dicts(
         conn,
         "SELECT e.event_at, e.status, e.reason, e.raw_status, e.raw_reason, "
@@ -234,7 +232,7 @@ def order_tracking(conn: sqlite3.Connection, order_id: int) -> list[dict]:
         "WHERE s.order_id = ? ORDER BY e.event_at, e.id", (order_id,))
 
 
-def order_ndr_decisions(conn: sqlite3.Connection, order_id: int) -> list[dict]:
+def order_ndr_decisions(conn: Session, order_id: int) -> list[dict]:
     return dicts(
         conn,
         "SELECT d.decided_at, d.decided_by, d.action, d.new_address, d.new_phone, d.new_date, d.note "

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from codtool import statuses
-from codtool.ledger import Ledger
+from codtool.ledger import Ledger, Row, Session
 from codtool.ledger import calls as store
 from codtool.ledger.db import utc_now
 from codtool.ledger.dedupe import suspected_duplicates
@@ -27,13 +26,13 @@ SOURCE = "calls"
 class Candidate:
     """An order awaiting confirmation, with its facts and how risky it looks."""
 
-    row: sqlite3.Row
+    row: Row
     facts: OrderFacts
     assessment: Assessment
     due_at: str
 
 
-def gather(conn: sqlite3.Connection, day: date, policy: Policy) -> list[Candidate]:
+def gather(conn: Session, day: date, policy: Policy) -> list[Candidate]:
     """COD orders still 'new' on `day`, each assessed; a fixed handful of queries whatever the size."""
     before = (day + timedelta(days=1)).isoformat()
     findings: dict[int, list[Finding]] = defaultdict(list)
@@ -54,7 +53,7 @@ def gather(conn: sqlite3.Connection, day: date, policy: Policy) -> list[Candidat
     return out
 
 
-def _attempts(rows: list[sqlite3.Row]) -> dict[int, Attempts]:
+def _attempts(rows: list[Row]) -> dict[int, Attempts]:
     out: dict[int, Attempts] = {}
     for r in rows:  # ordered by call time, so the last one wins
         a = out.setdefault(r["order_id"], Attempts())

@@ -6,10 +6,9 @@ new; `again` re-sends everything that currently qualifies.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 
-from codtool.ledger import Ledger
+from codtool.ledger import Ledger, Row, Session
 from codtool.ledger import calls as store
 from codtool.ledger.db import utc_now
 from codtool.notify.calls import one_line_address
@@ -53,13 +52,13 @@ def export_notices(ledger: Ledger, kind: str, sender: Sender, again: bool = Fals
     return result
 
 
-def _targets(conn: sqlite3.Connection, kind: str) -> list[sqlite3.Row]:
+def _targets(conn: Session, kind: str) -> list[Row]:
     if kind == "confirm":
         return store.confirmed_orders(conn)
     return store.orders_with_shipment_status(conn, _SHIPMENT_STATUS[kind])
 
 
-def _add(result: NoticeResult, row: sqlite3.Row, kind: str, sent: set, correction: dict | None) -> None:
+def _add(result: NoticeResult, row: Row, kind: str, sent: set, correction: dict | None) -> None:
     ref = "" if kind == "confirm" else f"shipment {row['shipment_id']} at {row['status_at']}"
     if (row["id"], ref) in sent:
         result.already_sent += 1

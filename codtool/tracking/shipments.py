@@ -7,13 +7,12 @@ or not confirmed yet (unless forced). Re-running the same manifest records nothi
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from codtool import statuses
 from codtool.errors import AmountError
-from codtool.ledger import Ledger
+from codtool.ledger import Ledger, Row, Session
 from codtool.ledger import tracking as store
 from codtool.ledger.db import utc_now
 from codtool.ledger.dedupe import suspected_duplicates
@@ -84,7 +83,7 @@ def ship_manifest(ledger: Ledger, request: ShipRequest) -> ShipResult:
 class _Checker:
     """Holds the look-ups for one manifest so each line is judged with a few dict reads."""
 
-    def __init__(self, conn: sqlite3.Connection, request: ShipRequest, result: ShipResult) -> None:
+    def __init__(self, conn: Session, request: ShipRequest, result: ShipResult) -> None:
         self.conn, self.request, self.result = conn, request, result
         self.seen_tracking: dict[str, tuple[int, str]] = {}
         self.seen_orders: dict[int, int] = {}
@@ -145,7 +144,7 @@ class _Checker:
         return (order["id"], self.request.courier, number, day, cod, order["currency"], "shipped", day,
                 self.request.path.name, ln.line, utc_now())
 
-    def order(self, ref: str) -> sqlite3.Row | str:
+    def order(self, ref: str) -> Row | str:
         found = self.orders.get(ref.lstrip("#"), [])
         where = f" in shop {self.request.shop}" if self.request.shop else ""
         if not found:
@@ -165,7 +164,7 @@ class _Checker:
         self.seen_orders[order_id] = ln.line
         return ""
 
-    def order_problem(self, order: sqlite3.Row) -> str:
+    def order_problem(self, order: Row) -> str:
         status = order["status"]
         if status == statuses.CANCELLED:
             return "order is cancelled"
@@ -183,7 +182,7 @@ class _Checker:
             return f"order is not confirmed (status {status}); confirm it first or use --force"
         return ""
 
-    def cod_amount(self, ln: _Line, order: sqlite3.Row) -> int | str:
+    def cod_amount(self, ln: _Line, order: Row) -> int | str:
         """The amount the courier must collect: the order's own, unless the manifest disagrees."""
         currency = order["currency"]
         given = ln.cells["currency"].upper()

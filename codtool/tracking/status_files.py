@@ -8,7 +8,6 @@ are content hashes, so replaying a file, or a courier resending yesterday's even
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -18,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from codtool.errors import InputFileError
-from codtool.ledger import Ledger
+from codtool.ledger import Ledger, Session
 from codtool.ledger import tracking as store
 from codtool.ledger.db import utc_now
 from codtool.ledger.orders import StatusMove, set_statuses
@@ -95,7 +94,7 @@ def _frame(table: Table, lines: list[int], rows: list[list[str]]) -> pd.DataFram
 class _FileReader:
     """Turns chunks of a status file into events and issues, caching look-ups per distinct value."""
 
-    def __init__(self, conn: sqlite3.Connection, table: Table, courier: Courier, result: TrackResult) -> None:
+    def __init__(self, conn: Session, table: Table, courier: Courier, result: TrackResult) -> None:
         self.conn, self.table, self.courier, self.result = conn, table, courier, result
         self.file = table.path.name
         self.sha = table.source.sha256
@@ -151,7 +150,7 @@ class _FileReader:
                    raw_reason, self.file, self.sha, int(line), key, now)
 
 
-def _rederive(conn: sqlite3.Connection, ids: list[int], result: TrackResult, file: str) -> None:
+def _rederive(conn: Session, ids: list[int], result: TrackResult, file: str) -> None:
     """Recompute touched parcels from all their events; move orders to their outcome."""
     heads = store.get_shipments(conn, ids)
     by_shipment: dict[int, list[Event]] = {}

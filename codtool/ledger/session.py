@@ -1,0 +1,145 @@
+"""A backend-neutral handle on one database connection: what every ledger function receives.
+
+Ledger functions take a `Session` and write each statement once, with `?` placeholders; the
+session's dialect adapts it. Rows support `row["col"]`, `row[0]`, unpacking and `dict(row)`
+on both backends, and driver errors become `StorageError`, so no caller needs a driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from codtool.errors import LedgerError
+from codtool.ledger.dialect import Dialect
+
+
+class StorageError(LedgerError):
+    """The database refused or failed a statement (locked, full, corrupt, constraint broken)."""
+
+
+class Row(Protocol):
+    """One result row: by position, by column name, iterable, and `dict(row)`-able."""
+
+    def __getitem__(self, key: int | str) -> Any: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def __len__(self) -> int: ...
+    def keys(self) -> list[str]: ...
+
+
+class Result(Protocol):
+    """What `Session.execute` returns: a DB-API cursor, read by iteration or fetch*."""
+
+    rowcount: int
+
+    def __iter__(self) -> Iterator[Row]: ...
+    def fetchone(self) -> Row | None: ...
+    def fetchall(self) -> list[Row]: ...
+    def fetchmany(self, size: int = ...) -> list[Row]: ...
+
+
+class Session:
+    """One connection in autocommit mode; `Ledger.transaction()` wraps units of work.
+
+    `bulk_insert` is the one bulk-write path: executemany on SQLite (fast inside one
+    transaction), COPY through a scratch table on PostgreSQL (see postgres.py).
+    """
+
+    def __init__(self, raw: Any, dialect: Dialect, errors: tuple[type[BaseException], ...],
+                 bulk: Callable[[Session, str, Sequence[str], Iterable[Sequence[Any]], str | None], int] | None = None,
+                 ) -> None:
+        self._raw = raw
+        self.dialect = dialect
+        self._errors = errors
+        self._bulk = bulk
+
+    # --- statements ------------------------------------------------------------------------
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
+        try:
+            return self._raw.execute(self.dialect.sql(sql), tuple(params))
+        except self._errors as exc:
+            raise StorageError(f"ledger: {exc}".strip()) from exc
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        """Run one statement per row; returns how many rows it changed in all."""
+        try:
+            cur = self._raw.cursor()
+            try:
+                cur.executemany(self.dialect.sql(sql), rows)
+                return max(cur.rowcount, 0)
+            finally:
+                cur.close()
+        except self._errors as exc:
+            raise StorageError(f"ledger: {exc}".strip()) from exc
+
+    def script(self, statements: Iterable[str]) -> None:
+        """Run DDL (a migration) with this backend's column types, statement by statement."""
+        for statement in statements:
+            self.execute(self.dialect.ddl(statement))
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        return self.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of the first row, or None when there is no row."""
+        row = self.one(sql, params)
+        return None if row is None else row[0]
+
+    def dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows as plain dicts: what the order view and --json render."""
+        return [dict(r) for r in self.execute(sql, params)]
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def insert_returning_id(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run an INSERT of one row and return its new id (RETURNING, on both backends)."""
+        row = self.one(f"{sql} RETURNING id", params)
+        assert row is not None, "INSERT ... RETURNING gave no row"
+        return int(row[0])
+
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                    conflict: str | None = None) -> int:
+        """Insert many rows in the caller's transaction; with `conflict` (the unique key's
+        columns) rows whose key exists are skipped. Returns how many rows were new."""
+        if self._bulk is not None:
+            return self._bulk(self, table, columns, rows, conflict)
+        return self.executemany(insert_sql(table, columns, conflict), rows)
+
+    @contextmanager
+    def savepoint(self, name: str) -> Iterator[None]:
+        """A nested unit inside a transaction: undo part of a batch without losing the rest."""
+        self.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            self.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        self.execute(f"RELEASE SAVEPOINT {name}")
+
+    @property
+    def raw(self) -> Any:
+        """The driver connection, for backend modules in codtool.ledger only."""
+        return self._raw
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def insert_sql(table: str, columns: Sequence[str], conflict: str | None = None) -> str:
+    """`INSERT INTO t (a, b) VALUES (?, ?)`, optionally skipping rows whose `conflict` key exists."""
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    return f"{sql} ON CONFLICT ({conflict}) DO NOTHING" if conflict else sql

@@ -1,0 +1,47 @@
+"""What every command shares: global options and the lazily opened ledger.
+
+Kept apart from cli.py so command modules import it without importing the app that
+registers them (no cli <-> commands import cycle).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import typer
+
+from codtool.errors import CodtoolError
+from codtool.ledger import Ledger, open_ledger
+from codtool.render import Output
+
+
+class LinesRejected(CodtoolError):
+    """Some input lines were rejected and --strict asks for that to fail the run."""
+
+
+@dataclass
+class State:
+    """Global options and the lazily opened ledger, shared by every command."""
+
+    db: str  # a file path, sqlite:///path or postgresql://... (see codtool.ledger.url)
+    output: Output
+    strict: bool = False
+    _ledger: Ledger | None = field(default=None, repr=False)
+
+    def finish(self, rejected: int, what: str) -> None:
+        """Lines refused by a command that otherwise ran: fatal only with --strict (for cron)."""
+        if rejected and self.strict:
+            raise LinesRejected(f"{what}: {rejected} line(s) rejected or reported (--strict); see the output")
+
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self._ledger = open_ledger(self.db)
+        return self._ledger
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+
+
+def state_of(ctx: typer.Context) -> State:
+    return ctx.find_root().obj
