@@ -196,7 +196,7 @@ def _strip_accents(text: str) -> str:
 
 
 def load(ledger, synth: Synth, chunk: int = 20_000) -> None:
-    conn = ledger.conn
+    conn = ledger.session
     with ledger.transaction():
         shops = {s: store.shop_id(conn, f"shop{s}") for s in (1, 2, 3)}
         batches = {s: store.create_batch(conn, shops[s], f"bench{s}.csv", f"bench-{s}", "generic", "utf-8", ",")
@@ -267,7 +267,7 @@ def main() -> None:
 
 
 def _show_errors(ledger, clusters, labels: list[int], limit: int) -> None:
-    conn = ledger.conn
+    conn = ledger.session
     wrong = [(a, b) for c in clusters for a, b in combinations(c.members, 2) if labels[a - 1] != labels[b - 1]]
     in_cluster = {m for c in clusters for m in c.members}
     by_label: dict[int, list[int]] = {}

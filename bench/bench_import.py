@@ -6,6 +6,7 @@ file, printing wall time, ratios and peak memory (max RSS of the child process).
 
     python bench/bench_import.py                 # 1,000,000 orders, all three tools
     python bench/bench_import.py --orders 200000 --skip sqlite-utils
+    python bench/bench_import.py --orders 100000 --db postgresql://localhost/codtool_bench  # an empty database
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--skip", action="append", default=[], choices=["sqlite3", "sqlite-utils"])
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--db", help="ledger for codtool (default: a new SQLite file), e.g. postgresql://...")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="codtool-bench-"))
     csv_path = work / "orders.csv"
@@ -95,7 +97,8 @@ def main() -> None:
     print(f"generated {args.orders:,} orders, {rows:,} rows, {size:.0f} MiB in {time.perf_counter() - start:.1f} s")
     bindir = Path(sys.executable).parent
     results = {}
-    results["codtool import"] = timed([str(bindir / "codtool"), "--db", str(work / "codtool.db"), "--quiet",
+    ledger = args.db or str(work / "codtool.db")
+    results["codtool import"] = timed([str(bindir / "codtool"), "--db", ledger, "--quiet",
                                        "import", str(csv_path), "--shop", "bench"])
     if "sqlite3" not in args.skip and shutil.which("sqlite3"):
         results["sqlite3 .import"] = timed(["sqlite3", str(work / "plain.db")],

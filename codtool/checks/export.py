@@ -22,7 +22,7 @@ _CONTACT_FIELDS = ("customer_name", "phone", "phone_e164", "address1", "address2
 
 def flagged_rows(ledger: Ledger, batch: int | None) -> list[list[str]]:
     """Orders still to act on (new, confirmed, unreachable) with an error or warning, errors first."""
-    rows = store.flagged(ledger.conn, batch, OPEN, ACTIONABLE)
+    rows = store.flagged(ledger.session, batch, OPEN, ACTIONABLE)
     out = []
     for _, group in groupby(rows, key=lambda r: r["id"]):
         findings = list(group)

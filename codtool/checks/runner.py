@@ -94,11 +94,11 @@ def evaluate(rows: Sequence[Sequence], seconds: dict[str, float] | None = None) 
 
 def run_checks(ledger: Ledger, request: CheckRequest) -> CheckSummary:
     """Check the unchecked orders (or all of them with recheck) of one batch or the ledger."""
-    if request.batch is not None and get_batch(ledger.conn, request.batch) is None:
+    if request.batch is not None and get_batch(ledger.session, request.batch) is None:
         raise NotFound(f"no batch {request.batch}; see codtool batches list")
     summary, flagged_ids, after = CheckSummary(), set(), 0
     run_ids: set[int] = set()
-    while rows := store.orders_to_check(ledger.conn, request.batch, request.recheck, after, request.chunk_size):
+    while rows := store.orders_to_check(ledger.session, request.batch, request.recheck, after, request.chunk_size):
         after = rows[-1]["id"]
         results = evaluate(rows, summary.seconds)
         with _timed(summary.seconds, "store"):

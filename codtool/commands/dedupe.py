@@ -41,11 +41,11 @@ def find(
     state = state_of(ctx)
     ledger = state.ledger()
     if review:
-        data = open_clusters(ledger.conn, batch)
+        data = open_clusters(ledger.session, batch)
         state.output.emit(data, lambda c: _show_review(c, data))
         return
     result = run_dedupe(ledger, Options(window_days, threshold, batch))
-    data = _run_data(ledger.conn, result)
+    data = _run_data(ledger.session, result)
     state.output.emit(data, lambda c: _show_run(c, data))
 
 

@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
 def doctor(ctx: typer.Context) -> None:
     """Check the ledger's invariants; exit 1 and name the offending rows if one is broken."""
     state = state_of(ctx)
-    conn = state.ledger().conn
+    conn = state.ledger().session
     violations = check_invariants(conn)
     data = {"schema_version": schema_version(conn), "checked": list(INVARIANTS),
             "violations": [{"invariant": v.invariant, "rows": v.rows} for v in violations]}

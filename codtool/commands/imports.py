@@ -84,7 +84,7 @@ def batches_list(ctx: typer.Context,
                  limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20) -> None:
     """List import batches, newest first."""
     state = state_of(ctx)
-    rows = [dict(r) for r in store.list_batches(state.ledger().conn, limit)]
+    rows = [dict(r) for r in store.list_batches(state.ledger().session, limit)]
     cols = ("id", "shop", "file_name", "profile", "rows", "imported", "rejected", "skipped_duplicates", "imported_at")
     state.output.emit(rows, lambda c: c.print(table("Batches", cols, ([r[k] for k in cols] for r in rows))))
 
@@ -92,7 +92,7 @@ def batches_list(ctx: typer.Context,
 def batches_show(ctx: typer.Context, batch: Annotated[int, typer.Argument(help="Batch id.")]) -> None:
     """Show a batch and every row it did not import, with line and reason."""
     state = state_of(ctx)
-    conn = state.ledger().conn
+    conn = state.ledger().session
     rejects = [dict(r) for r in store.batch_rejects(conn, batch)]
     found = store.get_batch(conn, batch)
     if found is None:

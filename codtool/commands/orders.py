@@ -31,7 +31,7 @@ def list_orders(
 ) -> None:
     """List orders, oldest import first."""
     state = state_of(ctx)
-    rows = [order_summary(r) for r in store.list_orders(state.ledger().conn, batch, status, shop, limit)]
+    rows = [order_summary(r) for r in store.list_orders(state.ledger().session, batch, status, shop, limit)]
     state.output.emit(rows, lambda c: c.print(table(
         f"Orders ({len(rows)})", _LIST_COLUMNS, ([r[k] for k in _LIST_COLUMNS] for r in rows),
         numeric=("cod_amount",))))
@@ -41,7 +41,7 @@ def show_order(ctx: typer.Context,
                order: Annotated[str, typer.Argument(help="Ledger id or the shop's order id (#1001).")]) -> None:
     """Show one order with its items and everything later stages recorded about it."""
     state = state_of(ctx)
-    conn = state.ledger().conn
+    conn = state.ledger().session
     rows = store.find_order(conn, order)
     if not rows:
         raise NotFound(f"no order {order!r}; see codtool orders list")

@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
 def _courier_name(ctx: typer.Context, name: str, mapping: Path | None) -> str:
     """A courier the ledger can track: built-in, already used, or described by --mapping."""
     value = check_name(name)
-    if value in builtin_couriers() or value in store.ledger_couriers(state_of(ctx).ledger().conn):
+    if value in builtin_couriers() or value in store.ledger_couriers(state_of(ctx).ledger().session):
         return value
     if mapping is not None:
         return load_courier(value, mapping).name

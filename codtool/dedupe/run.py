@@ -42,7 +42,7 @@ class RunResult:
 
 
 def run_dedupe(ledger: Ledger, options: Options, tick: Callable[[int], None] | None = None) -> RunResult:
-    conn = ledger.conn
+    conn = ledger.session
     if options.batch is not None and get_batch(conn, options.batch) is None:
         raise NotFound(f"no batch {options.batch}; see codtool batches list")
     checked, first, last = store.target_span(conn, options.batch)
@@ -62,7 +62,7 @@ def _candidates(ledger: Ledger, options: Options, first: str, last: str) -> Iter
     margin = timedelta(seconds=options.window_days * DAY + DAY)
     low = (datetime.fromisoformat(first) - margin).isoformat()
     high = (datetime.fromisoformat(last) + margin).isoformat()
-    for row in store.candidate_rows(ledger.conn, low, high):
+    for row in store.candidate_rows(ledger.session, low, high):
         target = row["status"] in OPEN and (options.batch is None or row["batch_id"] == options.batch)
         yield candidate(row, target=target, settled=row["status"] not in OPEN)
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from codtool.errors import LedgerError
 from codtool.ledger.dialect import POSTGRESQL
-from codtool.ledger.session import Session, StorageError, insert_sql
+from codtool.ledger.session import Session, StorageError, insert_sql, one_line
 from codtool.ledger.url import LedgerUrl
 
 LOCK_TIMEOUT = "60s"  # as long as SQLite's busy timeout: a second writer queues, then fails clearly
@@ -79,7 +79,7 @@ def connect(url: LedgerUrl) -> Session:
         conn = psycopg.connect(url.target, autocommit=True, row_factory=_row_factory)
         conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
     except psycopg.Error as exc:
-        raise LedgerError(f"{url}: cannot open the PostgreSQL ledger ({str(exc).strip()})") from exc
+        raise LedgerError(f"{url}: cannot open the PostgreSQL ledger ({one_line(exc)})") from exc
     return Session(conn, POSTGRESQL, (psycopg.Error,), bulk=_bulk_insert)
 
 
@@ -97,7 +97,7 @@ def _bulk_insert(session: Session, table: str, columns: Sequence[str], rows: Ite
             for row in rows:
                 copy.write_row(row)
     except _driver().Error as exc:
-        raise StorageError(f"ledger: {exc}") from exc
+        raise StorageError(f"ledger: {one_line(exc)}") from exc
     on_conflict = f" ON CONFLICT ({conflict}) DO NOTHING" if conflict else ""
     new = session.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {scratch} ORDER BY ctid{on_conflict}")
     count = new.rowcount

@@ -60,7 +60,7 @@ class Session:
         try:
             return self._raw.execute(self.dialect.sql(sql), tuple(params))
         except self._errors as exc:
-            raise StorageError(f"ledger: {exc}".strip()) from exc
+            raise StorageError(f"ledger: {one_line(exc)}") from exc
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
         """Run one statement per row; returns how many rows it changed in all."""
@@ -72,7 +72,7 @@ class Session:
             finally:
                 cur.close()
         except self._errors as exc:
-            raise StorageError(f"ledger: {exc}".strip()) from exc
+            raise StorageError(f"ledger: {one_line(exc)}") from exc
 
     def script(self, statements: Iterable[str]) -> None:
         """Run DDL (a migration) with this backend's column types, statement by statement."""
@@ -137,6 +137,11 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def one_line(exc: BaseException) -> str:
+    """A driver's message on one line (libpq adds hints on further lines)."""
+    return " ".join(str(exc).split())
 
 
 def insert_sql(table: str, columns: Sequence[str], conflict: str | None = None) -> str:

@@ -91,7 +91,7 @@ def call_list(ledger: Ledger, day: date, policy: Policy, limit: int | None = Non
     """Orders to phone on `day`, riskiest first; low-risk ones the policy confirms are left out."""
     before = (day + timedelta(days=1)).isoformat()
     chosen, no_call, later = [], 0, 0
-    for c in gather(ledger.conn, day, policy):
+    for c in gather(ledger.session, day, policy):
         if c.assessment.auto_confirmable(policy, c.facts.attempts):
             no_call += 1
         elif c.facts.attempts.unanswered >= policy.max_attempts:
@@ -102,7 +102,7 @@ def call_list(ledger: Ledger, day: date, policy: Policy, limit: int | None = Non
             chosen.append(c)
     chosen.sort(key=lambda c: (-c.assessment.score, c.row["created_at"], c.row["id"]))
     chosen = chosen[:limit] if limit else chosen
-    corrections = store.corrections_of(ledger.conn, [c.row["id"] for c in chosen])
+    corrections = store.corrections_of(ledger.session, [c.row["id"] for c in chosen])
     rows = [call_row(c, corrections.get(c.row["id"])) for c in chosen]
     return CallList(day.isoformat(), rows, no_call, later, policy.source)
 

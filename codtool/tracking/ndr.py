@@ -74,7 +74,7 @@ class OpenNdr:
 
 def open_ndrs(ledger: Ledger, on: date | None = None) -> list[OpenNdr]:
     """Parcels whose current status is a failed attempt with no decision since that attempt."""
-    conn = ledger.conn
+    conn = ledger.session
     day = on or date.today()
     candidates = store.ndr_candidates(conn)
     ids = [r["id"] for r in candidates]

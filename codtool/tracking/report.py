@@ -24,7 +24,7 @@ COLUMNS = ("group", "currency", "shipments", "delivered", "refused", "rto", "los
 def delivery_report(ledger: Ledger, date_from: str | None, date_to: str | None, shop: str | None,
                     by: str) -> list[dict]:
     """One row per group and currency, ordered by group; parcels chosen by ship date."""
-    facts = pd.DataFrame([dict(r) for r in store.delivery_facts(ledger.conn, date_from, date_to, shop)])
+    facts = pd.DataFrame([dict(r) for r in store.delivery_facts(ledger.session, date_from, date_to, shop)])
     if facts.empty:
         return []
     pending = {(n.courier, n.tracking_number) for n in open_ndrs(ledger)}

@@ -67,7 +67,7 @@ def import_status_file(ledger: Ledger, path: Path, courier: Courier, progress: P
         names = columns.get("event_at", ()) + columns.get("date", ())
         raise InputFileError(path, f"missing column(s) event_at: one of {', '.join(repr(n) for n in names)}", 1)
     result = TrackResult(str(path), courier.name)
-    store.widen_cache(ledger.conn)
+    store.widen_cache(ledger.session)
     with ledger.transaction() as conn:
         reader = _FileReader(conn, table, courier, result)
         touched: set[int] = set()
