@@ -80,7 +80,25 @@ def connect(url: LedgerUrl) -> Session:
         conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
     except psycopg.Error as exc:
         raise LedgerError(f"{url}: cannot open the PostgreSQL ledger ({one_line(exc)})") from exc
-    return Session(conn, POSTGRESQL, (psycopg.Error,), bulk=_bulk_insert)
+    return Session(conn, POSTGRESQL, (psycopg.Error,), bulk=_bulk_insert, sync_ids=_sync_ids)
+
+
+_IDENTITY_COLUMNS = ("SELECT table_name, column_name FROM information_schema.columns "
+                     "WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY table_name")
+
+
+def _sync_ids(session: Session) -> None:
+    """Under the write lock, set each identity sequence to MAX(id) + 1, as SQLite assigns rowids.
+
+    Without this, ids consumed by rolled-back work (an importer's retried read, an
+    interrupted run) would leave gaps, and the same files would get other order ids on
+    PostgreSQL than on SQLite. Safe because every codtool writer holds the same lock.
+    """
+    parts = [f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+             f"COALESCE(MAX({column}), 0) + 1, false) FROM {table}"
+             for table, column in session.query(_IDENTITY_COLUMNS)]
+    if parts:
+        session.execute(" UNION ALL ".join(parts))
 
 
 def _bulk_insert(session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],

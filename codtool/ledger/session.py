@@ -48,11 +48,18 @@ class Session:
 
     def __init__(self, raw: Any, dialect: Dialect, errors: tuple[type[BaseException], ...],
                  bulk: Callable[[Session, str, Sequence[str], Iterable[Sequence[Any]], str | None], int] | None = None,
-                 ) -> None:
+                 sync_ids: Callable[[Session], None] | None = None) -> None:
         self._raw = raw
         self.dialect = dialect
         self._errors = errors
         self._bulk = bulk
+        self._sync_ids = sync_ids
+
+    def locked(self) -> None:
+        """Called once the write lock is held: the next ids continue from the largest stored
+        (SQLite's rule; a server sequence would keep gaps left by rolled-back work)."""
+        if self._sync_ids is not None:
+            self._sync_ids(self)
 
     # --- statements ------------------------------------------------------------------------
 
@@ -121,6 +128,7 @@ class Session:
         except BaseException:
             self.execute(f"ROLLBACK TO SAVEPOINT {name}")
             self.execute(f"RELEASE SAVEPOINT {name}")
+            self.locked()
             raise
         self.execute(f"RELEASE SAVEPOINT {name}")
 
