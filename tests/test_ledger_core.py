@@ -157,6 +157,16 @@ def test_a_failed_unit_leaves_nothing_and_a_savepoint_undoes_only_its_part(ledge
             (1, "shop00000"), (2, "shop00001")]
 
 
+def test_flags_and_large_results_alike(ledgers):
+    """Python booleans are stored as 0/1 in INTEGER columns; stream() yields every row in order."""
+    with open_ledger(ledgers.new()) as ledger, ledger.transaction() as s:
+        s.bulk_insert("shops", ("name", "created_at"), _shops(1200))
+        s.execute("UPDATE import_batches SET rows = ? WHERE 1 = 0", (True,))
+        assert s.scalar("SELECT CAST(? AS BIGINT) + 1", (True,)) == 2
+        assert [r["name"] for r in s.stream("SELECT name FROM shops ORDER BY id", (), size=500)] == [
+            name for name, _ in _shops(1200)]
+
+
 def test_broken_constraint_is_a_domain_error(ledgers):
     with open_ledger(ledgers.new()) as ledger, pytest.raises(CodtoolError, match="^ledger: "):
         ledger.session.execute("INSERT INTO shops (name, created_at) VALUES (NULL, 'now')")

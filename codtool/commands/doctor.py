@@ -21,11 +21,12 @@ def register(app: typer.Typer) -> None:
 def doctor(ctx: typer.Context) -> None:
     """Check the ledger's invariants; exit 1 and name the offending rows if one is broken."""
     state = state_of(ctx)
-    conn = state.ledger().session
+    ledger = state.ledger()
+    conn = ledger.session
     violations = check_invariants(conn)
     data = {"schema_version": schema_version(conn), "checked": list(INVARIANTS),
             "violations": [{"invariant": v.invariant, "rows": v.rows} for v in violations]}
     state.output.emit(data, lambda c: c.print(
-        f"Ledger {state.db}: {len(INVARIANTS)} invariants checked, {len(violations)} broken."))
+        f"Ledger {ledger.url}: {len(INVARIANTS)} invariants checked, {len(violations)} broken."))
     if violations:
         raise LedgerInconsistent("; ".join(map(str, violations)))

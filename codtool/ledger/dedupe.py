@@ -33,7 +33,7 @@ def target_span(conn: Session, batch: int | None) -> tuple[int, str | None, str 
 
 def candidate_rows(conn: Session, first: str, last: str) -> Iterator[Row]:
     """Orders that could still ship, created in [first, last], oldest first, with checks' normal forms."""
-    cur = conn.execute(
+    yield from conn.stream(
         "SELECT o.id, o.batch_id, o.source_id, o.created_at, o.customer_name, o.phone, o.email, "
         "o.address1, o.postcode, o.city, o.country, o.total_minor, o.currency, o.items, o.status, "
         "n.order_id IS NOT NULL AS n_checked, n.phone_e164 AS n_phone, n.address_line AS n_address, "
@@ -42,9 +42,8 @@ def candidate_rows(conn: Session, first: str, last: str) -> Iterator[Row]:
         f"WHERE o.status NOT IN ({_NEVER_SHIP}) AND o.created_at >= ? AND o.created_at <= ? "
         "ORDER BY o.created_at, o.id",
         (first, last),
+        _FETCH,
     )
-    while rows := cur.fetchmany(_FETCH):
-        yield from rows
 
 
 def declared_distinct(conn: Session) -> set[tuple[int, int]]:

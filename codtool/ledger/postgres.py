@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -14,6 +15,7 @@ from codtool.ledger.url import LedgerUrl
 LOCK_TIMEOUT = "60s"  # as long as SQLite's busy timeout: a second writer queues, then fails clearly
 COPY_FROM = 200       # fewer rows go through executemany; more through COPY
 _BOOL_OID = 16
+_CURSORS = itertools.count(1)  # names for server-side cursors, unique per process
 
 
 def _driver() -> Any:
@@ -80,7 +82,32 @@ def connect(url: LedgerUrl) -> Session:
         conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
     except psycopg.Error as exc:
         raise LedgerError(f"{url}: cannot open the PostgreSQL ledger ({one_line(exc)})") from exc
-    return Session(conn, POSTGRESQL, (psycopg.Error,), bulk=_bulk_insert, sync_ids=_sync_ids)
+    conn.adapters.register_dumper(bool, _bool_dumper(psycopg))
+    return Session(conn, POSTGRESQL, (psycopg.Error,), bulk=_bulk_insert, sync_ids=_sync_ids, stream=_stream)
+
+
+def _bool_dumper(psycopg: Any) -> type:
+    """Python booleans go in as 0/1, as sqlite3 stores them: flags are INTEGER columns on both."""
+
+    class BoolAsInt(psycopg.adapt.Dumper):
+        oid = psycopg.postgres.types["int8"].oid
+
+        def dump(self, obj: bool) -> bytes:
+            return b"1" if obj else b"0"
+
+    return BoolAsInt
+
+
+def _stream(session: Session, sql: str, params: Sequence[Any], size: int) -> Iterator[Any]:
+    """A server-side cursor (WITH HOLD, so it also works outside a transaction)."""
+    psycopg = _driver()
+    try:
+        with session.raw.cursor(name=f"codtool_stream_{next(_CURSORS)}", withhold=True) as cur:
+            cur.execute(session.dialect.sql(sql), tuple(params))
+            while rows := cur.fetchmany(size):
+                yield from rows
+    except psycopg.Error as exc:
+        raise StorageError(f"ledger: {one_line(exc)}") from exc
 
 
 _IDENTITY_COLUMNS = ("SELECT table_name, column_name FROM information_schema.columns "

@@ -48,12 +48,14 @@ class Session:
 
     def __init__(self, raw: Any, dialect: Dialect, errors: tuple[type[BaseException], ...],
                  bulk: Callable[[Session, str, Sequence[str], Iterable[Sequence[Any]], str | None], int] | None = None,
-                 sync_ids: Callable[[Session], None] | None = None) -> None:
+                 sync_ids: Callable[[Session], None] | None = None,
+                 stream: Callable[[Session, str, Sequence[Any], int], Iterator[Row]] | None = None) -> None:
         self._raw = raw
         self.dialect = dialect
         self._errors = errors
         self._bulk = bulk
         self._sync_ids = sync_ids
+        self._stream = stream
 
     def locked(self) -> None:
         """Called once the write lock is held: the next ids continue from the largest stored
@@ -98,6 +100,16 @@ class Session:
         """The first column of the first row, or None when there is no row."""
         row = self.one(sql, params)
         return None if row is None else row[0]
+
+    def stream(self, sql: str, params: Sequence[Any] = (), size: int = 5_000) -> Iterator[Row]:
+        """Rows of a large result, `size` at a time, without holding them all in memory
+        (on PostgreSQL through a server-side cursor)."""
+        if self._stream is not None:
+            yield from self._stream(self, sql, params, size)
+            return
+        cur = self.execute(sql, params)
+        while rows := cur.fetchmany(size):
+            yield from rows
 
     def dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Rows as plain dicts: what the order view and --json render."""
