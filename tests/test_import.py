@@ -251,6 +251,7 @@ def test_several_files_give_a_list_and_a_table(cli):
 
 
 def test_ledger_is_private_and_db_comes_from_env(tmp_path, monkeypatch):
+    """SQLite only: about the ledger file itself."""
     from typer.testing import CliRunner
 
     from codtool.cli import app
@@ -290,6 +291,7 @@ def test_currency_must_be_an_iso_code(cli, tmp_path):
 
 
 def test_ledger_in_a_missing_folder_is_an_error(tmp_path):
+    """SQLite only: about the ledger file itself."""
     from typer.testing import CliRunner
 
     from codtool.cli import app
