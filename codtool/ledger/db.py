@@ -50,7 +50,7 @@ class Ledger:
         try:
             for statement in self.session.dialect.begin:
                 self.session.execute(statement)
-            self.session.locked()
+            self.session.backend.locked(self.session)
         except StorageError as exc:
             self._rollback_quietly()
             raise LedgerError(f"{self.url}: cannot lock the ledger ({exc.__cause__ or exc})") from exc

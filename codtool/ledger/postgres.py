@@ -9,7 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from codtool.errors import LedgerError
 from codtool.ledger.dialect import POSTGRESQL
-from codtool.ledger.session import Session, StorageError, insert_sql, one_line
+from codtool.ledger.session import Backend, Session, StorageError, one_line
 from codtool.ledger.url import LedgerUrl
 
 LOCK_TIMEOUT = "60s"  # as long as SQLite's busy timeout: a second writer queues, then fails clearly
@@ -83,7 +83,7 @@ def connect(url: LedgerUrl) -> Session:
     except psycopg.Error as exc:
         raise LedgerError(f"{url}: cannot open the PostgreSQL ledger ({one_line(exc)})") from exc
     conn.adapters.register_dumper(bool, _bool_dumper(psycopg))
-    return Session(conn, POSTGRESQL, (psycopg.Error,), bulk=_bulk_insert, sync_ids=_sync_ids, stream=_stream)
+    return Session(conn, PostgresBackend(POSTGRESQL, (psycopg.Error,)))
 
 
 def _bool_dumper(psycopg: Any) -> type:
@@ -98,56 +98,56 @@ def _bool_dumper(psycopg: Any) -> type:
     return BoolAsInt
 
 
-def _stream(session: Session, sql: str, params: Sequence[Any], size: int) -> Iterator[Any]:
-    """A server-side cursor (WITH HOLD, so it also works outside a transaction)."""
-    psycopg = _driver()
-    try:
-        with session.raw.cursor(name=f"codtool_stream_{next(_CURSORS)}", withhold=True) as cur:
-            cur.execute(session.dialect.sql(sql), tuple(params))
-            while rows := cur.fetchmany(size):
-                yield from rows
-    except psycopg.Error as exc:
-        raise StorageError(f"ledger: {one_line(exc)}") from exc
-
-
 _IDENTITY_COLUMNS = ("SELECT table_name, column_name FROM information_schema.columns "
                      "WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY table_name")
 
 
-def _sync_ids(session: Session) -> None:
-    """Under the write lock, set each identity sequence to MAX(id) + 1, as SQLite assigns rowids.
+class PostgresBackend(Backend):
+    """COPY for bulk writes, server-side cursors for large reads, ids assigned as on SQLite."""
 
-    Without this, ids consumed by rolled-back work (an importer's retried read, an
-    interrupted run) would leave gaps, and the same files would get other order ids on
-    PostgreSQL than on SQLite. Safe because every codtool writer holds the same lock.
-    """
-    parts = [f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
-             f"COALESCE(MAX({column}), 0) + 1, false) FROM {table}"
-             for table, column in session.query(_IDENTITY_COLUMNS)]
-    if parts:
-        session.execute(" UNION ALL ".join(parts))
+    def bulk_insert(self, session: Session, table: str, columns: Sequence[str],
+                    rows: Iterable[Sequence[Any]], conflict: str | None) -> int:
+        """COPY into a scratch table, then one INSERT ... SELECT (COPY itself cannot skip conflicts)."""
+        rows = list(rows)
+        if len(rows) < COPY_FROM:
+            return super().bulk_insert(session, table, columns, rows, conflict)
+        cols = ", ".join(columns)
+        scratch = f"_bulk_{table}"
+        session.execute(f"CREATE TEMP TABLE {scratch} ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA")
+        try:
+            with session.raw.cursor() as cur, cur.copy(f"COPY {scratch} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except self.errors as exc:
+            raise StorageError(f"ledger: {one_line(exc)}") from exc
+        on_conflict = f" ON CONFLICT ({conflict}) DO NOTHING" if conflict else ""
+        new = session.execute(
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {scratch} ORDER BY ctid{on_conflict}").rowcount
+        session.execute(f"DROP TABLE {scratch}")
+        return max(new, 0)
 
+    def stream(self, session: Session, sql: str, params: Sequence[Any], size: int) -> Iterator[Any]:
+        """A server-side cursor (WITH HOLD, so it also works outside a transaction)."""
+        try:
+            with session.raw.cursor(name=f"codtool_stream_{next(_CURSORS)}", withhold=True) as cur:
+                cur.execute(session.dialect.sql(sql), tuple(params))
+                while rows := cur.fetchmany(size):
+                    yield from rows
+        except self.errors as exc:
+            raise StorageError(f"ledger: {one_line(exc)}") from exc
 
-def _bulk_insert(session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
-                 conflict: str | None) -> int:
-    """COPY into a scratch table, then one INSERT ... SELECT (COPY itself cannot skip conflicts)."""
-    rows = list(rows)
-    if len(rows) < COPY_FROM:
-        return session.executemany(insert_sql(table, columns, conflict), rows)
-    cols = ", ".join(columns)
-    scratch = f"_bulk_{table}"
-    session.execute(f"CREATE TEMP TABLE {scratch} ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA")
-    try:
-        with session.raw.cursor() as cur, cur.copy(f"COPY {scratch} ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    except _driver().Error as exc:
-        raise StorageError(f"ledger: {one_line(exc)}") from exc
-    on_conflict = f" ON CONFLICT ({conflict}) DO NOTHING" if conflict else ""
-    new = session.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {scratch} ORDER BY ctid{on_conflict}")
-    count = new.rowcount
-    session.execute(f"DROP TABLE {scratch}")
-    return max(count, 0)
+    def locked(self, session: Session) -> None:
+        """Under the write lock, set each identity sequence to MAX(id) + 1, as SQLite assigns rowids.
+
+        Without this, ids consumed by rolled-back work (an importer's retried read, an
+        interrupted run) would leave gaps, and the same files would get other order ids on
+        PostgreSQL than on SQLite. Safe because every codtool writer holds the same lock.
+        """
+        parts = [f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                 f"COALESCE(MAX({column}), 0) + 1, false) FROM {table}"
+                 for table, column in session.query(_IDENTITY_COLUMNS)]
+        if parts:
+            session.execute(" UNION ALL ".join(parts))
 
 
 def create_database(server_url: str, name: str, template: str | None = None) -> None:

@@ -7,7 +7,7 @@ on both backends, and driver errors become `StorageError`, so no caller needs a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -39,6 +39,27 @@ class Result(Protocol):
     def fetchmany(self, size: int = ...) -> list[Row]: ...
 
 
+class Backend:
+    """What one database does its own way beyond DB-API. These are SQLite's ways;
+    postgres.PostgresBackend overrides them (COPY, server-side cursors, identity sequences)."""
+
+    def __init__(self, dialect: Dialect, errors: tuple[type[BaseException], ...]) -> None:
+        self.dialect = dialect
+        self.errors = errors  # the driver's exceptions, turned into StorageError
+
+    def bulk_insert(self, session: Session, table: str, columns: Sequence[str],
+                    rows: Iterable[Sequence[Any]], conflict: str | None) -> int:
+        return session.executemany(insert_sql(table, columns, conflict), rows)
+
+    def stream(self, session: Session, sql: str, params: Sequence[Any], size: int) -> Iterator[Row]:
+        cur = session.execute(sql, params)
+        while rows := cur.fetchmany(size):
+            yield from rows
+
+    def locked(self, session: Session) -> None:
+        """Called once a unit holds the write lock (and after a savepoint is rolled back)."""
+
+
 class Session:
     """One connection in autocommit mode; `Ledger.transaction()` wraps units of work.
 
@@ -46,22 +67,11 @@ class Session:
     transaction), COPY through a scratch table on PostgreSQL (see postgres.py).
     """
 
-    def __init__(self, raw: Any, dialect: Dialect, errors: tuple[type[BaseException], ...],
-                 bulk: Callable[[Session, str, Sequence[str], Iterable[Sequence[Any]], str | None], int] | None = None,
-                 sync_ids: Callable[[Session], None] | None = None,
-                 stream: Callable[[Session, str, Sequence[Any], int], Iterator[Row]] | None = None) -> None:
+    def __init__(self, raw: Any, backend: Backend) -> None:
         self._raw = raw
-        self.dialect = dialect
-        self._errors = errors
-        self._bulk = bulk
-        self._sync_ids = sync_ids
-        self._stream = stream
-
-    def locked(self) -> None:
-        """Called once the write lock is held: the next ids continue from the largest stored
-        (SQLite's rule; a server sequence would keep gaps left by rolled-back work)."""
-        if self._sync_ids is not None:
-            self._sync_ids(self)
+        self.backend = backend
+        self.dialect = backend.dialect
+        self._errors = backend.errors
 
     # --- statements ------------------------------------------------------------------------
 
@@ -104,12 +114,7 @@ class Session:
     def stream(self, sql: str, params: Sequence[Any] = (), size: int = 5_000) -> Iterator[Row]:
         """Rows of a large result, `size` at a time, without holding them all in memory
         (on PostgreSQL through a server-side cursor)."""
-        if self._stream is not None:
-            yield from self._stream(self, sql, params, size)
-            return
-        cur = self.execute(sql, params)
-        while rows := cur.fetchmany(size):
-            yield from rows
+        yield from self.backend.stream(self, sql, params, size)
 
     def dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Rows as plain dicts: what the order view and --json render."""
@@ -127,9 +132,7 @@ class Session:
                     conflict: str | None = None) -> int:
         """Insert many rows in the caller's transaction; with `conflict` (the unique key's
         columns) rows whose key exists are skipped. Returns how many rows were new."""
-        if self._bulk is not None:
-            return self._bulk(self, table, columns, rows, conflict)
-        return self.executemany(insert_sql(table, columns, conflict), rows)
+        return self.backend.bulk_insert(self, table, columns, rows, conflict)
 
     @contextmanager
     def savepoint(self, name: str) -> Iterator[None]:
@@ -140,7 +143,7 @@ class Session:
         except BaseException:
             self.execute(f"ROLLBACK TO SAVEPOINT {name}")
             self.execute(f"RELEASE SAVEPOINT {name}")
-            self.locked()
+            self.backend.locked(self)
             raise
         self.execute(f"RELEASE SAVEPOINT {name}")
 

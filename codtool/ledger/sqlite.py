@@ -8,10 +8,10 @@ from pathlib import Path
 
 from codtool.errors import LedgerError
 from codtool.ledger.dialect import SQLITE
-from codtool.ledger.session import Session
+from codtool.ledger.session import Backend, Session
 
 BUSY_TIMEOUT_MS = 60_000
-ERRORS = (sqlite3.Error,)
+BACKEND = Backend(SQLITE, (sqlite3.Error,))
 
 
 def _create_private(path: Path) -> None:
@@ -40,7 +40,7 @@ def connect(path: Path) -> Session:
         raise LedgerError(f"{path}: not a codtool ledger ({exc})") from exc
     finally:
         os.umask(old_umask)
-    return Session(conn, SQLITE, ERRORS)
+    return Session(conn, BACKEND)
 
 
 def widen_cache(session: Session) -> None:
