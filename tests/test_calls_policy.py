@@ -41,7 +41,7 @@ def test_file_overrides_only_what_it_names(tmp_path):
     ('[unreachable]\naction = "ship"\n', "unreachable.action must be one of unreachable, cancel, confirm"),
     ("[unreachable]\nmax_attempts = 0\n", "unreachable.max_attempts must be a whole number >= 1, got 0"),
     ("[unreachable]\nretry_hours = 4\n", "unreachable.retry_hours must be a list of hours, e.g. [2, 4, 24]"),
-    ('[high_amount]\nEUR = "lots"\n', "high_amount.EUR: cannot read 'lots' as an amount"),
+    ('[high_amount]\nEUR = "lots"\n', "high_amount.EUR: no amount in 'lots'"),
     ("[auto_confirm]\nenabled = 1\n", "auto_confirm.enabled must be true or false"),
 ])
 def test_bad_settings_name_the_file_and_key(tmp_path, text, message):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from codtool.errors import AmountError, CodtoolError
-from codtool.money import parse_minor
+from codtool.money import read_amount
 
 GIVE_UP_ACTIONS = ("unreachable", "cancel", "confirm")
 
@@ -56,7 +56,7 @@ def _thresholds(table: dict[str, Any], where: str) -> dict[str, int]:
     out = {}
     for currency, text in table.items():
         try:
-            out[currency.upper()] = parse_minor(str(text), currency.upper())
+            out[currency.upper()] = read_amount(str(text), currency.upper()).minor
         except AmountError as exc:
             raise PolicyError(f"{where}: high_amount.{currency}: {exc}") from exc
     return out
