@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from codtool.exports import safe_cell, write_table
+from codtool.money import Money
 from codtool.notify.messages import GSM7_BASIC, sms_length, whatsapp_link
 from codtool.notify.templates import MessageFields, display_amount, language_for, render
 
@@ -129,11 +130,11 @@ def test_language_follows_the_shipping_country(country, language):
     (450000, "PKR", "en", "PKR 4,500.00"), (18500, "AED", "it", "185,00 AED"), (12345, "KWD", "en", "KWD 12.345"),
 ])
 def test_amounts_as_customers_write_them(minor, currency, language, text):
-    assert display_amount(minor, currency, language) == text
+    assert display_amount(Money(minor, currency), language) == text
 
 
 def test_italian_confirmation_with_accented_name_stays_one_gsm_sms():
-    text = render("confirm", "it", MessageFields("Niccolò Mancini", "FFATNOMMJ", 8900, "EUR",
+    text = render("confirm", "it", MessageFields("Niccolò Mancini", "FFATNOMMJ", Money(8900, "EUR"),
                                                  "Piazza della Signoria 1, 50122 Firenze (FI)"))
     assert text == ("Ciao Niccolò Mancini, ordine FFATNOMMJ confermato: paghi 89,00 € alla consegna. "
                     "Indirizzo: Piazza della Signoria 1, 50122 Firenze (FI). Errori? Rispondi qui.")
@@ -143,7 +144,7 @@ def test_italian_confirmation_with_accented_name_stays_one_gsm_sms():
 @pytest.mark.parametrize("kind", ["confirm", "out_for_delivery", "failed"])
 @pytest.mark.parametrize("language", ["it", "en", "de", "fr", "es"])
 def test_every_template_renders_every_field(kind, language):
-    text = render(kind, language, MessageFields("Zoë", "#1", 100, "EUR", "Via Po 1", "GLS"))
+    text = render(kind, language, MessageFields("Zoë", "#1", Money(100, "EUR"), "Via Po 1", "GLS"))
     assert "Zoë" in text and "#1" in text
     assert ("GLS" in text) == (kind != "confirm")
 

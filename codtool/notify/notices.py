@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from codtool.ledger import Ledger
 from codtool.ledger import calls as store
 from codtool.ledger.db import utc_now
+from codtool.money import Money
 from codtool.notify.calls import one_line_address
 from codtool.notify.messages import sms_length, whatsapp_link
 from codtool.notify.phones import phone_of
@@ -71,7 +72,7 @@ def _add(result: NoticeResult, row: sqlite3.Row, kind: str, sent: set, correctio
         return
     language = language_for(row["country"])
     courier = row["courier"] if kind != "confirm" else ""
-    fields = MessageFields(row["customer_name"], row["source_id"], row["cod_minor"], row["currency"],
+    fields = MessageFields(row["customer_name"], row["source_id"], Money(row["cod_minor"], row["currency"]),
                            one_line_address(correction or row), courier)
     text = render(kind, language, fields)
     result.messages.append(Message(row["id"], row["source_id"], kind, ref, row["customer_name"], row["country"],
