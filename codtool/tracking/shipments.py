@@ -18,7 +18,7 @@ from codtool.ledger import tracking as store
 from codtool.ledger.db import utc_now
 from codtool.ledger.dedupe import suspected_duplicates
 from codtool.ledger.orders import StatusMove, set_statuses
-from codtool.money import Money, format_minor, read_amount
+from codtool.money import Money, read_amount
 from codtool.tracking.sources import Table, parse_day, today
 
 MANIFEST_COLUMNS = {
@@ -56,13 +56,16 @@ class ShipResult:
     lines: int = 0
     shipped: int = 0
     already_recorded: int = 0
-    cod_minor: dict[str, int] = field(default_factory=dict)
+    cod: dict[str, Money] = field(default_factory=dict)  # to collect, per currency
     refused: list[Refusal] = field(default_factory=list)
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data["cod_to_collect"] = {c: format_minor(m, c) for c, m in self.cod_minor.items()}
-        return data
+        del data["cod"]
+        data["cod_minor"] = {c: m.minor for c, m in self.cod.items()}
+        data["cod_to_collect"] = {c: m.plain for c, m in self.cod.items()}
+        return {k: data[k] for k in ("file", "courier", "lines", "shipped", "already_recorded", "cod_minor",
+                                     "refused", "cod_to_collect")}
 
 
 @dataclass
@@ -141,7 +144,7 @@ class _Checker:
         cod = self.cod_amount(ln, order)
         if isinstance(cod, str):
             return cod
-        self.result.cod_minor[cod.currency] = self.result.cod_minor.get(cod.currency, 0) + cod.minor
+        self.result.cod[cod.currency] = self.result.cod.get(cod.currency, Money.zero(cod.currency)) + cod
         return (order["id"], self.request.courier, number, day, cod.minor, cod.currency, "shipped", day,
                 self.request.path.name, ln.line, utc_now())
 
