@@ -44,6 +44,9 @@ def test_file_overrides_only_what_it_names(tmp_path):
     ("[unreachable]\nmax_attempts = 0\n", "unreachable.max_attempts must be a whole number >= 1, got 0"),
     ("[unreachable]\nretry_hours = 4\n", "unreachable.retry_hours must be a list of hours, e.g. [2, 4, 24]"),
     ('[high_amount]\nEUR = "lots"\n', "high_amount.EUR: no amount in 'lots'"),
+    ('[high_amount]\nEUR = "USD 100"\n', "high_amount.EUR: 'USD 100': currency 'USD' differs from the row's EUR"),
+    ("[high_amount]\nEUR = 100.5\n", 'high_amount.EUR: write the amount as text, e.g. "100,00"'),
+    ('[high_amount]\nXYZ = "100"\n', "high_amount.XYZ: 'XYZ' is not an ISO 4217 currency code"),
     ("[auto_confirm]\nenabled = 1\n", "auto_confirm.enabled must be true or false"),
 ])
 def test_bad_settings_name_the_file_and_key(tmp_path, text, message):

@@ -287,6 +287,9 @@ def test_currency_must_be_an_iso_code(cli, tmp_path):
     header = GENERIC_HEADER.replace("cod_amount\n", "cod_amount,currency\n")
     out = cli.json("import", write(tmp_path / "cur.csv", header + "F1,Ada,333,Via X 1,Roma,00118,IT,10,€\n"))
     assert out["rejects"][0]["reason"] == "currency '€' is not an ISO 4217 code"
+    out = cli.json("import", write(tmp_path / "xyz.csv", header + "F2,Ada,333,Via X 1,Roma,00118,IT,10,xyz\n"))
+    assert out["rejects"][0]["reason"] == "currency 'XYZ' is not an ISO 4217 code"
+    assert cli("import", ORDERS / "generic_orders.csv", "--currency", "XAU").exit_code == 2  # gold has no cents
 
 
 def test_ledger_in_a_missing_folder_is_an_error(tmp_path):

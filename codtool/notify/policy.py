@@ -55,6 +55,8 @@ class Policy:
 def _thresholds(table: dict[str, Any], where: str) -> dict[str, Money]:
     out = {}
     for currency, text in table.items():
+        if isinstance(text, float):  # TOML floats are binary: 0.1 is not exactly a tenth
+            raise PolicyError(f'{where}: high_amount.{currency}: write the amount as text, e.g. "100,00"')
         try:
             out[currency.upper()] = read_amount(str(text), currency.upper())
         except AmountError as exc:
