@@ -168,6 +168,7 @@ _SYMBOLS = {
     "€": {"EUR"}, "£": {"GBP"}, "₹": {"INR"}, "₺": {"TRY"}, "¥": {"JPY", "CNY"}, "₨": {"PKR", "LKR", "NPR"},
     "$": {"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "ARS", "CLP", "COP"},
 }
+_WORDS = {"EURO": {"EUR"}}  # "12 euro" in hand-typed Italian sheets
 _SIGNS = {"-": -1, "−": -1, "+": 1}  # ASCII hyphen-minus, the Unicode minus sign, a plus
 _GROUP_MARKS = (".", ",", " ", "\u00a0", "\u202f", "'")  # thousands separators seen in exports
 _DECIMAL_MARKS = (".", ",")
@@ -215,18 +216,21 @@ def _read(text: str, currency: str, places: int, fmt: AmountFormat) -> int:
         if sign is not None:
             raise AmountError(f"{text!r}: more than one sign")
         sign, body = _SIGNS[body[0]], body[1:].lstrip()
-    digits = _ascii_digits(body, text, fmt)
-    whole, frac = _split(digits, places, text)
-    if len(frac) > places:
-        if frac[places:].strip("0"):
-            raise AmountError(f"{text!r}: more than {places} decimals for {currency}")
-        frac = frac[:places]
+    whole, frac = _split(_ascii_digits(body, text, fmt), places, text)
+    return (sign or 1) * _to_minor(whole, frac, places, text, currency)
+
+
+def _to_minor(whole: str, frac: str, places: int, text: str, currency: str) -> int:
+    """Digits to minor units; extra decimals must be zeros, and the bound is checked before int()."""
+    if frac[places:].strip("0"):
+        raise AmountError(f"{text!r}: more than {places} decimals for {currency}")
+    too_big = AmountError(f"{text!r}: beyond the largest amount codtool accepts ({MAX_MINOR} minor units)")
     if len(whole.lstrip("0")) > len(str(MAX_MINOR)):
-        raise AmountError(f"{text!r}: beyond the largest amount codtool accepts ({MAX_MINOR} minor units)")
-    minor = int(whole) * 10**places + int(frac.ljust(places, "0") or "0")
+        raise too_big
+    minor = int(whole) * 10**places + int(frac[:places].ljust(places, "0") or "0")
     if minor > MAX_MINOR:
-        raise AmountError(f"{text!r}: beyond the largest amount codtool accepts ({MAX_MINOR} minor units)")
-    return (sign or 1) * minor
+        raise too_big
+    return minor
 
 
 def _outer(text: str, fmt: AmountFormat) -> tuple[str, int | None]:
@@ -251,7 +255,8 @@ def _outer(text: str, fmt: AmountFormat) -> tuple[str, int | None]:
 def _strip_currency(body: str, text: str, currency: str) -> str:
     """Remove one currency marker at either end; refuse one that names another currency."""
     for marker, rest in _marker_candidates(body):
-        known = _SYMBOLS.get(marker) or ({marker.upper()} if is_currency_code(marker.upper()) else None)
+        code = marker.upper()
+        known = _SYMBOLS.get(marker) or _WORDS.get(code) or ({code} if is_currency_code(code) else None)
         if known is None:
             raise AmountError(f"{text!r}: unexpected text {marker!r}")
         if currency not in known:
@@ -266,10 +271,7 @@ def _marker_candidates(body: str) -> Iterable[tuple[str, str]]:
     """(marker, rest) for a run of letters or a symbol at the start or the end of `body`."""
     for at_start in (True, False):
         chars = body if at_start else body[::-1]
-        if chars[:1] in _SYMBOLS:
-            n = 1
-        else:
-            n = len(chars) - len(chars.lstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        n = 1 if chars[:1] in _SYMBOLS else next((i for i, ch in enumerate(chars) if not ch.isalpha()), len(chars))
         if n:
             marker = chars[:n] if at_start else chars[:n][::-1]
             rest = body[n:] if at_start else body[:-n]

@@ -114,6 +114,7 @@ def test_display_and_machine_formats(money, it, en, plain):
     ("12.00 EUR", "EUR", 1200),
     ("12,00€", "EUR", 1200),
     ("eur 12", "EUR", 1200),
+    ("12 euro", "EUR", 1200),
     ("-5,00", "EUR", -500),
     ("−5,00", "EUR", -500),        # the Unicode minus sign
     ("-€ 5,00", "EUR", -500),
@@ -147,6 +148,7 @@ def test_accepted_notations(text, currency, minor):
     ("5,00)", "'5,00)': a parenthesis must enclose the whole amount"),
     ("(5,00)", "'(5,00)': parentheses for negative amounts are not accepted in this file"),
     ("12abc", "'12abc': unexpected text 'abc'"),
+    ("12 zł", "'12 zł': unexpected text 'zł'"),
     ("abc", "no amount in 'abc'"),
     ("USD 12", "'USD 12': currency 'USD' differs from the row's EUR"),
     ("12 GBP", "'12 GBP': currency 'GBP' differs from the row's EUR"),
