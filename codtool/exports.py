@@ -23,7 +23,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from codtool.errors import CodtoolError
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_PHONE = re.compile(r"\+[0-9][0-9 ().]*")
+# A phone number as people type it: "+", a country code (never starting with 0), digits that may be
+# spaced, dotted or bracketed ("+1 (212) 555.0100"), ending on a digit. Hyphens are left out on
+# purpose: "+39-333-1234567" is a subtraction to a spreadsheet.
+_PHONE = re.compile(r"\+[1-9][0-9 ().]*[0-9]")
 FORMATS = (".csv", ".xlsx")
 
 
@@ -31,10 +34,15 @@ class ExportError(CodtoolError):
     """An export file cannot be written where or how it was asked for."""
 
 
+def is_typed_phone(text: str) -> bool:
+    """A phone number a spreadsheet cannot run: left as typed for the people and dialers reading it."""
+    return bool(_PHONE.fullmatch(text))
+
+
 def safe_cell(value: Any) -> str:
     """The cell as text, with an apostrophe in front when a spreadsheet would read a formula."""
     text = "" if value is None else str(value)
-    if _PHONE.fullmatch(text):
+    if is_typed_phone(text):
         return text
     if text.startswith(_TRIGGERS) or text.lstrip(" ").startswith(_TRIGGERS):
         return "'" + text

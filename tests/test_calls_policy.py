@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from codtool.money import Money
 from codtool.notify.outcomes import OutcomeError, normalise_outcome, parse_local_time
 from codtool.notify.phones import Phone
 from codtool.notify.policy import DEFAULT_POINTS, Policy, PolicyError, load_policy
@@ -23,14 +24,15 @@ def write(tmp_path, text):
 def test_defaults():
     p = load_policy(None)
     assert (p.max_attempts, p.give_up, p.retry_hours, p.auto_confirm_max_score) == (3, "unreachable", (2, 4, 24), 10)
-    assert p.high_amount["EUR"] == 10000 and p.retry_after(1) == 2 and p.retry_after(7) == 24
+    assert p.high_amount["EUR"] == Money(10000, "EUR") and p.retry_after(1) == 2 and p.retry_after(7) == 24
 
 
 def test_file_overrides_only_what_it_names(tmp_path):
     p = load_policy(write(tmp_path, '[points]\nfirst_time = 0\n[high_amount]\nEUR = "250,00"\nKWD = "50.000"\n'
                                     '[auto_confirm]\nmax_score = 20\n[unreachable]\naction = "confirm"\n'))
     assert p.points["first_time"] == 0 and p.points["duplicate"] == DEFAULT_POINTS["duplicate"]
-    assert (p.high_amount["EUR"], p.high_amount["KWD"], p.high_amount["USD"]) == (25000, 50000, 12000)
+    assert (p.high_amount["EUR"], p.high_amount["KWD"], p.high_amount["USD"]) == (
+        Money(25000, "EUR"), Money(50000, "KWD"), Money(12000, "USD"))
     assert (p.auto_confirm_max_score, p.give_up, p.max_attempts) == (20, "confirm", 3)
 
 
@@ -41,7 +43,10 @@ def test_file_overrides_only_what_it_names(tmp_path):
     ('[unreachable]\naction = "ship"\n', "unreachable.action must be one of unreachable, cancel, confirm"),
     ("[unreachable]\nmax_attempts = 0\n", "unreachable.max_attempts must be a whole number >= 1, got 0"),
     ("[unreachable]\nretry_hours = 4\n", "unreachable.retry_hours must be a list of hours, e.g. [2, 4, 24]"),
-    ('[high_amount]\nEUR = "lots"\n', "high_amount.EUR: cannot read 'lots' as an amount"),
+    ('[high_amount]\nEUR = "lots"\n', "high_amount.EUR: no amount in 'lots'"),
+    ('[high_amount]\nEUR = "USD 100"\n', "high_amount.EUR: 'USD 100': currency 'USD' differs from the row's EUR"),
+    ("[high_amount]\nEUR = 100.5\n", 'high_amount.EUR: write the amount as text, e.g. "100,00"'),
+    ('[high_amount]\nXYZ = "100"\n', "high_amount.XYZ: 'XYZ' is not an ISO 4217 currency code"),
     ("[auto_confirm]\nenabled = 1\n", "auto_confirm.enabled must be true or false"),
 ])
 def test_bad_settings_name_the_file_and_key(tmp_path, text, message):
@@ -58,7 +63,7 @@ def test_invalid_toml(tmp_path):
 
 
 def facts(**kw) -> OrderFacts:
-    base = {"order_id": 1, "cod_minor": 4990, "currency": "EUR", "phone": CHECKED, "delivered": 1}
+    base = {"order_id": 1, "cod": Money(4990, "EUR"), "phone": CHECKED, "delivered": 1}
     return OrderFacts(**(base | kw))
 
 
@@ -84,7 +89,7 @@ def test_unchecked_unreadable_phone():
 @given(cod=st.integers(0, 10**7), refused=st.integers(0, 10), unanswered=st.integers(0, 5),
        delivered=st.integers(0, 3), dup=st.booleans(), warnings=st.integers(0, 3))
 def test_score_is_the_sum_of_its_reasons_and_grows_with_risk(cod, refused, unanswered, delivered, dup, warnings):
-    f = facts(cod_minor=cod, refused=refused, delivered=delivered, duplicate_of=["#1"] if dup else [],
+    f = facts(cod=Money(cod, "EUR"), refused=refused, delivered=delivered, duplicate_of=["#1"] if dup else [],
               findings=[Finding("warning", "x", "y")] * warnings,
               attempts=Attempts(total=unanswered, unanswered=unanswered, last_called_at="2026-11-23T10:00:00"))
     a = assess(f, Policy())

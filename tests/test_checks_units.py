@@ -32,6 +32,15 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "checks.md"
     ("+393331234567", "+393331234567"),
     ("+1 (212) 555.0100", "+1 (212) 555.0100"),
     ("+39-333-1234567", "'+39-333-1234567"),  # a spreadsheet would subtract
+    ("+44 (0)20 7946 0958", "+44 (0)20 7946 0958"),
+    ("+0.", "'+0."),                          # no country code starts with 0
+    ("+1.", "'+1."),
+    ("+", "'+"),
+    ("+1 (2)", "'+1 (2)"),                    # a phone number ends on a digit
+    ("+39 333 1234567)", "'+39 333 1234567)"),
+    ("+1+1", "'+1+1"),
+    ("+39 333 1234567 x", "'+39 333 1234567 x"),
+    (" +39 333 1234567", "' +39 333 1234567"),
     ("Via Roma 12", "Via Roma 12"),
     ("", ""),
     (None, ""),
@@ -47,7 +56,6 @@ def test_safe_cell_only_ever_adds_one_apostrophe(text):
     assert out in (text, "'" + text)
     if out == text and text:
         assert not text.lstrip(" ").startswith(("=", "@", "-", "\t", "\r")) or not text.lstrip(" ")
-        assert not text.startswith("+") or re.fullmatch(r"\+[0-9][0-9 ().]*", text)
 
 
 def test_write_csv_round_trips_and_leaves_no_temp_file(tmp_path):

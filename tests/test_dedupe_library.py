@@ -13,6 +13,7 @@ from codtool.dedupe.clusters import build_clusters, keep_choice
 from codtool.dedupe.finder import BLOCK_CAP, DAY, find_matches
 from codtool.dedupe.keys import items_key, name_key, phone_key, source_key, street_parts
 from codtool.dedupe.similarity import compare, name_similarity
+from codtool.money import Money
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
@@ -87,7 +88,7 @@ def test_name_similarity_is_symmetric_and_bounded(a: str, b: str) -> None:
 def order(oid: int, **fields) -> Candidate:
     base = dict(id=oid, created_at="", time=0.0, target=True, settled=False, name="giulia rossi",
                 phone="+393331234567", email="", address="00184|via roma|12", source=f"{oid}",
-                items=(("crm-050", 1),), total_minor=2990, currency="EUR")
+                items=(("crm-050", 1),), total=Money(2990, "EUR"))
     return Candidate(**(base | fields))
 
 

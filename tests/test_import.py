@@ -288,6 +288,9 @@ def test_currency_must_be_an_iso_code(cli, tmp_path):
     header = GENERIC_HEADER.replace("cod_amount\n", "cod_amount,currency\n")
     out = cli.json("import", write(tmp_path / "cur.csv", header + "F1,Ada,333,Via X 1,Roma,00118,IT,10,€\n"))
     assert out["rejects"][0]["reason"] == "currency '€' is not an ISO 4217 code"
+    out = cli.json("import", write(tmp_path / "xyz.csv", header + "F2,Ada,333,Via X 1,Roma,00118,IT,10,xyz\n"))
+    assert out["rejects"][0]["reason"] == "currency 'XYZ' is not an ISO 4217 code"
+    assert cli("import", ORDERS / "generic_orders.csv", "--currency", "XAU").exit_code == 2  # gold has no cents
 
 
 def test_ledger_in_a_missing_folder_is_an_error(tmp_path):
@@ -301,3 +304,25 @@ def test_ledger_in_a_missing_folder_is_an_error(tmp_path):
     assert result.exit_code == 1
     assert result.stderr == f"Error: {db}: the folder {db.parent} does not exist\n"
     assert not db.parent.exists()
+
+
+def test_every_malformed_amount_is_a_reject_with_its_line_and_reason(cli, tmp_path):
+    header = GENERIC_HEADER.replace("cod_amount\n", "cod_amount,currency\n")
+    cells = ['"1-2"', "+-3", "(5", "12abc", "USD 12", "12 GBP", "$ 12.00", "1²", "١٢", "99999999999999999999",
+             '"(5,00)"', '"1.234,50 €"']
+    rows = "".join(f"M{n},Ada,333,Via X 1,Roma,00118,IT,{cell},EUR\n" for n, cell in enumerate(cells))
+    out = cli.json("import", write(tmp_path / "amounts.csv", header + rows))
+    assert {r["line"]: r["reason"] for r in out["rejects"]} == {
+        2: "amount: '1-2': unexpected character '-'",
+        3: "amount: '+-3': more than one sign",
+        4: "amount: '(5': a parenthesis must enclose the whole amount",
+        5: "amount: '12abc': unexpected text 'abc'",
+        6: "amount: 'USD 12': currency 'USD' differs from the row's EUR",
+        7: "amount: '12 GBP': currency 'GBP' differs from the row's EUR",
+        8: "amount: '$ 12.00': currency '$' differs from the row's EUR",
+        9: "amount: '1²': non-ASCII digit '²'",
+        10: "amount: '١٢': non-ASCII digit '١'",
+        11: "amount: '99999999999999999999': beyond the largest amount codtool accepts (1000000000000 minor units)",
+        12: "amount: '(5,00)': parentheses for negative amounts are not accepted in this file",
+    }
+    assert out["imported"] == 1 and cli.json("orders", "show", "M11")["cod_minor"] == 123450

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from codtool.exports import safe_cell, write_table
+from codtool.money import Money
 from codtool.notify.messages import GSM7_BASIC, sms_length, whatsapp_link
 from codtool.notify.templates import MessageFields, display_amount, language_for, render
 
@@ -68,18 +69,38 @@ def test_whatsapp_link_round_trips_any_text(text):
 
 # --- Formula injection ------------------------------------------------------------------------
 
-@given(st.text(max_size=40))
+def _is_phone_as_typed(text: str) -> bool:
+    """What the guard must let through, spelled out: "+", a country code from 1 to 9, then only ASCII
+    digits, spaces, dots and brackets, ending on a digit."""
+    rest = text[1:]
+    return (text.startswith("+") and rest[:1] in tuple("123456789") and rest[-1:] in tuple("0123456789")
+            and all(ch in "0123456789 ()." for ch in rest))
+
+
+PHONE_LIKE = st.text(alphabet="+0123456789 ().-=@a", max_size=20).map(lambda t: "+" + t)
+
+
+@given(st.text(max_size=40) | PHONE_LIKE)
 def test_no_exported_text_can_start_a_formula_unless_it_is_a_phone_number(text):
     cell = safe_cell(text)
     if cell.startswith(TRIGGERS):
-        assert cell.startswith("+") and cell[1:].replace(" ", "").isdigit()
+        assert _is_phone_as_typed(cell), cell
     assert cell in (text, "'" + text)
+
+
+@given(st.integers(min_value=1, max_value=999), st.lists(st.integers(min_value=0, max_value=9999), min_size=1,
+       max_size=4), st.sampled_from(["", " ", "."]))
+def test_phone_numbers_are_never_mangled(country, groups, sep):
+    text = f"+{country}" + "".join(f"{sep}{g}" for g in groups)
+    assert safe_cell(text) == text
 
 
 @pytest.mark.parametrize(("value", "expected"), [
     ("=1+1", "'=1+1"), ("@SUM(A1)", "'@SUM(A1)"), ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
     ("\t=x", "'\t=x"), ("\r=x", "'\r=x"), ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
     ("+393331234567", "+393331234567"), ("+39 333 123 4567", "+39 333 123 4567"),
+    ("+0.", "'+0."), ("+1.", "'+1."), ("+0 333 1234567", "'+0 333 1234567"), ("+39 333 1234567.", "'+39 333 1234567."),
+    ("+1 (212) 555.0100", "+1 (212) 555.0100"), ("+44 (0)20 7946 0958", "+44 (0)20 7946 0958"),
     ("Giulia Rossi", "Giulia Rossi"), (12, "12"),
 ])
 def test_safe_cell(value, expected):
@@ -109,11 +130,11 @@ def test_language_follows_the_shipping_country(country, language):
     (450000, "PKR", "en", "PKR 4,500.00"), (18500, "AED", "it", "185,00 AED"), (12345, "KWD", "en", "KWD 12.345"),
 ])
 def test_amounts_as_customers_write_them(minor, currency, language, text):
-    assert display_amount(minor, currency, language) == text
+    assert display_amount(Money(minor, currency), language) == text
 
 
 def test_italian_confirmation_with_accented_name_stays_one_gsm_sms():
-    text = render("confirm", "it", MessageFields("Niccolò Mancini", "FFATNOMMJ", 8900, "EUR",
+    text = render("confirm", "it", MessageFields("Niccolò Mancini", "FFATNOMMJ", Money(8900, "EUR"),
                                                  "Piazza della Signoria 1, 50122 Firenze (FI)"))
     assert text == ("Ciao Niccolò Mancini, ordine FFATNOMMJ confermato: paghi 89,00 € alla consegna. "
                     "Indirizzo: Piazza della Signoria 1, 50122 Firenze (FI). Errori? Rispondi qui.")
@@ -123,7 +144,7 @@ def test_italian_confirmation_with_accented_name_stays_one_gsm_sms():
 @pytest.mark.parametrize("kind", ["confirm", "out_for_delivery", "failed"])
 @pytest.mark.parametrize("language", ["it", "en", "de", "fr", "es"])
 def test_every_template_renders_every_field(kind, language):
-    text = render(kind, language, MessageFields("Zoë", "#1", 100, "EUR", "Via Po 1", "GLS"))
+    text = render(kind, language, MessageFields("Zoë", "#1", Money(100, "EUR"), "Via Po 1", "GLS"))
     assert "Zoë" in text and "#1" in text
     assert ("GLS" in text) == (kind != "confirm")
 

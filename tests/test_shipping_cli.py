@@ -85,6 +85,23 @@ def test_ship_refuses_prepaid_with_cod_and_a_wrong_cod_amount(db):
                                "reason": "COD amount 30.00 differs from the order's 32.00 EUR"}]
 
 
+def test_ship_refuses_malformed_cod_amounts_by_line(db, tmp_path):
+    manifest = tmp_path / "bad_amounts.csv"
+    manifest.write_text("order_id,tracking_number,ship_date,cod_amount\n"
+                        "1002,059012300002,25/11/2026,1-2\n"
+                        "1004,059012300003,25/11/2026,$ 89.00\n"
+                        "1005,059012300004,25/11/2026,99999999999999999999\n"
+                        "1007,059012300005,25/11/2026,89 GBP\n", encoding="utf-8")
+    data = run(db, "ship", str(manifest), "--courier", "brt", "--shop", "demo", "--force")
+    assert data["shipped"] == 0
+    assert [(r["line"], r["reason"]) for r in data["refused"]] == [
+        (2, "COD amount: '1-2': unexpected character '-'"),
+        (3, "COD amount: '$ 89.00': currency '$' differs from the row's EUR"),
+        (4, "COD amount: '99999999999999999999': beyond the largest amount codtool accepts (1000000000000 minor units)"),
+        (5, "COD amount: '89 GBP': currency 'GBP' differs from the row's EUR"),
+    ]
+
+
 def test_ship_refuses_suspected_duplicates_and_already_shipped(db, tmp_path):
     with connect(db) as conn:
         ids = dict(conn.execute("SELECT source_id, id FROM orders WHERE source_id IN ('#1001', '#1008')"))

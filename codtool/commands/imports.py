@@ -48,7 +48,7 @@ def import_files(
     """Import order exports; each file is one batch, committed whole or not at all."""
     if profile not in PROFILE_CHOICES:
         raise typer.BadParameter(f"choose one of {', '.join(PROFILE_CHOICES)}", param_hint="--profile")
-    if not is_currency_code(currency):
+    if not is_currency_code(currency.upper()):
         raise typer.BadParameter(f"{currency!r} is not an ISO 4217 code such as EUR", param_hint="--currency")
     state = state_of(ctx)
     ledger = state.ledger()

@@ -17,6 +17,7 @@ from codtool.dedupe.keys import (
     name_key,
     source_key,
 )
+from codtool.money import Money
 
 
 @dataclass(slots=True)
@@ -34,8 +35,7 @@ class Candidate:
     address: str
     source: str
     items: tuple[tuple[str, int], ...]
-    total_minor: int
-    currency: str
+    total: Money
     keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -57,7 +57,7 @@ def blocking_keys(c: Candidate) -> tuple[str, ...]:
     if c.address:
         found.append("a:" + c.address)
     if c.source:
-        found.append(f"s:{c.source}|{c.total_minor}|{c.currency}")
+        found.append(f"s:{c.source}|{c.total.minor}|{c.total.currency}")
     return tuple(found)
 
 
@@ -81,5 +81,5 @@ def candidate(row: Mapping[str, Any], target: bool, settled: bool) -> Candidate:
         id=row["id"], created_at=row["created_at"], time=epoch(row["created_at"]), target=target,
         settled=settled, name=name_key(row["customer_name"]), phone=contact.phone,
         email=email_key(row["email"]), address=address_key(contact), source=source_key(row["source_id"]),
-        items=items_key(row["items"]), total_minor=row["total_minor"], currency=row["currency"],
+        items=items_key(row["items"]), total=Money(row["total_minor"], row["currency"]),
     )

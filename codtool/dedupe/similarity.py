@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from codtool.dedupe.candidates import Candidate
-from codtool.money import format_minor
 
 EXACT = "exact"
 LIKELY = "likely"
@@ -66,7 +65,7 @@ def _expand_initials(tokens: list[str], other: list[str]) -> list[str]:
 def compare(a: Candidate, b: Candidate, threshold: float) -> Match | None:
     """The pair as a Match when it scores at least `threshold`, else None."""
     low, high = (a, b) if a.id < b.id else (b, a)
-    same_amount = a.total_minor == b.total_minor and a.currency == b.currency
+    same_amount = a.total == b.total  # equal minor units and currency; never an error across currencies
     if a.name == b.name and a.address and a.address == b.address and a.items == b.items and same_amount:
         return Match(low.id, high.id, 100.0, EXACT, "identical customer, address and items")
     name = name_similarity(a.name, b.name)
@@ -113,6 +112,6 @@ def _same_goods(a: Candidate, b: Candidate, same_amount: bool) -> tuple[float, s
         if {p for p, _ in a.items} & {p for p, _ in b.items}:
             return _OVERLAPPING_ITEMS, "overlapping items"
         return 0.0, ""
-    if same_amount and a.total_minor > 0:
-        return _SAME_AMOUNT_ONLY, f"same amount {format_minor(a.total_minor, a.currency)} {a.currency}"
+    if same_amount and a.total.minor > 0:
+        return _SAME_AMOUNT_ONLY, f"same amount {a.total}"
     return 0.0, ""

@@ -16,7 +16,7 @@ import pandas as pd
 from codtool.errors import AmountError
 from codtool.importing.source import Chunk
 from codtool.importing.values import country_code, is_cancelled, is_cod, iso_datetime
-from codtool.money import is_currency_code, parse_minor
+from codtool.money import is_currency_code, read_amount
 
 _TEXT_FIELDS = (
     "order_id", "customer_name", "email", "phone", "address1", "address2", "city",
@@ -94,8 +94,10 @@ def _amounts(text: pd.Series, currency: pd.Series) -> tuple[pd.Series, pd.Series
     minor = np.zeros(len(keys), dtype="int64")
     errors = np.full(len(keys), "", dtype=object)
     for i, (value, cur) in enumerate(keys):
+        if not value or not is_currency_code(cur):  # an unknown currency is rejected on its own
+            continue
         try:
-            minor[i] = parse_minor(value, cur) if value else 0
+            minor[i] = read_amount(value, cur).minor
         except AmountError as exc:
             errors[i] = str(exc)
     return pd.Series(minor[codes], index=text.index), pd.Series(errors[codes], index=text.index)

@@ -14,7 +14,7 @@ from codtool.ledger.db import utc_now
 from codtool.ledger.dedupe import suspected_duplicates
 from codtool.ledger.orders import StatusMove, set_statuses
 from codtool.ledger.tracking import CustomerHistory, customer_history, phone_key
-from codtool.money import format_minor
+from codtool.money import Money, format_minor
 from codtool.notify.phones import phone_of
 from codtool.notify.policy import Policy
 from codtool.notify.risk import Assessment, Attempts, Finding, OrderFacts, assess
@@ -47,7 +47,7 @@ def gather(conn: Session, day: date, policy: Policy) -> list[Candidate]:
         past = history.get(phone_key(phone.e164, row["phone"]), CustomerHistory())
         tried = attempts.get(row["id"], Attempts())
         kept = [suspects[row["id"]].keep_source_id] if row["id"] in suspects else []
-        facts = OrderFacts(row["id"], row["cod_minor"], row["currency"], phone, row["phone"],
+        facts = OrderFacts(row["id"], Money(row["cod_minor"], row["currency"]), phone, row["phone"],
                            findings.get(row["id"], []), kept, past.delivered, past.lost_sales, tried)
         out.append(Candidate(row, facts, assess(facts, policy), _due_at(tried, policy)))
     return out

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from codtool.ledger import Ledger, Row, Session
 from codtool.ledger import calls as store
 from codtool.ledger.db import utc_now
+from codtool.money import Money
 from codtool.notify.calls import one_line_address
 from codtool.notify.messages import sms_length, whatsapp_link
 from codtool.notify.phones import phone_of
@@ -70,7 +71,7 @@ def _add(result: NoticeResult, row: Row, kind: str, sent: set, correction: dict 
         return
     language = language_for(row["country"])
     courier = row["courier"] if kind != "confirm" else ""
-    fields = MessageFields(row["customer_name"], row["source_id"], row["cod_minor"], row["currency"],
+    fields = MessageFields(row["customer_name"], row["source_id"], Money(row["cod_minor"], row["currency"]),
                            one_line_address(correction or row), courier)
     text = render(kind, language, fields)
     result.messages.append(Message(row["id"], row["source_id"], kind, ref, row["customer_name"], row["country"],

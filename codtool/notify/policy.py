@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from codtool.errors import AmountError, CodtoolError
-from codtool.money import parse_minor
+from codtool.money import Money, read_amount
 
 GIVE_UP_ACTIONS = ("unreachable", "cancel", "confirm")
 
@@ -39,7 +39,7 @@ class Policy:
     """Every knob the call stage reads; defaults suit a small Italian COD operator."""
 
     points: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_POINTS))
-    high_amount: dict[str, int] = field(default_factory=lambda: _thresholds(DEFAULT_HIGH_AMOUNT, "defaults"))
+    high_amount: dict[str, Money] = field(default_factory=lambda: _thresholds(DEFAULT_HIGH_AMOUNT, "defaults"))
     auto_confirm: bool = True
     auto_confirm_max_score: int = 10
     max_attempts: int = 3
@@ -52,11 +52,13 @@ class Policy:
         return self.retry_hours[min(max(unanswered, 1), len(self.retry_hours)) - 1]
 
 
-def _thresholds(table: dict[str, Any], where: str) -> dict[str, int]:
+def _thresholds(table: dict[str, Any], where: str) -> dict[str, Money]:
     out = {}
     for currency, text in table.items():
+        if isinstance(text, float):  # TOML floats are binary: 0.1 is not exactly a tenth
+            raise PolicyError(f'{where}: high_amount.{currency}: write the amount as text, e.g. "100,00"')
         try:
-            out[currency.upper()] = parse_minor(str(text), currency.upper())
+            out[currency.upper()] = read_amount(str(text), currency.upper())
         except AmountError as exc:
             raise PolicyError(f"{where}: high_amount.{currency}: {exc}") from exc
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from codtool.money import format_minor
+from codtool.money import Money
 from codtool.notify.phones import Phone
 from codtool.notify.policy import Policy
 
@@ -49,8 +49,7 @@ class OrderFacts:
     """Everything the signals look at for one order, gathered from the ledger in bulk."""
 
     order_id: int
-    cod_minor: int
-    currency: str
+    cod: Money
     phone: Phone
     raw_phone: str = ""
     findings: list[Finding] = field(default_factory=list)
@@ -76,10 +75,9 @@ SignalFn = Callable[[OrderFacts, Policy], Iterable[Signal]]
 
 
 def high_amount(f: OrderFacts, p: Policy) -> Iterable[Signal]:
-    limit = p.high_amount.get(f.currency)
-    if limit is not None and f.cod_minor >= limit:
-        yield Signal(p.points["high_amount"], f"high COD {format_minor(f.cod_minor, f.currency)} {f.currency} "
-                     f"(>= {format_minor(limit, f.currency)})", "high_amount")
+    limit = p.high_amount.get(f.cod.currency)
+    if limit is not None and f.cod >= limit:
+        yield Signal(p.points["high_amount"], f"high COD {f.cod} (>= {limit.plain})", "high_amount")
 
 
 def first_time(f: OrderFacts, p: Policy) -> Iterable[Signal]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codtool.money import format_minor
+from codtool.money import Money, grouped
 
 KINDS = ("confirm", "out_for_delivery", "failed")
 
@@ -71,15 +71,13 @@ def language_for(country: str) -> str:
     return _LANGUAGE_BY_COUNTRY.get((country or "").upper(), "en")
 
 
-def display_amount(minor: int, currency: str, language: str) -> str:
+def display_amount(amount: Money, language: str) -> str:
     """An amount as the customer writes it: "1.034,50 €" in Italy, "€1,034.50" in English."""
     thousands, decimal, symbol_after = _NUMBER_STYLE[language]
-    whole, _, frac = format_minor(minor, currency).partition(".")
-    grouped = f"{int(whole):,}".replace(",", thousands)
-    number = f"{grouped}{decimal}{frac}" if frac else grouped
-    symbol = _SYMBOLS.get(currency)
+    number = grouped(amount, thousands, decimal)
+    symbol = _SYMBOLS.get(amount.currency)
     if symbol is None:
-        return f"{number} {currency}" if symbol_after else f"{currency} {number}"
+        return f"{number} {amount.currency}" if symbol_after else f"{amount.currency} {number}"
     return f"{number} {symbol}" if symbol_after else f"{symbol}{number}"
 
 
@@ -87,8 +85,7 @@ def display_amount(minor: int, currency: str, language: str) -> str:
 class MessageFields:
     name: str
     order: str
-    minor: int
-    currency: str
+    amount: Money
     address: str
     courier: str = ""
 
@@ -98,7 +95,7 @@ def render(kind: str, language: str, fields: MessageFields) -> str:
         raise ValueError(f"unknown message kind {kind!r}")
     return TEMPLATES[language][kind].format(
         name=fields.name.strip() or _CUSTOMER_FALLBACK[language],
-        order=fields.order, amount=display_amount(fields.minor, fields.currency, language),
+        order=fields.order, amount=display_amount(fields.amount, language),
         address=fields.address, courier=fields.courier or _COURIER_FALLBACK[language],
     )
 

@@ -17,7 +17,7 @@ from codtool.ledger import tracking as store
 from codtool.ledger.db import utc_now
 from codtool.ledger.dedupe import suspected_duplicates
 from codtool.ledger.orders import StatusMove, set_statuses
-from codtool.money import format_minor, parse_minor
+from codtool.money import Money, read_amount
 from codtool.tracking.sources import Table, parse_day, today
 
 MANIFEST_COLUMNS = {
@@ -55,13 +55,16 @@ class ShipResult:
     lines: int = 0
     shipped: int = 0
     already_recorded: int = 0
-    cod_minor: dict[str, int] = field(default_factory=dict)
+    cod: dict[str, Money] = field(default_factory=dict)  # to collect, per currency
     refused: list[Refusal] = field(default_factory=list)
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data["cod_to_collect"] = {c: format_minor(m, c) for c, m in self.cod_minor.items()}
-        return data
+        del data["cod"]
+        data["cod_minor"] = {c: m.minor for c, m in self.cod.items()}
+        data["cod_to_collect"] = {c: m.plain for c, m in self.cod.items()}
+        return {k: data[k] for k in ("file", "courier", "lines", "shipped", "already_recorded", "cod_minor",
+                                     "refused", "cod_to_collect")}
 
 
 @dataclass
@@ -140,8 +143,8 @@ class _Checker:
         cod = self.cod_amount(ln, order)
         if isinstance(cod, str):
             return cod
-        self.result.cod_minor[order["currency"]] = self.result.cod_minor.get(order["currency"], 0) + cod
-        return (order["id"], self.request.courier, number, day, cod, order["currency"], "shipped", day,
+        self.result.cod[cod.currency] = self.result.cod.get(cod.currency, Money.zero(cod.currency)) + cod
+        return (order["id"], self.request.courier, number, day, cod.minor, cod.currency, "shipped", day,
                 self.request.path.name, ln.line, utc_now())
 
     def order(self, ref: str) -> Row | str:
@@ -182,24 +185,24 @@ class _Checker:
             return f"order is not confirmed (status {status}); confirm it first or use --force"
         return ""
 
-    def cod_amount(self, ln: _Line, order: Row) -> int | str:
+    def cod_amount(self, ln: _Line, order: Row) -> Money | str:
         """The amount the courier must collect: the order's own, unless the manifest disagrees."""
         currency = order["currency"]
         given = ln.cells["currency"].upper()
         if given and given != currency:
             return f"currency {given} differs from the order's {currency}"
         text = ln.cells["cod_amount"]
+        expected = Money(order["cod_minor"], currency)
         if not text:
-            return order["cod_minor"]
+            return expected
         try:
-            amount = parse_minor(text, currency)
+            amount = read_amount(text, currency)
         except AmountError as exc:
             return f"COD amount: {exc}"
-        if amount < 0:
+        if amount.minor < 0:
             return f"negative COD amount {text!r}"
-        if not order["is_cod"] and amount:
-            return f"prepaid order with a COD amount to collect ({format_minor(amount, currency)} {currency})"
-        if order["is_cod"] and amount != order["cod_minor"]:
-            return (f"COD amount {format_minor(amount, currency)} differs from the order's "
-                    f"{format_minor(order['cod_minor'], currency)} {currency}")
+        if not order["is_cod"] and amount.minor:
+            return f"prepaid order with a COD amount to collect ({amount})"
+        if order["is_cod"] and amount != expected:
+            return f"COD amount {amount.plain} differs from the order's {expected}"
         return amount
