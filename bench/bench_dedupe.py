@@ -66,11 +66,11 @@ LOOKALIKE_KINDS = ("family", "namesake", "reorder")
 class Synth:
     """Streams labelled orders in time order; `labels[i]` is the real purchase of order i+1."""
 
-    def __init__(self, orders: int, seed: int, dup_rate: float, lookalike_rate: float) -> None:
+    def __init__(self, orders: int, seed: int, dup_rate: float, lookalike_rate: float, step: float = 0.0) -> None:
         self.rng = random.Random(seed)
         self.n, self.dup_rate, self.lookalike_rate = orders, dup_rate, lookalike_rate
         self.start = datetime(2026, 1, 1)
-        self.step = max(60.0, 180 * 86_400 / orders)  # at least 180 days of orders
+        self.step = step or max(60.0, 180 * 86_400 / orders)  # at least 180 days of orders
         self.recent: deque[dict] = deque(maxlen=max(10, int(2 * 86_400 / self.step)))  # the last ~2 days
         self.labels: list[int] = []
         self.kinds: Counter[str] = Counter()
@@ -237,12 +237,14 @@ def main() -> None:
     parser.add_argument("--lookalikes", type=float, default=0.06, help="share of look-alikes")
     parser.add_argument("--window-days", type=int, default=7)
     parser.add_argument("--threshold", type=float, default=85.0)
+    parser.add_argument("--seconds-apart", type=float, default=0.0,
+                        help="mean seconds between orders (default: 180 days in all, at least 60 s, as at 1M orders)")
     parser.add_argument("--show-errors", type=int, default=0, help="print this many wrong and missed pairs")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         ledger = open_ledger(Path(tmp) / "bench.db")
-        synth = Synth(args.orders, args.seed, args.duplicates, args.lookalikes)
+        synth = Synth(args.orders, args.seed, args.duplicates, args.lookalikes, args.seconds_apart)
         started = time.perf_counter()
         load(ledger, synth)
         built = time.perf_counter() - started

@@ -1,8 +1,9 @@
 """Candidate pairs by blocking in a sliding time window: near-linear, bounded memory.
 
 Orders arrive sorted by creation time. Each order is compared only with the recent orders
-(within the window) that share one of its blocking keys, and at most `BLOCK_CAP` of them
-per key, so a placeholder phone shared by thousands of orders cannot make the run quadratic.
+(within the window) that share a key of one of the blocking rules (`blocking`), and at most
+`BLOCK_CAP` of them per key, so a placeholder phone shared by thousands of orders cannot make
+the run quadratic: such blocks are counted in `Found.capped` and reported.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from codtool.dedupe.blocking import rule_of
 from codtool.dedupe.candidates import Candidate
+from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Frequencies, Weights
 from codtool.dedupe.similarity import Match, compare
 
 DAY = 86_400
@@ -27,26 +30,39 @@ class Found:
     orders: dict[int, Candidate] = field(default_factory=dict)
     compared: int = 0
     seen: int = 0
+    capped: set[str] = field(default_factory=set)   # block keys that reached BLOCK_CAP
+
+    def capped_by_rule(self) -> dict[str, int]:
+        """How many blocks of each rule were cut to BLOCK_CAP orders."""
+        counts: dict[str, int] = {}
+        for key in self.capped:
+            counts[rule_of(key)] = counts.get(rule_of(key), 0) + 1
+        return dict(sorted(counts.items()))
 
 
 def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: float,
-                 distinct: set[tuple[int, int]], tick: Callable[[int], None] | None = None) -> Found:
+                 distinct: set[tuple[int, int]], tick: Callable[[int], None] | None = None,
+                 weights: Weights = DEFAULT_WEIGHTS) -> Found:
     """Pairs with at least one target order, created within the window, not declared distinct."""
     span = window_days * DAY
     blocks: dict[str, deque[Candidate]] = {}
     recent: deque[Candidate] = deque()
     found = Found()
+    freq = Frequencies()
     for cand in candidates:
         if recent and recent[0].time < cand.time - span - _SLACK:
             _evict(blocks, recent, cand.time - span - _SLACK)
+        freq.add(cand.tokens, cand.street)
         keys = cand.keys
         for other in _neighbours(blocks, keys):
             if (cand.target or other.target) and abs(cand.time - other.time) <= span:
-                _try_pair(found, other, cand, threshold, distinct)
+                _try_pair(found, other, cand, threshold, distinct, weights, freq)
         for key in keys:
             block = blocks.get(key)
             if block is None:
                 block = blocks[key] = deque(maxlen=BLOCK_CAP)
+            elif len(block) == BLOCK_CAP:
+                found.capped.add(key)
             block.append(cand)
         recent.append(cand)
         found.seen += 1
@@ -65,12 +81,13 @@ def _neighbours(blocks: dict[str, deque[Candidate]], keys: tuple[str, ...]) -> l
     return list(seen.values())
 
 
-def _try_pair(found: Found, a: Candidate, b: Candidate, threshold: float, distinct: set[tuple[int, int]]) -> None:
+def _try_pair(found: Found, a: Candidate, b: Candidate, threshold: float, distinct: set[tuple[int, int]],
+              weights: Weights, freq: Frequencies) -> None:
     pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
     if pair in distinct:
         return
     found.compared += 1
-    match = compare(a, b, threshold)
+    match = compare(a, b, threshold, weights, freq)
     if match is not None:
         found.matches.append(match)
         found.orders[a.id] = a
