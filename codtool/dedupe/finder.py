@@ -53,15 +53,18 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
         if recent and recent[0].time < cand.time - span - _SLACK:
             _evict(blocks, recent, cand.time - span - _SLACK)
         freq.add(cand.tokens, cand.street)
-        keys = cand.keys
-        for other in _neighbours(blocks, keys):
-            if (cand.target or other.target) and abs(cand.time - other.time) <= span:
-                _try_pair(found, other, cand, threshold, distinct, weights, freq)
-        for key in keys:
+        seen = {cand.id}
+        for key in cand.keys:
             block = blocks.get(key)
             if block is None:
-                block = blocks[key] = deque(maxlen=BLOCK_CAP)
-            elif len(block) == BLOCK_CAP:
+                blocks[key] = deque((cand,), maxlen=BLOCK_CAP)
+                continue
+            for other in block:
+                if other.id not in seen:
+                    seen.add(other.id)
+                    if (cand.target or other.target) and abs(cand.time - other.time) <= span:
+                        _try_pair(found, other, cand, threshold, distinct, weights, freq)
+            if len(block) == BLOCK_CAP:
                 found.capped.add(key)
             block.append(cand)
         recent.append(cand)
@@ -69,16 +72,6 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
         if tick is not None and found.seen % 10_000 == 0:
             tick(found.seen)
     return found
-
-
-def _neighbours(blocks: dict[str, deque[Candidate]], keys: tuple[str, ...]) -> list[Candidate]:
-    if len(keys) == 1:
-        return list(blocks.get(keys[0], ()))
-    seen: dict[int, Candidate] = {}
-    for key in keys:
-        for other in blocks.get(key, ()):
-            seen[other.id] = other
-    return list(seen.values())
 
 
 def _try_pair(found: Found, a: Candidate, b: Candidate, threshold: float, distinct: set[tuple[int, int]],

@@ -142,6 +142,12 @@ def items_key(items_json: str) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(counted.items()))
 
 
+@lru_cache(maxsize=65_536)
+def products_of(items: tuple[tuple[str, int], ...]) -> frozenset[str]:
+    """The products of an items key, for telling overlapping baskets from other products."""
+    return frozenset(product for product, _ in items)
+
+
 def source_key(source_id: str) -> str:
     """The shop's order number without '#' and leading zeros: re-exports often change both."""
     return source_id.strip().lstrip("#").lstrip("0").casefold()
