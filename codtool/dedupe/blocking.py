@@ -12,6 +12,7 @@ initial of the other, in both directions, so "Rossi Mario" and "Mario Rosi" shar
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Protocol
 
 from codtool.dedupe.keys import sound_key
@@ -19,7 +20,6 @@ from codtool.dedupe.keys import sound_key
 RULES = {
     "p": "same phone",
     "e": "same email",
-    "s": "same shop order number and amount",
     "pn": "postcode and name sound",
     "cn": "locality and name sound",
     "sn": "street, house number and the first initial of the name parts",
@@ -30,9 +30,6 @@ RULES = {
 class Blockable(Protocol):
     phone: str
     email: str
-    source: str
-    total_minor: int
-    currency: str
     street: str
     number: str
     postcode: str
@@ -47,8 +44,6 @@ def blocking_keys(c: Blockable) -> tuple[str, ...]:
         found.append("p:" + c.phone)
     if c.email:
         found.append("e:" + c.email)
-    if c.source:
-        found.append(f"s:{c.source}|{c.total_minor}|{c.currency}")
     sounds = name_sounds(c.tokens)
     if c.postcode:
         found += [f"pn:{c.postcode}|{s}" for s in sounds]
@@ -61,12 +56,13 @@ def blocking_keys(c: Blockable) -> tuple[str, ...]:
     return tuple(found)
 
 
-def name_sounds(tokens: tuple[str, ...]) -> set[str]:
+@lru_cache(maxsize=65_536)
+def name_sounds(tokens: tuple[str, ...]) -> frozenset[str]:
     """Sound of one name part with the first two letters of the other, both ways: the same for swapped names."""
     if len(tokens) < 2:
-        return {sound_key(tokens[0])} if tokens else set()
+        return frozenset({sound_key(tokens[0])} if tokens else ())
     first, last = tokens[0], tokens[-1]
-    return {f"{sound_key(last)}/{first[:2]}", f"{sound_key(first)}/{last[:2]}"}
+    return frozenset({f"{sound_key(last)}/{first[:2]}", f"{sound_key(first)}/{last[:2]}"})
 
 
 def rule_of(key: str) -> str:

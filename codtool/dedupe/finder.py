@@ -49,6 +49,7 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
     recent: deque[Candidate] = deque()
     found = Found()
     freq = Frequencies()
+    new_purchase = weights.new_purchase_hours * 3_600
     for cand in candidates:
         if recent and recent[0].time < cand.time - span - _SLACK:
             _evict(blocks, recent, cand.time - span - _SLACK)
@@ -60,10 +61,17 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
                 blocks[key] = deque((cand,), maxlen=BLOCK_CAP)
                 continue
             for other in block:
-                if other.id not in seen:
-                    seen.add(other.id)
-                    if (cand.target or other.target) and abs(cand.time - other.time) <= span:
-                        _try_pair(found, other, cand, threshold, distinct, weights, freq)
+                if other.id in seen:
+                    continue
+                seen.add(other.id)
+                gap = cand.time - other.time if cand.time > other.time else other.time - cand.time
+                if gap > span or not (cand.target or other.target):
+                    continue
+                found.compared += 1
+                if gap >= new_purchase and cand.products and other.products and \
+                        cand.products.isdisjoint(other.products):
+                    continue  # other products, later: a new purchase (the first test of `compare`)
+                _try_pair(found, other, cand, threshold, distinct, weights, freq)
             if len(block) == BLOCK_CAP:
                 found.capped.add(key)
             block.append(cand)
@@ -79,7 +87,6 @@ def _try_pair(found: Found, a: Candidate, b: Candidate, threshold: float, distin
     pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
     if pair in distinct:
         return
-    found.compared += 1
     match = compare(a, b, threshold, weights, freq)
     if match is not None:
         found.matches.append(match)

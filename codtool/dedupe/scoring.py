@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
@@ -112,7 +113,7 @@ class Frequencies:
 
     def add(self, tokens: tuple[str, ...], street: str) -> None:
         self.seen += 1
-        for token in set(tokens):
+        for token in tokens:
             self.names[token] += 1
         if street:
             self.streets[street] += 1
@@ -132,8 +133,7 @@ class Frequencies:
 NO_FREQUENCIES = Frequencies()
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """One field's comparison: its level, its weight and what a reviewer should read."""
 
     field: str
