@@ -80,9 +80,12 @@ def recordlinkage_pairs(orders: list[dict]) -> set[tuple[int, int]] | None:
     except ImportError:
         return None
     frame = pd.DataFrame([_anchor_fields(o) for o in orders], index=range(1, len(orders) + 1))
+    # a missing phone must not put every order without one in one block
+    frame["phone_block"] = [p or f"none{i}" for i, p in zip(frame.index, frame["phone"], strict=True)]
+    frame = frame.replace("", None)
     index = rl.Index()
     index.block("postcode")
-    index.block("phone")
+    index.block("phone_block")
     index.sortedneighbourhood("surname", window=9)
     index.block(["given", "city"])
     pairs = index.index(frame)
