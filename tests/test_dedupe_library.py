@@ -269,3 +269,15 @@ def test_a_huge_block_is_capped_and_reported() -> None:
     found = find_matches(cands, 7, 85.0, set())
     assert found.compared <= 600 * BLOCK_CAP
     assert found.capped_by_rule() == {"p": 1}
+
+
+def test_an_initial_matching_two_people_of_a_family_does_not_make_them_one_cluster() -> None:
+    """"G. Rossi" looks like both Giulia and Giulio Rossi at one address: the two stay apart."""
+    cands = [order(1, name="giulia rossi"), order(2, name="giulio rossi", time=60.0),
+             order(3, name="g rossi", time=120.0)]
+    found = find_matches(cands, 7, 85.0, set())
+    assert (1, 2) in found.conflicts
+    assert {(m.order_a, m.order_b) for m in found.matches} == {(1, 3), (2, 3)}
+    clusters = build_clusters(found.matches, found.orders, found.conflicts)
+    assert [c.members for c in clusters] == [(1, 3)]  # the stronger (equal: the older) pair wins
+    assert [c.members for c in build_clusters(found.matches, found.orders)] == [(1, 2, 3)]

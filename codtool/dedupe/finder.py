@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from codtool.dedupe.blocking import rule_of
 from codtool.dedupe.candidates import Candidate
 from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Frequencies, Weights
-from codtool.dedupe.similarity import Match, compare
+from codtool.dedupe.similarity import DISTINCT, Match, judge
 
 DAY = 86_400
 BLOCK_CAP = 50
@@ -31,6 +31,7 @@ class Found:
     compared: int = 0
     seen: int = 0
     capped: set[str] = field(default_factory=set)   # block keys that reached BLOCK_CAP
+    conflicts: set[tuple[int, int]] = field(default_factory=set)  # two people alike but for the given name
 
     def capped_by_rule(self) -> dict[str, int]:
         """How many blocks of each rule were cut to BLOCK_CAP orders."""
@@ -87,8 +88,10 @@ def _try_pair(found: Found, a: Candidate, b: Candidate, threshold: float, distin
     pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
     if pair in distinct:
         return
-    match = compare(a, b, threshold, weights, freq)
-    if match is not None:
+    match = judge(a, b, threshold, weights, freq)
+    if match is not None and match.kind == DISTINCT:
+        found.conflicts.add((match.order_a, match.order_b))
+    elif match is not None:
         found.matches.append(match)
         found.orders[a.id] = a
         found.orders[b.id] = b

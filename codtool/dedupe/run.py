@@ -54,7 +54,7 @@ def run_dedupe(ledger: Ledger, options: Options, tick: Callable[[int], None] | N
     if checked:
         found = find_matches(_candidates(ledger, options, first, last), options.window_days,
                              options.threshold, store.declared_distinct(conn), tick, options.weights)
-        clusters, compared = build_clusters(found.matches, found.orders), found.compared
+        clusters, compared = build_clusters(found.matches, found.orders, found.conflicts), found.compared
         capped = found.capped_by_rule()
     with ledger.transaction() as tx:
         withdrawn = _withdraw_stale(tx, options.batch, clusters)

@@ -31,6 +31,7 @@ from codtool.money import format_minor
 
 EXACT = "exact"
 LIKELY = "likely"
+DISTINCT = "distinct"  # would match but for a clearly different given name: two people, never one cluster
 HOUR = 3_600
 
 
@@ -48,6 +49,13 @@ class Match:
 def compare(a: Candidate, b: Candidate, threshold: float, weights: Weights = DEFAULT_WEIGHTS,
             freq: Frequencies = NO_FREQUENCIES) -> Match | None:
     """The pair as a Match when it scores at least `threshold`, else None."""
+    match = judge(a, b, threshold, weights, freq)
+    return None if match is None or match.kind == DISTINCT else match
+
+
+def judge(a: Candidate, b: Candidate, threshold: float, weights: Weights = DEFAULT_WEIGHTS,
+          freq: Frequencies = NO_FREQUENCIES) -> Match | None:
+    """Like `compare`, and also a DISTINCT match for two people alike in all but a clearly different given name."""
     if _new_purchase(a, b, weights):
         return None
     low, high = (a, b) if a.id < b.id else (b, a)
@@ -60,10 +68,14 @@ def compare(a: Candidate, b: Candidate, threshold: float, weights: Weights = DEF
     names_agree = all(e.level in ("exact", "close") for e in evidence if e.field in ("surname", "given name"))
     if a.source and a.source == b.source and same_amount and names_agree and _shared_contact(a, b):
         return Match(low.id, high.id, 100.0, EXACT, f"same source order {a.source}, " + _reasons(evidence))
-    score = min(99.9, round(probability(sum(e.weight for e in evidence), weights), 1))  # 100 means exact
-    if score < threshold:
-        return None
-    return Match(low.id, high.id, score, LIKELY, _reasons(evidence))
+    total = sum(e.weight for e in evidence)
+    score = min(99.9, round(probability(total, weights), 1))  # 100 means exact
+    if score >= threshold:
+        return Match(low.id, high.id, score, LIKELY, _reasons(evidence))
+    penalty = sum(e.weight for e in evidence if e.field == "given name" and e.level == "different")
+    if penalty and probability(total - penalty, weights) >= threshold:
+        return Match(low.id, high.id, score, DISTINCT, _reasons(evidence))
+    return None
 
 
 def pair_evidence(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> list[Evidence] | None:
