@@ -61,17 +61,9 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
             if block is None:
                 blocks[key] = deque((cand,), maxlen=BLOCK_CAP)
                 continue
-            for other in block:
-                if other.id in seen:
-                    continue
-                seen.add(other.id)
-                gap = cand.time - other.time if cand.time > other.time else other.time - cand.time
-                if gap > span or not (cand.target or other.target):
-                    continue
-                found.compared += 1
-                if gap >= new_purchase and cand.products and other.products and \
-                        cand.products.isdisjoint(other.products):
-                    continue  # other products, later: a new purchase (the first test of `compare`)
+            others, in_window = _worth_comparing(block, cand, seen, span, new_purchase)
+            found.compared += in_window
+            for other in others:
                 _try_pair(found, other, cand, threshold, distinct, weights, freq)
             if len(block) == BLOCK_CAP:
                 found.capped.add(key)
@@ -81,6 +73,30 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
         if tick is not None and found.seen % 10_000 == 0:
             tick(found.seen)
     return found
+
+
+def _worth_comparing(block: deque[Candidate], cand: Candidate, seen: set[int], span: float,
+                     new_purchase: float) -> tuple[list[Candidate], int]:
+    """The block's orders not seen yet, in the window, with a target among the two, and not other
+    products bought later (a new purchase: the first test of `compare`, done here because it
+    rules out most pairs); also how many were in the window, for `Found.compared`."""
+    low, high = cand.time - span, cand.time + span
+    late, early = cand.time - new_purchase, cand.time + new_purchase
+    products, target = cand.products, cand.target
+    others, in_window = [], 0
+    for other in block:
+        oid = other.id
+        if oid in seen:
+            continue
+        seen.add(oid)
+        t = other.time
+        if t < low or t > high or not (target or other.target):
+            continue
+        in_window += 1
+        if (t <= late or t >= early) and products and other.products and products.isdisjoint(other.products):
+            continue
+        others.append(other)
+    return others, in_window
 
 
 def _try_pair(found: Found, a: Candidate, b: Candidate, threshold: float, distinct: set[tuple[int, int]],
