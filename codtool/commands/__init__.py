@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import typer
 
+from codtool.input_policy import shop_name
+
 
 def add_group(app: typer.Typer, name: str, help: str, commands: dict[str, Callable]) -> typer.Typer:
     """A sub-command group (`codtool NAME COMMAND`) whose bare name prints its help."""
@@ -14,6 +16,16 @@ def add_group(app: typer.Typer, name: str, help: str, commands: dict[str, Callab
         group.command(command)(function)
     app.add_typer(group, name=name)
     return group
+
+
+def checked_shop(value: str | None) -> str | None:
+    """--shop: not blank, one line, bounded; a blank name would make a shop nobody can select."""
+    if value is None:
+        return None
+    try:
+        return shop_name(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def register_all(app: typer.Typer) -> None:

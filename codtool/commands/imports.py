@@ -9,11 +9,12 @@ import typer
 from rich.console import Console
 
 from codtool.cli import state_of
-from codtool.commands import add_group
+from codtool.commands import add_group, checked_shop
 from codtool.errors import NotFound
 from codtool.importing.importer import ImportRequest, ImportResult, import_file
 from codtool.ledger import orders as store
 from codtool.ledger.db import schema_version
+from codtool.ledger.permissions import make_private
 from codtool.money import is_currency_code
 from codtool.render import table
 
@@ -30,15 +31,21 @@ def register(app: typer.Typer) -> None:
 def init(ctx: typer.Context) -> None:
     """Create the ledger file (owner-only permissions) or migrate it; safe to repeat."""
     state = state_of(ctx)
+    tightened = make_private(state.db)  # first: SQLite gives the -wal and -shm it creates the file's mode
     version = schema_version(state.ledger().conn)
-    state.output.emit({"db": str(state.db), "schema_version": version},
-                      lambda c: c.print(f"Ledger {state.db} ready (schema version {version})."))
+
+    def show(console: Console) -> None:
+        for item in tightened:
+            console.print(f"Tightened permissions: {item}")
+        console.print(f"Ledger {state.db} ready (schema version {version}).")
+
+    state.output.emit({"db": str(state.db), "schema_version": version, "tightened": tightened}, show)
 
 
 def import_files(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="CSV exports to import.")],
-    shop: Annotated[str, typer.Option(help="Client shop the orders belong to.")] = "default",
+    shop: Annotated[str, typer.Option(help="Client shop the orders belong to.", callback=checked_shop)] = "default",
     profile: Annotated[str, typer.Option(help=f"Export format: {', '.join(PROFILE_CHOICES)}.")] = "auto",
     mapping: Annotated[Path | None, typer.Option(help="TOML file mapping your headers to codtool fields.")] = None,
     country: Annotated[str | None, typer.Option(help="Country (ISO code) for rows without one.")] = None,

@@ -10,6 +10,7 @@ from rich.console import Console
 from codtool.cli import state_of
 from codtool.commands import add_group
 from codtool.errors import CodtoolError, NotFound
+from codtool.input_policy import shorten
 from codtool.ledger import orders as store
 from codtool.order_view import order_detail, order_summary
 from codtool.render import table
@@ -44,10 +45,10 @@ def show_order(ctx: typer.Context,
     conn = state.ledger().conn
     rows = store.find_order(conn, order)
     if not rows:
-        raise NotFound(f"no order {order!r}; see codtool orders list")
+        raise NotFound(f"no order {shorten(order)!r}; see codtool orders list")
     if len(rows) > 1:
         ids = ", ".join(f"{r['id']} ({r['shop']})" for r in rows)
-        raise CodtoolError(f"order {order!r} exists in several shops: use the ledger id, one of {ids}")
+        raise CodtoolError(f"order {shorten(order)!r} exists in several shops: use the ledger id, one of {ids}")
     data = order_detail(conn, rows[0])
     state.output.emit(data, lambda c: _show(c, data))
 

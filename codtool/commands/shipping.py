@@ -12,7 +12,7 @@ from rich.console import Console
 
 import codtool.tracking.order_sections  # noqa: F401  (adds parcel sections to `orders show`)
 from codtool.cli import state_of
-from codtool.commands import add_group
+from codtool.commands import add_group, checked_shop
 from codtool.errors import CodtoolError
 from codtool.exports import write_table
 from codtool.ledger import tracking as store
@@ -52,7 +52,8 @@ def ship(
     ctx: typer.Context,
     manifest: Annotated[Path, typer.Argument(help="Manifest CSV: order id, tracking number, ship date, COD amount.")],
     courier: CourierOption,
-    shop: Annotated[str | None, typer.Option(help="Shop whose order ids the manifest uses.")] = None,
+    shop: Annotated[str | None, typer.Option(help="Shop whose order ids the manifest uses.",
+                                                  callback=checked_shop)] = None,
     force: Annotated[bool, typer.Option("--force", help="Also ship orders not confirmed yet.")] = False,
     mapping: MappingOption = None,
 ) -> None:

@@ -19,6 +19,7 @@ from codtool import statuses
 from codtool.dates import local_iso
 from codtool.errors import InputFileError
 from codtool.importing.source import inspect_file, read_chunks, read_header
+from codtool.input_policy import ascii_int, shorten
 from codtool.ledger import Ledger
 from codtool.ledger import calls as store
 from codtool.ledger.db import utc_now
@@ -142,7 +143,8 @@ def _columns(path: Path, header: list[str]) -> dict[str, int]:
     if "id" not in found and "order" not in found:
         missing.insert(0, "id or order")
     if missing:
-        raise InputFileError(path, f"missing column {', '.join(missing)} (found: {', '.join(header)})", 1)
+        found_names = shorten(", ".join(map(shorten, header)), 400)
+        raise InputFileError(path, f"missing column {', '.join(missing)} (found: {found_names})", 1)
     return found
 
 
@@ -184,8 +186,8 @@ def parse_local_time(text: str, name: str) -> str:
 
 def _resolve(conn, outcomes: list[Outcome], result: RecordResult) -> dict[int, dict]:
     """The ledger order each line refers to, rejecting unknown, ambiguous or closed orders."""
-    by_id = {str(r["id"]): r for r in store.orders_by_ids(conn, [int(o.ref_id) for o in outcomes
-                                                                 if o.ref_id.isdigit()])}
+    ids = [ascii_int(o.ref_id) for o in outcomes]
+    by_id = {str(r["id"]): r for r in store.orders_by_ids(conn, [n for n in ids if n is not None])}
     refs = {o.ref_order for o in outcomes if o.ref_order and not o.ref_id}
     by_source: dict[str, list] = {}
     for r in store.orders_by_source_ids(conn, sorted(refs | {f"#{x}" for x in refs})):
