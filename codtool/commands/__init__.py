@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
 import typer
 
@@ -16,6 +17,9 @@ def add_group(app: typer.Typer, name: str, help: str, commands: dict[str, Callab
         group.command(command)(function)
     app.add_typer(group, name=name)
     return group
+
+
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the output file if it already exists.")]
 
 
 def checked_shop(value: str | None) -> str | None:

@@ -12,9 +12,10 @@ from codtool.checks.export import export_flagged
 from codtool.checks.findings import CODES
 from codtool.checks.runner import CheckRequest, CheckSummary, run_checks
 from codtool.cli import state_of
-from codtool.exports import check_target
+from codtool.commands import ForceOption
 from codtool.ledger import checks as store
 from codtool.order_view import register_section
+from codtool.output_paths import check_output
 from codtool.render import table
 
 
@@ -34,6 +35,7 @@ def check(
     export: Annotated[Path | None, typer.Option(
         metavar="FILE.csv", help="Write flagged open orders with the suggested fix to this CSV file.",
     )] = None,
+    force: ForceOption = False,
 ) -> None:
     """Check phones and shipping addresses of unchecked orders and store each finding."""
     if batch is not None and all_orders:
@@ -41,13 +43,13 @@ def check(
     if recheck and batch is None and not all_orders:
         raise typer.BadParameter("say which orders to check again: --batch ID or --all", param_hint="--recheck")
     if export is not None:
-        check_target(export)
+        check_output(export, (".csv",), force)
     state = state_of(ctx)
     ledger = state.ledger()
     summary = run_checks(ledger, CheckRequest(batch=batch, recheck=recheck))
     data = summary.to_json()
     if export is not None:
-        data["exported"] = export_flagged(ledger, export, batch)
+        data["exported"] = export_flagged(ledger, export, batch, force)
         data["export_file"] = str(export)
     state.output.emit(data, lambda c: _show(c, summary, data))
 
