@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from codtool import statuses
+from codtool.crashpoints import crash_point
 from codtool.dates import local_iso
 from codtool.errors import InputFileError
 from codtool.importing.source import inspect_file, read_chunks, read_header
@@ -101,6 +102,7 @@ def record_outcomes(ledger: Ledger, path: Path, policy: Policy) -> RecordResult:
         store.insert_corrections(conn, ((k, row["id"], *o.address, now) for o, row, k in fresh
                                         if o.outcome == "address_corrected"))
         _apply(conn, fresh, prior, policy, result)
+        crash_point("calls.after_outcomes")
     result.rejects.sort(key=lambda r: r["line"])
     return result
 
