@@ -8,38 +8,14 @@ is exactly one line starting with `Error:` while the ledger is left as it was.
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import ORDER_FIXTURES, fresh_copy, imported_ledger, run
+from helpers import ORDER_FIXTURES, assert_clean, dump, fresh_copy, imported_ledger, run
 
 REPO = Path(__file__).resolve().parents[1]
 SHIP = REPO / "fixtures" / "shipping"
 HUGE = "99999999999999999999"
-
-
-def dump(db: Path) -> dict[str, list]:
-    """Every table's rows, for comparing a ledger before and after a failed command."""
-    conn = sqlite3.connect(db)
-    try:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {n: sorted(map(repr, conn.execute(f'SELECT * FROM "{n}"'))) for n in names}
-    finally:
-        conn.close()
-
-
-def assert_clean(result, db: Path | None = None, before: dict | None = None) -> None:
-    """No traceback: exit 0, or exit 1 with one `Error:` line and the ledger unchanged."""
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"traceback: {result.exception!r}\n{result.output}") from result.exception
-    assert result.exit_code in (0, 1), result.output
-    if result.exit_code == 1:
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-        assert len(lines[0]) < 2000, "error line echoes too much input"
-        if db is not None and before is not None:
-            assert dump(db) == before
 
 
 @pytest.fixture(scope="module")
