@@ -239,3 +239,18 @@ def test_a_read_only_folder_gets_a_clear_message(tmp_path, monkeypatch):
     result = run(tmp_path / "ledger.db", "init")
     assert_clean(result)
     assert result.exit_code == 1 and "read-only" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["batches", "show", HUGE], ["batches", "show", "٣"], ["orders", "list", "--batch", HUGE],
+    ["dedupe", "resolve", HUGE, "--keep", "1"], ["dedupe", "resolve", "1", "--keep", "²"], ["check", "--batch", HUGE],
+    ["dedupe", "--batch", HUGE], ["orders", "list", "--limit", HUGE], ["calls", "list", "--limit", HUGE],
+    ["batches", "list", "--limit", HUGE],
+])
+def test_id_and_limit_options_are_bounded_ascii_numbers(db, args):
+    """click's int takes '٣' and 10**20; SQLite then overflows. These are usage errors (exit 2)."""
+    before = dump(db)
+    result = run(db, *args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 2, result.output
+    assert dump(db) == before

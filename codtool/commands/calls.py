@@ -12,6 +12,7 @@ from rich.console import Console
 from codtool.cli import state_of
 from codtool.commands import ForceOption, add_group
 from codtool.exports import ExportError, export_format, write_table
+from codtool.input_policy import MAX_ID
 from codtool.ledger import calls as store
 from codtool.notify.calls import CallList, ConfirmResult, auto_confirm, call_list
 from codtool.notify.notices import NoticeResult, export_notices
@@ -61,7 +62,8 @@ def _checked_out(path: Path | None, force: bool) -> Path | None:
 def list_calls(
     ctx: typer.Context,
     day: DateOption = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="At most this many, riskiest first.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=MAX_ID,
+                                                                    help="At most this many, riskiest first.")] = None,
     out: Annotated[Path | None, typer.Option(help="Also write the call sheet to FILE.csv or FILE.xlsx.")] = None,
     policy: PolicyOption = None,
     force: ForceOption = False,

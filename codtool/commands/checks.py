@@ -12,7 +12,7 @@ from codtool.checks.export import export_flagged
 from codtool.checks.findings import CODES
 from codtool.checks.runner import CheckRequest, CheckSummary, run_checks
 from codtool.cli import state_of
-from codtool.commands import ForceOption
+from codtool.commands import ForceOption, ledger_id
 from codtool.ledger import checks as store
 from codtool.order_view import register_section
 from codtool.output_paths import check_output
@@ -27,7 +27,8 @@ def register(app: typer.Typer) -> None:
 
 def check(
     ctx: typer.Context,
-    batch: Annotated[int | None, typer.Option(metavar="ID", help="Only orders of this import batch.")] = None,
+    batch: Annotated[int | None, typer.Option(metavar="ID", parser=ledger_id,
+                                                                  help="Only orders of this import batch.")] = None,
     all_orders: Annotated[bool, typer.Option("--all", help="Every order in the ledger (the default scope).")] = False,
     recheck: Annotated[bool, typer.Option(
         "--recheck", help="Check again orders already checked, replacing their findings (needs --batch or --all).",

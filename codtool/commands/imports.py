@@ -9,9 +9,10 @@ import typer
 from rich.console import Console
 
 from codtool.cli import state_of
-from codtool.commands import add_group, checked_shop
+from codtool.commands import add_group, checked_shop, ledger_id
 from codtool.errors import NotFound
 from codtool.importing.importer import ImportRequest, ImportResult, import_file
+from codtool.input_policy import MAX_ID
 from codtool.ledger import orders as store
 from codtool.ledger.db import schema_version
 from codtool.ledger.permissions import make_private
@@ -87,7 +88,7 @@ def _show_results(console: Console, results: list[ImportResult]) -> None:
 
 
 def batches_list(ctx: typer.Context,
-                 limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20) -> None:
+                 limit: Annotated[int, typer.Option(min=1, max=MAX_ID, help="How many, newest first.")] = 20) -> None:
     """List import batches, newest first."""
     state = state_of(ctx)
     rows = [dict(r) for r in store.list_batches(state.ledger().conn, limit)]
@@ -95,7 +96,7 @@ def batches_list(ctx: typer.Context,
     state.output.emit(rows, lambda c: c.print(table("Batches", cols, ([r[k] for k in cols] for r in rows))))
 
 
-def batches_show(ctx: typer.Context, batch: Annotated[int, typer.Argument(help="Batch id.")]) -> None:
+def batches_show(ctx: typer.Context, batch: Annotated[int, typer.Argument(parser=ledger_id, help="Batch id.")]) -> None:
     """Show a batch and every row it did not import, with line and reason."""
     state = state_of(ctx)
     conn = state.ledger().conn

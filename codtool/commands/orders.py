@@ -8,9 +8,9 @@ import typer
 from rich.console import Console
 
 from codtool.cli import state_of
-from codtool.commands import add_group
+from codtool.commands import add_group, ledger_id
 from codtool.errors import CodtoolError, NotFound
-from codtool.input_policy import shorten
+from codtool.input_policy import MAX_ID, shorten
 from codtool.ledger import orders as store
 from codtool.order_view import order_detail, order_summary
 from codtool.render import table
@@ -25,10 +25,10 @@ def register(app: typer.Typer) -> None:
 
 def list_orders(
     ctx: typer.Context,
-    batch: Annotated[int | None, typer.Option(help="Only this import batch.")] = None,
+    batch: Annotated[int | None, typer.Option(parser=ledger_id, help="Only this import batch.")] = None,
     status: Annotated[str | None, typer.Option(help="Only orders in this status.")] = None,
     shop: Annotated[str | None, typer.Option(help="Only this shop.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_ID, help="At most this many.")] = 50,
 ) -> None:
     """List orders, oldest import first."""
     state = state_of(ctx)
