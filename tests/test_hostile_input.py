@@ -12,6 +12,11 @@ from pathlib import Path
 
 import pytest
 from helpers import ORDER_FIXTURES, assert_clean, dump, fresh_copy, imported_ledger, run
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from codtool.importing import source
+from codtool.input_policy import LimitExceeded
 
 REPO = Path(__file__).resolve().parents[1]
 SHIP = REPO / "fixtures" / "shipping"
@@ -254,3 +259,29 @@ def test_id_and_limit_options_are_bounded_ascii_numbers(db, args):
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.exit_code == 2, result.output
     assert dump(db) == before
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("ab,;|\t\n\r"), max_size=60), block=st.integers(1, 8),
+       limit=st.integers(1, 12))
+def test_the_one_pass_scan_measures_lines_across_blocks(scan_file, text, block, limit):
+    """Line limit and widest line agree with a plain reading, whatever the block boundaries."""
+    scan_file.write_bytes(text.encode())
+    lines = text.encode().split(b"\n")
+    widest = max(sum(line.count(d) for d in b",;|\t") for line in lines)
+    too_long = next((i for i, line in enumerate(lines, 1) if len(line) > limit), None)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(source, "_BLOCK", block)
+        patch.setattr(source, "MAX_LINE_BYTES", limit)
+        scan = source._Scan(scan_file)
+        if too_long:
+            with pytest.raises(LimitExceeded, match=f":{too_long}: "):
+                scan.feed_all()
+        else:
+            scan.feed_all()
+            assert scan.separators == widest
+
+
+@pytest.fixture(scope="module")
+def scan_file(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("scan") / "scan.csv"

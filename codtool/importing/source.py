@@ -10,7 +10,6 @@ import codecs
 import csv
 import hashlib
 import io
-import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,10 +24,10 @@ from codtool.input_policy import MAX_FIELD_CHARS, MAX_FIELDS, MAX_LINE_BYTES, Li
 
 _BLOCK = 1 << 20
 _DELIMITERS = (",", ";", "\t", "|")
-_SEPARATOR_BYTES = np.frombuffer("".join(_DELIMITERS).encode(), dtype=np.uint8)
+_SEPARATOR_CODES = tuple(ord(d) for d in _DELIMITERS)
 _WIDE_SLACK = 64  # separators beyond the header's that pandas may meet (quoted commas) before we read exactly
 _CELL_BUDGET = 5_000_000  # cells in one chunk of the exact reader, however wide its records
-_NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")  # the five bytes Windows-1252 leaves undefined
+_NOT_CP1252 = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")  # the five bytes Windows-1252 leaves undefined
 csv.field_size_limit(MAX_FIELD_CHARS)
 
 
@@ -52,10 +51,7 @@ def inspect_file(path: Path) -> SourceFile:
     if not path.is_file():
         raise InputFileError(path, "not a regular file")
     scan = _Scan(path)
-    with path.open("rb") as raw:
-        while block := raw.read(_BLOCK):
-            scan.feed(block)
-    scan.finish()
+    scan.feed_all()
     head, utf8_ok, cp1252_ok = scan.head, scan.utf8_ok, scan.cp1252_ok
     if scan.size == 0 or not head.strip(b"\xef\xbb\xbf \t\r\n"):
         raise InputFileError(path, "the file is empty")
@@ -92,6 +88,12 @@ class _Scan:
         self.utf8_ok, self.cp1252_ok, self.head, self.size, self.lines = True, True, b"", 0, 0
         self.line_start, self.separators, self.open_separators, self.last = 0, 0, 0, b"\n"
 
+    def feed_all(self) -> None:
+        with self.path.open("rb") as raw:
+            while block := raw.read(_BLOCK):
+                self.feed(block)
+        self.finish()
+
     def feed(self, block: bytes) -> None:
         self.head = self.head or block[:65536]
         self.digest.update(block)
@@ -102,7 +104,7 @@ class _Scan:
         self.size += len(block)
         self.lines += len(ends)
         self.last = block[-1:]
-        self.cp1252_ok = self.cp1252_ok and not _NOT_CP1252.search(block)
+        self.cp1252_ok = self.cp1252_ok and not any(b in block for b in _NOT_CP1252)
         if self.utf8_ok:
             try:
                 self.utf8.decode(block)
@@ -127,11 +129,17 @@ class _Scan:
             _too_long(self.path, self.lines + len(ends) + 1)
 
     def _count_separators(self, data: np.ndarray, ends: np.ndarray) -> None:
-        where = np.flatnonzero(np.isin(data, _SEPARATOR_BYTES))
-        counts = np.bincount(np.searchsorted(ends, where), minlength=len(ends) + 1)
-        counts[0] += self.open_separators
+        mask = data == _SEPARATOR_CODES[0]
+        for code in _SEPARATOR_CODES[1:]:
+            mask |= data == code
+        starts = np.r_[0, ends + 1]
+        closed = len(ends) and ends[-1] == len(data) - 1  # the block ends a line
+        if closed:
+            starts = starts[:-1]
+        counts = np.add.reduceat(mask.view(np.uint8), starts, dtype=np.int64)
+        counts[0] += self.open_separators  # the line the previous block left open
         self.separators = max(self.separators, int(counts.max()))
-        self.open_separators = int(counts[-1])
+        self.open_separators = 0 if closed else int(counts[-1])
 
 
 def _too_long(path: Path, line: int) -> None:
