@@ -12,6 +12,8 @@ domain rules (a status must be one codtool knows); types, bounds and unknown key
 
 from __future__ import annotations
 
+import json
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from codtool.errors import CodtoolError
 from codtool.input_policy import shorten
 
 MAX_BYTES = 1_000_000
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class TomlFileError(CodtoolError):
@@ -147,7 +150,8 @@ class Table(Spec):
             raise _Mismatch(key, f"more than {self.max_keys:,} keys")
         out = {}
         for name, item in value.items():
-            path = f"{key}.{name}" if key else name
+            shown = name if _BARE_KEY.fullmatch(name) else json.dumps(name)  # "\r" must not break the line
+            path = f"{key}.{shown}" if key else shown
             spec = self.fields.get(name, self.values)
             if spec is None:
                 known = ", ".join(self.fields) or "none"

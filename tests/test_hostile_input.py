@@ -162,6 +162,7 @@ MAPPINGS = {
     "statuses list": "statuses = [1, 2]\n[columns]\norder_id = 'order_id'\n",
     "deep": DEEP,
     "huge": f"[columns]\norder_id = {HUGE}\n",
+    "line break in a key": 'columns = {"\\r\\nx" = 0}\n',
 }
 COURIER_MAPPINGS = {
     "int column": "[columns]\ntracking_number = 5\nstatus = 'status'\nevent_at = 'event_at'\n",
@@ -178,6 +179,7 @@ POLICIES = {
     "points string": "[points]\nfirst_time = 'ten'\n",
     "high amount list": "[high_amount]\nEUR = [1]\n",
     "deep": DEEP,
+    "line break in a key": 'points = {"\\r" = []}\n',
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from urllib.parse import unquote
 
 import pytest
@@ -72,7 +73,7 @@ def test_whatsapp_link_round_trips_any_text(text):
 def test_no_exported_text_can_start_a_formula_unless_it_is_a_phone_number(text):
     cell = safe_cell(text)
     if cell.startswith(TRIGGERS):
-        assert cell.startswith("+") and cell[1:].replace(" ", "").isdigit()
+        assert re.fullmatch(r"\+[0-9][0-9 ().]*", cell), cell  # a phone number, as exports.py documents
     assert cell in (text, "'" + text)
 
 
