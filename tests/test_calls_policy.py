@@ -44,6 +44,7 @@ def test_file_overrides_only_what_it_names(tmp_path):
     ("[unreachable]\nretry_hours = 4\n", "unreachable.retry_hours: expected a list of 1 to 100 items, each a whole "
                                          "number from 0 to 8,784, got a number 4"),
     ('[high_amount]\nEUR = "lots"\n', "high_amount.EUR: cannot read 'lots' as an amount"),
+    ('[high_amount]\nEURO = "10"\n', "high_amount: 'EURO' is not an ISO 4217 currency code such as EUR"),
     ("[auto_confirm]\nenabled = 1\n", "auto_confirm.enabled: expected true or false, got a number 1"),
     ("points = 3\n", "points: expected a table ([points]), got a number 3"),
 ])

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from codtool.errors import AmountError, CodtoolError
-from codtool.money import parse_minor
+from codtool.money import is_currency_code, parse_minor
 from codtool.tomlfiles import Boolean, Integer, ListOf, OneOf, Table, Text, load
 
 GIVE_UP_ACTIONS = ("unreachable", "cancel", "confirm")
@@ -55,6 +55,8 @@ class Policy:
 def _thresholds(table: dict[str, Any], where: str) -> dict[str, int]:
     out = {}
     for currency, text in table.items():
+        if not is_currency_code(currency.upper()):
+            raise PolicyError(f"{where}: high_amount: {currency!r} is not an ISO 4217 currency code such as EUR")
         try:
             out[currency.upper()] = parse_minor(str(text), currency.upper())
         except AmountError as exc:
@@ -65,7 +67,7 @@ def _thresholds(table: dict[str, Any], where: str) -> dict[str, int]:
 MAX_POINTS = 1_000
 SCHEMA = Table({
     "points": Table({name: Integer(0, MAX_POINTS) for name in DEFAULT_POINTS}),
-    "high_amount": Table(values=OneOf((Text(max_chars=32), Integer(0, 10**12))), key_chars=3),
+    "high_amount": Table(values=OneOf((Text(max_chars=32), Integer(0, 10**12)))),
     "auto_confirm": Table({"enabled": Boolean(), "max_score": Integer(0, 100 * MAX_POINTS)}),
     "unreachable": Table({"max_attempts": Integer(1, 100), "action": Text(choices=GIVE_UP_ACTIONS),
                           "retry_hours": ListOf(Integer(0, 24 * 366), min_items=1, max_items=100)}),
