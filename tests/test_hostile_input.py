@@ -7,6 +7,7 @@ is exactly one line starting with `Error:` while the ledger is left as it was.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -87,10 +88,14 @@ def test_a_quantity_must_be_ascii_digits_within_bounds(db, tmp_path, quantity):
 def test_an_amount_of_2_63_minor_units_is_a_reject(db, tmp_path, column):
     path = tmp_path / "a.csv"
     values = {"cod_amount": "10.00", "item_price": "10.00"} | {column: HUGE}
-    path.write_text("order_id,customer_name,address1,city,cod_amount,sku,quantity,item_price\n"
-                    f"Q1,Anna,Via Roma 1,Roma,{values['cod_amount']},SKU,1,{values['item_price']}\n", encoding="utf-8")
-    result = run(db, "import", str(path), "--shop", "q")
+    path.write_text("order_id,customer_name,address1,city,country,cod_amount,sku,quantity,item_price\n"
+                    f"Q1,Anna,Via Roma 1,Roma,IT,{values['cod_amount']},SKU,1,{values['item_price']}\n", encoding="utf-8")
+    result = run(db, "--json", "import", str(path), "--shop", "q")
     assert_clean(result)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)  # the strict amount reader (issue 10) refuses it by its bound, as a reject
+    assert data["imported"] == 0 and [r["line"] for r in data["rejects"]] == [2], data
+    assert HUGE in data["rejects"][0]["reason"] and "largest amount" in data["rejects"][0]["reason"], data
 
 
 @pytest.mark.parametrize("ref", ["²", "٣", HUGE, "9" * 5000])
