@@ -12,6 +12,7 @@ import typer
 
 from codtool.errors import CodtoolError
 from codtool.ledger import Ledger, open_ledger
+from codtool.ledger.permissions import check_writable
 from codtool.render import Output
 
 
@@ -35,6 +36,7 @@ class State:
 
     def ledger(self) -> Ledger:
         if self._ledger is None:
+            check_writable(self.db)
             self._ledger = open_ledger(self.db)
         return self._ledger
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from codtool.commands import ledger_id
 from codtool.dedupe.decisions import resolve
 from codtool.dedupe.review import clusters_view, open_clusters
 from codtool.dedupe.run import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, Options, RunResult, run_dedupe
@@ -34,7 +35,8 @@ def find(
     = DEFAULT_WINDOW_DAYS,
     threshold: Annotated[float, typer.Option(min=50, max=100, help="Minimum score (0-100) for a likely duplicate.")]
     = DEFAULT_THRESHOLD,
-    batch: Annotated[int | None, typer.Option(help="Only check the open orders of this import batch.")] = None,
+    batch: Annotated[int | None, typer.Option(parser=ledger_id, help="Only open orders of this import batch.")]
+    = None,
     review: Annotated[bool, typer.Option("--review", help="Show the open clusters; find nothing new.")] = False,
     weights: Annotated[Path | None, typer.Option(help="TOML file overriding the default match weights.")] = None,
 ) -> None:
@@ -55,8 +57,10 @@ def find(
 
 def resolve_cluster(
     ctx: typer.Context,
-    cluster: Annotated[int, typer.Argument(help="Cluster id (see codtool dedupe --review).")],
-    keep: Annotated[list[int] | None, typer.Option(help="Ledger id of the order to keep; repeat to keep several.")]
+    cluster: Annotated[int, typer.Argument(parser=ledger_id,
+                                                         help="Cluster id (see codtool dedupe --review).")],
+    keep: Annotated[list[int] | None, typer.Option(parser=ledger_id,
+                                                      help="Ledger id of the order to keep; repeat to keep several.")]
     = None,
     not_duplicate: Annotated[bool, typer.Option("--not-duplicate", help="The orders are distinct: keep them all.")]
     = False,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from codtool.crashpoints import crash_point
 from codtool.dedupe.candidates import Candidate, candidate
 from codtool.dedupe.clusters import Cluster, build_clusters
 from codtool.dedupe.finder import DAY, find_matches
@@ -59,6 +60,7 @@ def run_dedupe(ledger: Ledger, options: Options, tick: Callable[[int], None] | N
         withdrawn = _withdraw_stale(tx, options.batch, clusters)
         new = store.insert_clusters(tx, [_row(c) for c in clusters])
         ids = store.cluster_ids(tx, [c.key for c in clusters])
+        crash_point("dedupe.after_clusters")
     return RunResult(checked, compared, capped, clusters, ids, new, withdrawn)
 
 
