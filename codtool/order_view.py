@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from codtool.ledger import Row, Session, calls, checks, dedupe, orders, tracking
+from codtool.ledger import Row, Session, calls, checks, dedupe, findings, orders, tracking
 from codtool.money import format_minor
 
 Section = Callable[[Session, int], list[dict]]
@@ -19,10 +19,15 @@ def _corrected_address(session: Session, order_id: int) -> list[dict]:
     return list(calls.corrections_of(session, [order_id]).values())
 
 
+def _findings(session: Session, order_id: int) -> list[dict]:
+    """What every stage found about the order (checks, ship refusals, call and NDR rejects, tracking)."""
+    return [f.to_json() for f in findings.of_order(session, order_id)]
+
+
 SECTIONS: dict[str, Section] = {
     "status_history": orders.status_log,
     "normalised": checks.normalised_of,
-    "findings": checks.findings_of,
+    "findings": _findings,
     "duplicates": dedupe.order_clusters,
     "calls": calls.attempts_of,
     "corrected_address": _corrected_address,

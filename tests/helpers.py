@@ -30,6 +30,11 @@ def run_json(db: Location, *args: str):
     return json.loads(result.stdout)
 
 
+def brief(records: list[dict], *keys: str) -> list[dict]:
+    """Only these keys of each finding (or row), so a test states what it is about."""
+    return [{k: r[k] for k in keys} for r in records]
+
+
 def imported_ledger(backend: Backend, template_dir: Path,
                     imports: tuple[tuple[list[Path], str], ...] = ((ORDER_FIXTURES, "demo"),)) -> Location:
     """Import fixture files (each list for its shop) once; tests take a `ledgers.copy` of it."""

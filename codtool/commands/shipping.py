@@ -67,7 +67,7 @@ def ship(
                             [(result.lines, result.shipped, result.already_recorded, len(result.refused), cash)]))
         if result.refused:
             console.print(table("Refused", ("line", "order", "reason"),
-                                ((r.line, r.order, r.reason) for r in result.refused)))
+                                ((r.line, r.order, r.message) for r in result.refused)))
 
     state.output.emit(result.to_json(), show)
     state.finish(len(result.refused), str(manifest))
@@ -100,7 +100,7 @@ def _show_tracks(console: Console, results: list) -> None:
         if r.issues:
             shown = r.issues[:_SHOWN]
             console.print(table(f"{r.file}: issues", ("file", "line", "code", "message"),
-                                ((i.file, i.line, i.code, i.message) for i in shown)))
+                                ((i.source, i.line, i.code, i.message) for i in shown)))
             if len(r.issues) > len(shown):
                 console.print(f"... and {len(r.issues) - len(shown)} more (use --json for all)")
 
@@ -138,7 +138,7 @@ def ndr_record(
         console.print(table(f"Decisions {file.name}", ("lines", "recorded", "already recorded", "rejected"),
                             [(result.lines, result.recorded, result.already_recorded, len(result.rejected))]))
         if result.rejected:
-            console.print(table("Rejected", ("line", "reason"), ((r.line, r.reason) for r in result.rejected)))
+            console.print(table("Rejected", ("line", "reason"), ((r.line, r.message) for r in result.rejected)))
 
     state.output.emit(result.to_json(), show)
     state.finish(len(result.rejected), str(file))

@@ -72,8 +72,9 @@ def insert_orders(conn: Session, rows: Iterable[Sequence[Any]]) -> int:
     return conn.bulk_insert("orders", ORDER_COLUMNS, rows, conflict="shop_id, source_id")
 
 
-def insert_rejects(conn: Session, rows: Iterable[tuple[int, int, str, str, str]]) -> None:
-    conn.bulk_insert("rejected_rows", ("batch_id", "line", "kind", "reason", "raw"), rows)
+def insert_rejects(conn: Session, rows: Iterable[tuple[int, int, str, str, str, str]]) -> None:
+    """(batch, line, kind, reason, raw cells as JSON, finding code) per rejected or duplicate row."""
+    conn.bulk_insert("rejected_rows", ("batch_id", "line", "kind", "reason", "raw", "code"), rows)
 
 
 def list_orders(conn: Session, batch: int | None, status: str | None,

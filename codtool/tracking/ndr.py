@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
+from codtool.findings import Finding
 from codtool.ledger import Ledger
+from codtool.ledger import findings as found_store
 from codtool.ledger import tracking as store
 from codtool.ledger.db import utc_now
 from codtool.money import format_minor
@@ -111,21 +113,15 @@ def _open(row, tries: list, last_at: str, day: date) -> OpenNdr:
 
 
 @dataclass
-class Rejected:
-    line: int
-    reason: str
-
-
-@dataclass
 class RecordResult:
     file: str
     lines: int = 0
     recorded: int = 0
     already_recorded: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
+    rejected: list[Finding] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return asdict(self) | {"rejected": [f.to_json() for f in self.rejected]}
 
 
 def record_decisions(ledger: Ledger, path: Path, courier: str | None = None) -> RecordResult:
@@ -139,42 +135,56 @@ def record_decisions(ledger: Ledger, path: Path, courier: str | None = None) -> 
         rows, now = [], utc_now()
         for line, cells in lines:
             verdict = _decision(cells, known, courier)
-            if isinstance(verdict, str):
-                result.rejected.append(Rejected(line, verdict))
+            if isinstance(verdict, Finding):
+                result.rejected.append(_located(verdict, path.name, line, cells["tracking_number"]))
                 continue
             key = hashlib.sha256("\x1f".join(map(str, verdict)).encode()).hexdigest()
             rows.append((*verdict, path.name, line, key, now))
         result.recorded = store.insert_decisions(conn, rows)
         result.already_recorded = len(rows) - result.recorded
+        found_store.store_findings(conn, "ndr", result.rejected)
     return result
 
 
-def _decision(cells: dict[str, str], known: dict, courier: str | None) -> tuple | str:
+def _rejected(code: str, message: str, shipment=None) -> Finding:
+    """A rejected decision line; the file, line and parcel are filled in by `_located`."""
+    return Finding("", None, code, message, order_id=shipment["order_id"] if shipment is not None else None)
+
+
+def _located(f: Finding, source: str, line: int, parcel: str) -> Finding:
+    return Finding(source, line, f.code, f.message, f.severity, f.order, parcel, f.order_id)
+
+
+def _decision(cells: dict[str, str], known: dict, courier: str | None) -> tuple | Finding:
     number = cells["tracking_number"]
     if not number:
-        return "missing tracking number"
+        return _rejected("ndr.missing_field", "missing tracking number")
     matches = [s for s in known.get(number, []) if not cells["courier"] or s["courier"] == cells["courier"].lower()]
     if not matches:
-        return f"no shipment with tracking number {number}" + (f" for courier {courier}" if courier else "")
+        return _rejected("ndr.unknown_parcel", f"no shipment with tracking number {number}"
+                         + (f" for courier {courier}" if courier else ""))
     if len(matches) > 1:
-        return f"tracking number {number} exists for several couriers: add a courier column or use --courier"
+        return _rejected("ndr.ambiguous_parcel",
+                         f"tracking number {number} exists for several couriers: add a courier column or use --courier")
     shipment = matches[0]
     if shipment["status"] in FINAL:
-        return f"parcel {number} is already {shipment['status']}"
+        return _rejected("ndr.parcel_closed", f"parcel {number} is already {shipment['status']}", shipment)
     action = _ACTION_WORDS.get(" ".join(cells["action"].split()).casefold())
     if action is None:
-        return f"unknown action {cells['action']!r}; use reattempt, hold or return"
+        return _rejected("ndr.unknown_action", f"unknown action {cells['action']!r}; use reattempt, hold or return",
+                         shipment)
     decided_at = parse_when(cells["decided_at"])
     if decided_at is None:
-        return f"cannot read decided_at {cells['decided_at']!r}"
+        return _rejected("ndr.bad_time", f"cannot read decided_at {cells['decided_at']!r}", shipment)
     if not cells["decided_by"]:
-        return "missing decided_by: say who took the decision"
+        return _rejected("ndr.missing_field", "missing decided_by: say who took the decision", shipment)
     new_date = ""
     if cells["new_date"]:
         new_date = parse_day(cells["new_date"]) or ""
         if not new_date:
-            return f"cannot read new_date {cells['new_date']!r}"
+            return _rejected("ndr.bad_time", f"cannot read new_date {cells['new_date']!r}", shipment)
     if action != "reattempt" and (cells["new_address"] or cells["new_phone"] or new_date):
-        return f"a new address, phone or date only goes with a re-attempt, not {action}"
+        return _rejected("ndr.detail_without_reattempt",
+                         f"a new address, phone or date only goes with a re-attempt, not {action}", shipment)
     return (shipment["id"], action, cells["new_address"], cells["new_phone"], new_date, cells["note"],
             cells["decided_by"], decided_at)
