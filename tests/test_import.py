@@ -256,13 +256,11 @@ def test_several_files_give_a_list_and_a_table(cli):
 
 def test_ledger_is_private_and_db_comes_from_env(tmp_path, monkeypatch):
     """SQLite only: about the ledger file itself."""
-    from typer.testing import CliRunner
-
-    from codtool.cli import app
+    from helpers import invoke
 
     db = tmp_path / "env.db"
     monkeypatch.setenv("CODTOOL_DB", str(db))
-    result = CliRunner().invoke(app, ["--json", "init"])
+    result = invoke(["--json", "init"], db=db)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["db"] == str(db)
     assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
@@ -299,12 +297,10 @@ def test_currency_must_be_an_iso_code(cli, tmp_path):
 
 def test_ledger_in_a_missing_folder_is_an_error(tmp_path):
     """SQLite only: about the ledger file itself."""
-    from typer.testing import CliRunner
-
-    from codtool.cli import app
+    from helpers import run
 
     db = tmp_path / "nope" / "x.db"
-    result = CliRunner().invoke(app, ["--db", str(db), "init"])
+    result = run(db, "init")
     assert result.exit_code == 1
     assert result.stderr == f"Error: {db}: the folder {db.parent} does not exist\n"
     assert not db.parent.exists()

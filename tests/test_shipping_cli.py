@@ -3,12 +3,13 @@
 import json
 from pathlib import Path
 
+import helpers
 import pytest
 from helpers import brief, connect, imported_ledger
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from codtool.cli import app
+from codtool.ledger import open_ledger
+from codtool.ledger.orders import set_status
 
 REPO = Path(__file__).resolve().parents[1]
 ORDERS = sorted(str(p) for p in (REPO / "fixtures" / "orders").glob("*.csv"))
@@ -17,7 +18,6 @@ COURIERS = ("brt", "gls", "sda", "generic")
 STATUS_FILES = (("brt", "brt_status_2026-11-25.csv"), ("brt", "brt_status_2026-11-27.csv"),
                 ("brt", "brt_status_2026-12-04.csv"), ("gls", "gls_status.csv"), ("sda", "sda_status.csv"),
                 ("generic", "generic_status.csv"))
-runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def db(imported, ledgers):
 
 
 def run(db: Path, *args: str, code: int = 0):
-    result = runner.invoke(app, ["--db", str(db), "--json", *args])
+    result = helpers.run(db, "--json", *args)
     assert result.exit_code == code, result.output
     return json.loads(result.stdout) if code == 0 and result.stdout.strip() else result
 
@@ -121,8 +121,8 @@ def test_ship_refuses_suspected_duplicates_and_already_shipped(db, tmp_path):
 
 
 def test_confirmed_orders_ship_without_force(db, tmp_path):
-    with connect(db) as conn:
-        conn.execute("UPDATE orders SET status = 'confirmed' WHERE source_id = '#1002'")
+    with open_ledger(db) as ledger, ledger.transaction() as session:  # as a call would confirm it, with history
+        set_status(session, helpers.order_id(db, "#1002"), "confirmed", "customer confirmed", "test")
     manifest = tmp_path / "m.csv"
     manifest.write_text("order_id,tracking_number,ship_date,cod_amount\n1002,059012300002,25/11/2026,\"89,00\"\n",
                         encoding="utf-8")
@@ -296,6 +296,6 @@ def test_order_view_shows_parcel_story(db):
 @pytest.mark.parametrize("command", [["ship"], ["track"], ["ndr", "list"], ["ndr", "record"],
                                      ["report", "delivery"]])
 def test_commands_have_help(command):
-    result = runner.invoke(app, [*command, "--help"])
+    result = helpers.invoke([*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output

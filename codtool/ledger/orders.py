@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codtool.ledger.db import dicts, utc_now
+from codtool.ledger.invariants import assert_holds
 from codtool.ledger.session import Row, Session
 
 ORDER_COLUMNS = (
@@ -157,6 +158,7 @@ def set_statuses(conn: Session, moves: Sequence[StatusMove]) -> set[int]:
         "VALUES (?, ?, ?, ?, ?, ?)",
         log,
     )
+    assert_holds(conn, orders=list(updates))
     return set(updates)
 
 

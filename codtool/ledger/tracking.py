@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codtool.ledger.db import dicts
+from codtool.ledger.invariants import assert_holds
 from codtool.ledger.session import Row, Session
 
 _IN_LIMIT = 500
@@ -83,7 +84,11 @@ def shipments_by_tracking(conn: Session, courier: str | None,
 
 
 def insert_shipments(conn: Session, rows: Iterable[Sequence[Any]]) -> int:
-    return _insert(conn, "shipments", SHIPMENT_COLUMNS, "courier, tracking_number", rows)
+    """New shipments (order id first); their COD must equal their orders' or nothing is written."""
+    rows = list(rows)
+    added = _insert(conn, "shipments", SHIPMENT_COLUMNS, "courier, tracking_number", rows)
+    assert_holds(conn, orders=[r[0] for r in rows])
+    return added
 
 
 def get_shipments(conn: Session, ids: Sequence[int]) -> dict[int, Row]:
