@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 
 from codtool.ledger import Row, Session, calls, checks, dedupe, findings, orders, tracking
-from codtool.money import format_minor
+from codtool.money import Money
 
 Section = Callable[[Session, int], list[dict]]
 
@@ -41,10 +41,10 @@ SECTIONS: dict[str, Section] = {
 def order_summary(row: Row) -> dict:
     """An order as JSON-ready data, with money shown exactly beside its minor units."""
     data = dict(row)
-    data["items"] = [item | {"price": format_minor(item["price_minor"], data["currency"])}
-                     for item in json.loads(data["items"])]
-    data["cod_amount"] = format_minor(data["cod_minor"], data["currency"])
-    data["total"] = format_minor(data["total_minor"], data["currency"])
+    currency = data["currency"]
+    data["items"] = [item | {"price": Money(item["price_minor"], currency).plain} for item in json.loads(data["items"])]
+    data["cod_amount"] = Money(data["cod_minor"], currency).plain
+    data["total"] = Money(data["total_minor"], currency).plain
     data["is_cod"] = bool(data["is_cod"])
     return data
 

@@ -13,6 +13,7 @@ from codtool.ledger import open_ledger
 from codtool.ledger.dedupe import suspected_duplicates
 from codtool.ledger.orders import set_status
 from codtool.ledger.tracking import insert_shipments
+from codtool.money import Money
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dedupe"
 
@@ -211,8 +212,8 @@ def mark_shipped(db: Path, order: int) -> None:
     try:
         with ledger.transaction() as conn:
             cod, currency = conn.one("SELECT cod_minor, currency FROM orders WHERE id = ?", (order,))
-            insert_shipments(conn, [(order, "brt", f"T{order}", "2026-11-24", cod, currency, "shipped", "2026-11-24",
-                                     "manifest.csv", 2, "2026-11-24T08:00:00Z")])
+            insert_shipments(conn, [(order, "brt", f"T{order}", "2026-11-24", Money(cod, currency), "shipped",
+                                     "2026-11-24", "manifest.csv", 2, "2026-11-24T08:00:00Z")])
             set_status(conn, order, "shipped", "handed to courier", "test")
     finally:
         ledger.close()

@@ -12,6 +12,7 @@ from codtool.ledger import open_ledger
 from codtool.ledger.invariants import InvariantBroken, check_invariants
 from codtool.ledger.orders import set_status
 from codtool.ledger.tracking import insert_shipments
+from codtool.money import Money
 
 pytestmark = pytest.mark.broken_ledger  # these tests plant broken rows on purpose
 
@@ -85,7 +86,7 @@ def test_a_shipment_with_another_cod_is_not_written(db):
     oid = order_id(db, "#1001")
     with open_ledger(db) as ledger:
         cod, currency = ledger.session.one("SELECT cod_minor, currency FROM orders WHERE id = ?", (oid,))
-        row = (oid, "brt", "X1", "2026-11-24", cod + 100, currency, "shipped", "2026-11-24", "m.csv", 2, "now")
+        row = (oid, "brt", "X1", "2026-11-24", Money(cod + 100, currency), "shipped", "2026-11-24", "m.csv", 2, "now")
         with pytest.raises(InvariantBroken, match="every shipment's COD equals its order's"), \
                 ledger.transaction() as session:
             insert_shipments(session, [row])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -115,7 +114,7 @@ def ndr_list(
 ) -> None:
     """Parcels with an open failed delivery: who to call and what to tell the courier today."""
     state = state_of(ctx)
-    rows = [asdict(n) for n in open_ndrs(state.ledger())]
+    rows = [n.to_json() for n in open_ndrs(state.ledger())]
     if out is not None:
         columns = list(rows[0]) if rows else _NDR_COLUMNS
         write_table(out, columns, ([r[c] for c in columns] for r in rows))

@@ -84,10 +84,11 @@ def shipments_by_tracking(conn: Session, courier: str | None,
 
 
 def insert_shipments(conn: Session, rows: Iterable[Sequence[Any]]) -> int:
-    """New shipments (order id first); their COD must equal their orders' or nothing is written."""
-    rows = list(rows)
-    added = _insert(conn, "shipments", SHIPMENT_COLUMNS, "courier, tracking_number", rows)
-    assert_holds(conn, orders=[r[0] for r in rows])
+    """New shipments: (order id, courier, tracking number, ship date, COD as Money, status, status at,
+    source file, line, created at). Their COD must equal their orders' or nothing is written."""
+    flat = [(*r[:4], r[4].minor, r[4].currency, *r[5:]) for r in rows]
+    added = _insert(conn, "shipments", SHIPMENT_COLUMNS, "courier, tracking_number", flat)
+    assert_holds(conn, orders=[r[0] for r in flat])
     return added
 
 

@@ -18,7 +18,7 @@ from codtool.ledger import Ledger
 from codtool.ledger import findings as found_store
 from codtool.ledger import tracking as store
 from codtool.ledger.db import utc_now
-from codtool.money import format_minor
+from codtool.money import Money
 from codtool.tracking.events import FINAL
 from codtool.tracking.sources import Table, parse_day, parse_when
 
@@ -63,8 +63,7 @@ class OpenNdr:
     customer_name: str
     phone: str
     address: str
-    cod_amount: str
-    currency: str
+    cod: Money
     attempts: int
     first_attempt_at: str
     last_attempt_at: str
@@ -72,6 +71,16 @@ class OpenNdr:
     reason: str
     raw_reason: str
     action: str
+
+    def to_json(self) -> dict:
+        """Flat fields for --json and the xlsx/csv list: the amount as "32.00" text, its currency and minor units."""
+        data: dict = {}
+        for key, value in asdict(self).items():
+            if key == "cod":
+                data |= {"cod_amount": self.cod.plain, "currency": self.cod.currency, "cod_minor": self.cod.minor}
+            else:
+                data[key] = value
+        return data
 
 
 def open_ndrs(ledger: Ledger, on: date | None = None) -> list[OpenNdr]:
@@ -107,7 +116,7 @@ def _open(row, tries: list, last_at: str, day: date) -> OpenNdr:
         action = f"in storage {waiting} days, return is near: {action}"
     address = ", ".join(p for p in (row["address1"], row["postcode"], row["city"], row["province"]) if p)
     return OpenNdr(row["tracking_number"], row["courier"], row["source_id"], row["shop"], row["customer_name"],
-                   row["phone"], address, format_minor(row["cod_minor"], row["currency"]), row["currency"],
+                   row["phone"], address, Money(row["cod_minor"], row["currency"]),
                    len(tries), first_at, last_at, waiting, reason, tries[-1]["raw_reason"] if tries else "",
                    action)
 

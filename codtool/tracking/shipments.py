@@ -152,7 +152,7 @@ class _Checker:
         if isinstance(cod, Refused):
             return cod
         self.result.cod[cod.currency] = self.result.cod.get(cod.currency, Money.zero(cod.currency)) + cod
-        return (order["id"], self.request.courier, number, day, cod.minor, cod.currency, "shipped", day,
+        return (order["id"], self.request.courier, number, day, cod, "shipped", day,
                 self.request.path.name, ln.line, utc_now())
 
     def order(self, ref: str) -> Row | Refused:
