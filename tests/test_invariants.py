@@ -10,7 +10,7 @@ from helpers import connect, imported_ledger, order_id
 
 from codtool.ledger import open_ledger
 from codtool.ledger.invariants import InvariantBroken, check_invariants
-from codtool.ledger.orders import set_status
+from codtool.ledger.orders import create_batch, finish_batch, set_status, shop_id
 from codtool.ledger.tracking import insert_shipments
 from codtool.money import Money
 
@@ -92,3 +92,15 @@ def test_a_shipment_with_another_cod_is_not_written(db):
             insert_shipments(session, [row])
         assert ledger.session.scalar("SELECT COUNT(*) FROM shipments") == 0
         assert check_invariants(ledger.session) == []
+
+
+def test_a_batch_whose_counts_do_not_add_up_is_not_written(db):
+    with open_ledger(db) as ledger:
+        before = ledger.session.scalar("SELECT COUNT(*) FROM import_batches")
+        with pytest.raises(InvariantBroken, match=r"batch counts add up: batch \d+: expected 0 imported, 2 orders "
+                           r"\(imported \+ rejected \+ duplicates\), found 1 imported, 3 orders"), \
+                ledger.transaction() as session:
+            batch = create_batch(session, shop_id(session, "demo"), "x.csv", "f" * 64, "generic", "utf-8", ",")
+            finish_batch(session, batch, {"rows": 3, "orders": 3, "imported": 1, "rejected": 1,
+                                          "skipped_duplicates": 0})
+        assert ledger.session.scalar("SELECT COUNT(*) FROM import_batches") == before

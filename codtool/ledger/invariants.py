@@ -20,14 +20,6 @@ from codtool.errors import LedgerError
 from codtool.ledger.session import Session
 
 INVARIANTS: dict[str, str] = {
-    "batch counts add up": (
-        "SELECT 'batch ' || b.id, (SELECT COUNT(*) FROM orders o WHERE o.batch_id = b.id) || ' imported, ' "
-        "|| (b.imported + b.rejected + b.skipped_duplicates) || ' orders (imported + rejected + duplicates)', "
-        "b.imported || ' imported, ' || b.orders || ' orders' "
-        "FROM import_batches b "
-        "WHERE b.imported != (SELECT COUNT(*) FROM orders o WHERE o.batch_id = b.id) "
-        "OR b.orders != b.imported + b.rejected + b.skipped_duplicates"
-    ),
     "prepaid orders collect nothing": (
         "SELECT 'order ' || id, 'cod_minor 0 (prepaid)', 'cod_minor ' || cod_minor "
         "FROM orders WHERE is_cod = 0 AND cod_minor != 0"
@@ -85,11 +77,18 @@ class InvariantBroken(LedgerError):
     """A write would break a ledger invariant: the transaction is rolled back (a bug, please report it)."""
 
 
-SCOPES: dict[str, str] = {"orders": "o.id"}  # scope name -> the id column its queries filter on
+SCOPES: dict[str, str] = {"orders": "o.id", "batches": "b.id"}  # scope name -> the id column its queries filter on
 _LIMIT = 500
 _SHIPPED = "('shipped', 'delivered', 'returned', 'lost')"
 
 SCOPED: dict[str, str] = {
+    "batch counts add up": (
+        "SELECT 'batch ' || b.id, (SELECT COUNT(*) FROM orders o WHERE o.batch_id = b.id) || ' imported, ' "
+        "|| (b.imported + b.rejected + b.skipped_duplicates) || ' orders (imported + rejected + duplicates)', "
+        "b.imported || ' imported, ' || b.orders || ' orders' FROM import_batches b WHERE {batches} "
+        "AND (b.imported != (SELECT COUNT(*) FROM orders o WHERE o.batch_id = b.id) "
+        "OR b.orders != b.imported + b.rejected + b.skipped_duplicates)"
+    ),
     "every status change has its history row": (
         "SELECT 'order ' || o.id, 'a status history ending in ' || o.status, 'no status history' "
         "FROM orders o WHERE {orders} AND o.status NOT IN ('new', 'cancelled') "

@@ -51,6 +51,7 @@ def finish_batch(conn: Session, batch: int, counts: dict[str, int]) -> None:
     sets = ", ".join(f"{c} = ?" for c in BATCH_COUNTS)
     conn.execute(f"UPDATE import_batches SET {sets} WHERE id = ?",
                  [counts[c] for c in BATCH_COUNTS] + [batch])
+    assert_holds(conn, batches=[batch])
 
 
 def existing_sources(conn: Session, shop: int, source_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
