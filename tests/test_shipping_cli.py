@@ -252,6 +252,9 @@ def test_ndr_list_and_record(db, tmp_path):
     assert [n["tracking_number"] for n in run(db, "ndr", "list")] == ["6001234A00012", "6001234A00014"]
     again = run(db, "ndr", "record", str(SHIP / "ndr_decisions.csv"))
     assert (again["recorded"], again["already_recorded"]) == (0, 3)
+    with connect(db) as conn:  # the rejects are kept once, however often the file is recorded
+        assert [tuple(r) for r in conn.query("SELECT line, code FROM findings WHERE source = 'ndr_decisions.csv' "
+                                             "ORDER BY line")] == [(5, "ndr.unknown_parcel"), (6, "ndr.unknown_action")]
     out = tmp_path / "ndr.xlsx"
     run(db, "ndr", "list", "--out", str(out))
     sheet = load_workbook(out).active

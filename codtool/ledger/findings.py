@@ -31,14 +31,6 @@ def store_findings(session: Session, stage: str, found: Iterable[Finding]) -> in
     return session.bulk_insert("findings", COLUMNS, rows, conflict="finding_key")
 
 
-def of_source(session: Session, source: str) -> list[Finding]:
-    """Findings stored for one input file (ship, calls, NDR), by line."""
-    rows = session.query(
-        "SELECT source, line, code, severity, message, order_ref, parcel, order_id FROM findings "
-        "WHERE source = ? ORDER BY line, id", (source,))
-    return [_stored(r) for r in rows]
-
-
 def of_batch(session: Session, batch: int) -> list[Finding]:
     """An import batch's rejected and duplicate rows as findings, by line."""
     rows = session.query(
