@@ -9,7 +9,9 @@ from helpers import CALL_FIXTURES, ORDER_FIXTURES, REPO, brief
 
 from codtool.checks.findings import CODES as CHECK_CODES
 
-_CODE = re.compile(r"""["']((?:import|ship|tracking|call|ndr|phone|address)\.[a-z_.]*[a-z_])["']""")
+# A quoted code, not the name of a crash point (`crash_point("import.after_orders")`, codtool/crashpoints.py).
+_CODE = re.compile(r"""(?<!crash_point\()["']((?:import|ship|tracking|call|ndr|phone|address)\.[a-z_.]*[a-z_])["']""")
+_NOT_FINDINGS = {"crashpoints.py"}
 _ROW = re.compile(r"^\| `([a-z_.]+)` \| (error|warning|info) \|", re.M)
 SHIP = REPO / "fixtures" / "shipping"
 
@@ -21,7 +23,8 @@ def documented() -> dict[str, str]:
 def used_in_code() -> set[str]:
     found: set[str] = set()
     for path in (REPO / "codtool").rglob("*.py"):
-        found |= set(_CODE.findall(path.read_text(encoding="utf-8")))
+        if path.name not in _NOT_FINDINGS:
+            found |= set(_CODE.findall(path.read_text(encoding="utf-8")))
     return found
 
 
