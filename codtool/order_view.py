@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from codtool.ledger import Row, Session, calls, checks, dedupe, orders, tracking
-from codtool.money import format_minor
+from codtool.ledger import Row, Session, calls, checks, dedupe, findings, orders, tracking
+from codtool.money import Money
 
 Section = Callable[[Session, int], list[dict]]
 
@@ -19,10 +19,15 @@ def _corrected_address(session: Session, order_id: int) -> list[dict]:
     return list(calls.corrections_of(session, [order_id]).values())
 
 
+def _findings(session: Session, order_id: int) -> list[dict]:
+    """What every stage found about the order (checks, ship refusals, call and NDR rejects, tracking)."""
+    return [f.to_json() for f in findings.of_order(session, order_id)]
+
+
 SECTIONS: dict[str, Section] = {
     "status_history": orders.status_log,
     "normalised": checks.normalised_of,
-    "findings": checks.findings_of,
+    "findings": _findings,
     "duplicates": dedupe.order_clusters,
     "calls": calls.attempts_of,
     "corrected_address": _corrected_address,
@@ -36,10 +41,10 @@ SECTIONS: dict[str, Section] = {
 def order_summary(row: Row) -> dict:
     """An order as JSON-ready data, with money shown exactly beside its minor units."""
     data = dict(row)
-    data["items"] = [item | {"price": format_minor(item["price_minor"], data["currency"])}
-                     for item in json.loads(data["items"])]
-    data["cod_amount"] = format_minor(data["cod_minor"], data["currency"])
-    data["total"] = format_minor(data["total_minor"], data["currency"])
+    currency = data["currency"]
+    data["items"] = [item | {"price": Money(item["price_minor"], currency).plain} for item in json.loads(data["items"])]
+    data["cod_amount"] = Money(data["cod_minor"], currency).plain
+    data["total"] = Money(data["total_minor"], currency).plain
     data["is_cod"] = bool(data["is_cod"])
     return data
 

@@ -6,12 +6,10 @@ import json
 import os
 from pathlib import Path
 
+import helpers
 import pytest
 from backends import PG_SERVER, SKIP_REASON, Backend, Location
 from helpers import connect
-from typer.testing import CliRunner
-
-from codtool.cli import app
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -59,15 +57,22 @@ def ledgers(backend: Backend, tmp_path: Path):
     made.close()
 
 
+@pytest.fixture(autouse=True)
+def _invariants_after_every_cli_run(request):
+    """helpers.invoke checks the ledger after each CLI run, except in tests that break it on purpose."""
+    helpers.CHECK_INVARIANTS = request.node.get_closest_marker("broken_ledger") is None
+    yield
+    helpers.CHECK_INVARIANTS = True
+
+
 class Cli:
-    """Invoke codtool on one ledger, as a user would from the shell."""
+    """Invoke codtool on one ledger, as a user would from the shell (through helpers.run)."""
 
     def __init__(self, db: Location) -> None:
         self.db = db
-        self.runner = CliRunner()
 
     def __call__(self, *args: str, input: str | None = None):
-        return self.runner.invoke(app, ["--db", str(self.db), *map(str, args)], input=input)
+        return helpers.run(self.db, *map(str, args), input=input)
 
     def json(self, *args: str):
         result = self("--json", *args)
@@ -81,18 +86,8 @@ class Cli:
 
 @pytest.fixture
 def cli(ledgers: Ledgers):
-    """A CLI on a fresh ledger; whatever the test did, the ledger's invariants must hold after."""
-    runner = Cli(ledgers.new())
-    yield runner
-    if ledgers.exists(runner.db):
-        from codtool.ledger import open_ledger
-        from codtool.ledger.invariants import check_invariants
-
-        ledger = open_ledger(runner.db)
-        try:
-            assert check_invariants(ledger.session) == []
-        finally:
-            ledger.close()
+    """A CLI on a fresh ledger; the runner checks the ledger's invariants after every command."""
+    return Cli(ledgers.new())
 
 
 @pytest.fixture

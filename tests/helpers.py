@@ -20,16 +20,53 @@ DAY = "2026-11-23"
 NOW = "2026-11-23T08:00:00Z"
 
 runner = CliRunner()
+CHECK_INVARIANTS = True  # conftest turns this off for tests marked broken_ledger
 
 
-def run(db: Location, *args: str):
-    return runner.invoke(app, ["--db", str(db), *args])
+def invoke(args: list[str], input: str | None = None, db: Location | None = None):
+    """The one way tests run the CLI: as a user would, then the ledger's invariants must hold."""
+    result = runner.invoke(app, [str(a) for a in args], input=input)
+    if db is not None and CHECK_INVARIANTS:
+        assert_invariants(db)
+    return result
+
+
+def run(db: Location, *args: str, input: str | None = None):
+    return invoke(["--db", str(db), *args], input=input, db=db)
+
+
+def assert_invariants(db: Location) -> None:
+    """Every ledger invariant holds at `db`; a place holding no migrated ledger has none to check."""
+    from codtool.errors import CodtoolError
+    from codtool.ledger.db import _migrations, connect, schema_version
+    from codtool.ledger.invariants import check_invariants
+    from codtool.ledger.url import parse_url
+
+    if not str(db).startswith("postgresql") and not (Path(db).is_file() and Path(db).stat().st_size):
+        return
+    try:
+        session = connect(parse_url(str(db)))
+    except CodtoolError:
+        return
+    try:
+        if session.one(session.dialect.table_exists, ("schema_migrations",)) is None:
+            return
+        if schema_version(session) != _migrations()[-1][0]:
+            return
+        assert check_invariants(session) == [], f"ledger invariants broken after a CLI run on {db}"
+    finally:
+        session.close()
 
 
 def run_json(db: Location, *args: str):
     result = run(db, "--json", *args)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def brief(records: list[dict], *keys: str) -> list[dict]:
+    """Only these keys of each finding (or row), so a test states what it is about."""
+    return [{k: r[k] for k in keys} for r in records]
 
 
 def imported_ledger(backend: Backend, template_dir: Path,

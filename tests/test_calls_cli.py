@@ -11,6 +11,7 @@ from helpers import (
     DAY,
     add_duplicate_cluster,
     add_shipment,
+    brief,
     connect,
     imported_ledger,
     mark_checked,
@@ -153,15 +154,15 @@ def test_invalid_lines_are_rejected_with_line_numbers(db):
     result = run(db, "--json", "calls", "record", WITH_ERRORS)
     assert result.exit_code == 0  # the valid lines were recorded; rejects are in the output
     data = json.loads(result.stdout)
-    assert data["rejects"] == [
-        {"line": 3, "reason": "unknown order '#9999'"},
-        {"line": 4, "reason": "unknown outcome 'forse' (use confirmed, cancelled, no_answer, call_back, "
+    assert brief(data["rejects"], "line", "code", "reason") == [
+        {"line": 3, "code": "call.unknown_order", "reason": "unknown order '#9999'"},
+        {"line": 4, "code": "call.bad_line", "reason": "unknown outcome 'forse' (use confirmed, cancelled, no_answer, call_back, "
                               "address_corrected, wrong_number)"},
-        {"line": 5, "reason": "called_at 'ieri' is not a date and time (write e.g. 2026-11-23 10:30)"},
-        {"line": 6, "reason": "address_corrected needs new_address1 and new_city"},
-        {"line": 7, "reason": "order #1009 is cancelled: calls are recorded only for orders awaiting shipment "
+        {"line": 5, "code": "call.bad_line", "reason": "called_at 'ieri' is not a date and time (write e.g. 2026-11-23 10:30)"},
+        {"line": 6, "code": "call.bad_line", "reason": "address_corrected needs new_address1 and new_city"},
+        {"line": 7, "code": "call.order_closed", "reason": "order #1009 is cancelled: calls are recorded only for orders awaiting shipment "
                               "(new, confirmed, unreachable)"},
-        {"line": 8, "reason": "call_back_at is empty (write e.g. 2026-11-23 10:30)"},
+        {"line": 8, "code": "call.bad_line", "reason": "call_back_at is empty (write e.g. 2026-11-23 10:30)"},
     ]
     assert result.stderr == ""
     assert json.loads(strict.stdout)["recorded"] == 1  # --strict fails the run, valid lines stay recorded
@@ -297,7 +298,7 @@ def test_outcomes_file_without_needed_columns(db, tmp_path):
 def test_line_with_a_stray_separator(db, tmp_path):
     path = write_csv(tmp_path / "bad.csv", "order,outcome,called_at\n#1001,confirmed,2026-11-23 10:00,extra\n")
     data = json.loads(run(db, "--json", "calls", "record", str(path)).stdout)
-    assert data["rejects"] == [{"line": 2, "reason": "4 cells but the header has 3 (a stray separator?)"}]
+    assert brief(data["rejects"], "source", "line", "reason") == [{"source": "bad.csv", "line": 2, "reason": "4 cells but the header has 3 (a stray separator?)"}]
 
 
 @pytest.mark.parametrize("args", [

@@ -5,12 +5,10 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import connect
-from typer.testing import CliRunner
+from helpers import connect, run
 
 from codtool.checks import runner
 from codtool.checks.runner import CheckRequest, evaluate, run_checks
-from codtool.cli import app
 from codtool.ledger import checks as store
 from codtool.ledger import open_ledger
 
@@ -25,7 +23,7 @@ FIRST_CODES = {
 
 
 def cli(db: Path, *args: str, ok: bool = True):
-    result = CliRunner().invoke(app, ["--db", str(db), *args])
+    result = run(db, *args)
     if ok:
         assert result.exit_code == 0, result.output
     return result

@@ -12,6 +12,8 @@ from helpers import run_json as cli_json
 from codtool.ledger import open_ledger
 from codtool.ledger.dedupe import suspected_duplicates
 from codtool.ledger.orders import set_status
+from codtool.ledger.tracking import insert_shipments
+from codtool.money import Money
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dedupe"
 
@@ -223,6 +225,9 @@ def mark_shipped(db: Path, order: int) -> None:
     ledger = open_ledger(db)
     try:
         with ledger.transaction() as conn:
+            cod, currency = conn.one("SELECT cod_minor, currency FROM orders WHERE id = ?", (order,))
+            insert_shipments(conn, [(order, "brt", f"T{order}", "2026-11-24", Money(cod, currency), "shipped",
+                                     "2026-11-24", "manifest.csv", 2, "2026-11-24T08:00:00Z")])
             set_status(conn, order, "shipped", "handed to courier", "test")
     finally:
         ledger.close()

@@ -3,12 +3,13 @@
 import json
 from pathlib import Path
 
+import helpers
 import pytest
-from helpers import connect, imported_ledger
+from helpers import brief, connect, imported_ledger
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from codtool.cli import app
+from codtool.ledger import open_ledger
+from codtool.ledger.orders import set_status
 
 REPO = Path(__file__).resolve().parents[1]
 ORDERS = sorted(str(p) for p in (REPO / "fixtures" / "orders").glob("*.csv"))
@@ -17,7 +18,6 @@ COURIERS = ("brt", "gls", "sda", "generic")
 STATUS_FILES = (("brt", "brt_status_2026-11-25.csv"), ("brt", "brt_status_2026-11-27.csv"),
                 ("brt", "brt_status_2026-12-04.csv"), ("gls", "gls_status.csv"), ("sda", "sda_status.csv"),
                 ("generic", "generic_status.csv"))
-runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def db(imported, ledgers):
 
 
 def run(db: Path, *args: str, code: int = 0):
-    result = runner.invoke(app, ["--db", str(db), "--json", *args])
+    result = helpers.run(db, "--json", *args)
     assert result.exit_code == code, result.output
     return json.loads(result.stdout) if code == 0 and result.stdout.strip() else result
 
@@ -81,7 +81,7 @@ def test_ship_refuses_prepaid_with_cod_and_a_wrong_cod_amount(db):
     assert {r["order"]: r["reason"] for r in gls["refused"]} == {
         "5122": "prepaid order with a COD amount to collect (54.80 EUR)", "5123": "order is cancelled"}
     sda = run(db, "ship", str(SHIP / "manifest_sda.csv"), "--courier", "sda", "--shop", "demo", "--force")
-    assert sda["refused"] == [{"line": 4, "order": "UOYEVOLI",
+    assert brief(sda["refused"], "line", "order", "reason") == [{"line": 4, "order": "UOYEVOLI",
                                "reason": "COD amount 30.00 differs from the order's 32.00 EUR"}]
 
 
@@ -111,17 +111,18 @@ def test_ship_refuses_suspected_duplicates_and_already_shipped(db, tmp_path):
                          [(ids["#1001"], "keep"), (ids["#1008"], "duplicate")])
     data = run(db, "ship", str(SHIP / "manifest_brt.csv"), "--courier", "brt", "--shop", "demo", "--force")
     assert {"line": 7, "order": "#1008",
-            "reason": "suspected duplicate of order #1001 (dedupe cluster 1 is open)"} in data["refused"]
+            "reason": "suspected duplicate of order #1001 (dedupe cluster 1 is open)"} in brief(
+                data["refused"], "line", "order", "reason")
     manifest = tmp_path / "again.csv"
     manifest.write_text("order_id,tracking_number,ship_date\n#1001,059012399999,2026-11-26\n", encoding="utf-8")
     data = run(db, "ship", str(manifest), "--courier", "brt", "--shop", "demo")
-    assert data["refused"] == [{"line": 2, "order": "#1001",
+    assert brief(data["refused"], "line", "order", "reason") == [{"line": 2, "order": "#1001",
                                 "reason": "already shipped with brt 059012300001 on 2026-11-24"}]
 
 
 def test_confirmed_orders_ship_without_force(db, tmp_path):
-    with connect(db) as conn:
-        conn.execute("UPDATE orders SET status = 'confirmed' WHERE source_id = '#1002'")
+    with open_ledger(db) as ledger, ledger.transaction() as session:  # as a call would confirm it, with history
+        set_status(session, helpers.order_id(db, "#1002"), "confirmed", "customer confirmed", "test")
     manifest = tmp_path / "m.csv"
     manifest.write_text("order_id,tracking_number,ship_date,cod_amount\n1002,059012300002,25/11/2026,\"89,00\"\n",
                         encoding="utf-8")
@@ -161,10 +162,10 @@ def test_every_status_path_reaches_shipment_and_order(db):
 def test_unknown_status_and_unknown_parcel_are_reported_by_line(db):
     ship_all(db)
     data = run(db, "track", str(SHIP / "brt_status_2026-11-27.csv"), "--courier", "brt")
-    assert data["issues"] == [
-        {"file": "brt_status_2026-11-27.csv", "line": 12, "code": "tracking.unknown_status",
+    assert brief(data["issues"], "source", "line", "code", "message") == [
+        {"source": "brt_status_2026-11-27.csv", "line": 12, "code": "tracking.unknown_status",
          "message": "unknown brt status 'FERMO DEPOSITO CONCORDATO': add it to the courier mapping"},
-        {"file": "brt_status_2026-11-27.csv", "line": 13, "code": "tracking.unknown_parcel",
+        {"source": "brt_status_2026-11-27.csv", "line": 13, "code": "tracking.unknown_parcel",
          "message": "no brt shipment with tracking number 059099999999"},
     ]
     assert data["new_events"] == 11
@@ -198,8 +199,8 @@ def test_delivered_after_return_is_reported_and_ignored(db):
     ship_all(db)
     track_all(db, STATUS_FILES[:2])
     data = run(db, "track", str(SHIP / "brt_status_2026-12-04.csv"), "--courier", "brt")
-    assert data["issues"] == [{
-        "file": "brt_status_2026-12-04.csv", "line": 3, "code": "tracking.impossible_transition",
+    assert brief(data["issues"], "source", "line", "code", "message") == [{
+        "source": "brt_status_2026-12-04.csv", "line": 3, "code": "tracking.impossible_transition",
         "message": "impossible transition for brt 059012300004: delivered at 2026-12-04T09:00:00 after rto_delivered"}]
     assert statuses(db)["059012300004"] == "rto_delivered"
 
@@ -245,12 +246,15 @@ def test_ndr_list_and_record(db, tmp_path):
         ("6001234A00014", 1, "rescheduled")]
     recorded = run(db, "ndr", "record", str(SHIP / "ndr_decisions.csv"))
     assert (recorded["recorded"], recorded["already_recorded"]) == (3, 0)
-    assert recorded["rejected"] == [
-        {"line": 5, "reason": "no shipment with tracking number 6001234A00099"},
-        {"line": 6, "reason": "unknown action 'riprova'; use reattempt, hold or return"}]
+    assert brief(recorded["rejected"], "line", "code", "reason") == [
+        {"line": 5, "code": "ndr.unknown_parcel", "reason": "no shipment with tracking number 6001234A00099"},
+        {"line": 6, "code": "ndr.unknown_action", "reason": "unknown action 'riprova'; use reattempt, hold or return"}]
     assert [n["tracking_number"] for n in run(db, "ndr", "list")] == ["6001234A00012", "6001234A00014"]
     again = run(db, "ndr", "record", str(SHIP / "ndr_decisions.csv"))
     assert (again["recorded"], again["already_recorded"]) == (0, 3)
+    with connect(db) as conn:  # the rejects are kept once, however often the file is recorded
+        assert [tuple(r) for r in conn.query("SELECT line, code FROM findings WHERE source = 'ndr_decisions.csv' "
+                                             "ORDER BY line")] == [(5, "ndr.unknown_parcel"), (6, "ndr.unknown_action")]
     out = tmp_path / "ndr.xlsx"
     run(db, "ndr", "list", "--out", str(out))
     sheet = load_workbook(out).active
@@ -295,6 +299,6 @@ def test_order_view_shows_parcel_story(db):
 @pytest.mark.parametrize("command", [["ship"], ["track"], ["ndr", "list"], ["ndr", "record"],
                                      ["report", "delivery"]])
 def test_commands_have_help(command):
-    result = runner.invoke(app, [*command, "--help"])
+    result = helpers.invoke([*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output

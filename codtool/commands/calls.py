@@ -118,7 +118,7 @@ def _show_record(console: Console, r: RecordResult) -> None:
         console.print(table("Not applied", ("line", "order", "status", "wanted", "why"),
                             ((c["line"], c["order"], c["from"], c["to"], c["reason"]) for c in r.not_applied)))
     if r.rejects:
-        console.print(table("Rejected lines", ("line", "reason"), ((x["line"], x["reason"]) for x in r.rejects)))
+        console.print(table("Rejected lines", ("line", "reason"), ((x.line, x.message) for x in r.rejects)))
 
 
 def confirm(

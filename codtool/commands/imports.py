@@ -10,8 +10,10 @@ from rich.console import Console
 
 from codtool.commands import add_group, checked_shop, ledger_id
 from codtool.errors import NotFound
+from codtool.findings import Finding
 from codtool.importing.importer import ImportRequest, ImportResult, import_file
 from codtool.input_policy import MAX_ID
+from codtool.ledger import findings
 from codtool.ledger import orders as store
 from codtool.ledger.db import schema_version
 from codtool.ledger.permissions import make_private
@@ -82,8 +84,8 @@ def _show_results(console: Console, results: list[ImportResult]) -> None:
     for r in results:
         if r.rejects:
             shown = r.rejects[:_SHOWN_REJECTS]
-            console.print(table(f"{r.file}: rows not imported", ("line", "kind", "reason"),
-                                ((x.line, x.kind, x.reason) for x in shown)))
+            console.print(table(f"{r.file}: rows not imported", ("line", "code", "reason"),
+                                ((x.line, x.code, x.reason) for x in shown)))
             if len(r.rejects) > len(shown):
                 console.print(f"... and {len(r.rejects) - len(shown)} more: codtool batches show {r.batch_id}")
 
@@ -101,12 +103,17 @@ def batches_show(ctx: typer.Context, batch: Annotated[int, typer.Argument(parser
     """Show a batch and every row it did not import, with line and reason."""
     state = state_of(ctx)
     conn = state.ledger().session
-    rejects = [dict(r) for r in store.batch_rejects(conn, batch)]
     found = store.get_batch(conn, batch)
     if found is None:
         raise NotFound(f"no batch {batch}; see codtool batches list")
-    data = dict(found) | {"rejects": [{k: r[k] for k in ("line", "kind", "reason")} for r in rejects]}
+    rejects = findings.of_batch(conn, batch)
+    data = dict(found) | {"rejects": [_reject_json(f) for f in rejects]}
     state.output.emit(data, lambda c: c.print(table(
         f"Batch {batch}: {data['file_name']} ({data['rejected']} rejected, "
         f"{data['skipped_duplicates']} duplicates)",
-        ("line", "kind", "reason"), ((r["line"], r["kind"], r["reason"]) for r in rejects))))
+        ("line", "code", "reason"), ((f.line, f.code, f.message) for f in rejects))))
+
+
+def _reject_json(f: Finding) -> dict:
+    """A finding, with the import's own `kind` (rejected or duplicate) that older scripts read."""
+    return f.to_json() | {"kind": "duplicate" if f.code == "import.duplicate" else "rejected"}

@@ -61,5 +61,8 @@ def _show(console: Console, data: dict) -> None:
                         ([i["sku"], i["name"], i["qty"], i["price"]] for i in data["items"]), numeric=("qty", "price")))
     for name, records in data.items():
         if isinstance(records, list) and name != "items" and records:
-            cols = list(records[0])
+            cols = _FINDING_COLUMNS if name == "findings" else list(records[0])
             console.print(table(name.replace("_", " ").capitalize(), cols, ([r[c] for c in cols] for r in records)))
+
+
+_FINDING_COLUMNS = ("source", "line", "code", "severity", "message", "parcel", "suggestion")

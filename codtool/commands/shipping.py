@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -68,7 +67,7 @@ def ship(
                             [(result.lines, result.shipped, result.already_recorded, len(result.refused), cash)]))
         if result.refused:
             console.print(table("Refused", ("line", "order", "reason"),
-                                ((r.line, r.order, r.reason) for r in result.refused)))
+                                ((r.line, r.order, r.message) for r in result.refused)))
 
     state.output.emit(result.to_json(), show)
     state.finish(len(result.refused), str(manifest))
@@ -101,7 +100,7 @@ def _show_tracks(console: Console, results: list) -> None:
         if r.issues:
             shown = r.issues[:_SHOWN]
             console.print(table(f"{r.file}: issues", ("file", "line", "code", "message"),
-                                ((i.file, i.line, i.code, i.message) for i in shown)))
+                                ((i.source, i.line, i.code, i.message) for i in shown)))
             if len(r.issues) > len(shown):
                 console.print(f"... and {len(r.issues) - len(shown)} more (use --json for all)")
 
@@ -119,7 +118,7 @@ def ndr_list(
     if out is not None:
         export_format(out, force)
     state = state_of(ctx)
-    rows = [asdict(n) for n in open_ndrs(state.ledger())]
+    rows = [n.to_json() for n in open_ndrs(state.ledger())]
     if out is not None:
         columns = list(rows[0]) if rows else _NDR_COLUMNS
         write_table(out, columns, ([r[c] for c in columns] for r in rows), replace=force)
@@ -142,7 +141,7 @@ def ndr_record(
         console.print(table(f"Decisions {file.name}", ("lines", "recorded", "already recorded", "rejected"),
                             [(result.lines, result.recorded, result.already_recorded, len(result.rejected))]))
         if result.rejected:
-            console.print(table("Rejected", ("line", "reason"), ((r.line, r.reason) for r in result.rejected)))
+            console.print(table("Rejected", ("line", "reason"), ((r.line, r.message) for r in result.rejected)))
 
     state.output.emit(result.to_json(), show)
     state.finish(len(result.rejected), str(file))

@@ -13,6 +13,7 @@ import pandas as pd
 
 from codtool.crashpoints import crash_point
 from codtool.errors import MappingError
+from codtool.findings import ERROR, WARNING, Finding
 from codtool.importing.normalise import Defaults, build_frame, normalise
 from codtool.importing.profiles import PROFILES, Profile, detect, load_mapping, resolve
 from codtool.importing.source import ExactReaderNeeded, Header, SourceFile, inspect_file, read_chunks, read_header
@@ -41,6 +42,39 @@ class Reject:
     kind: str
     reason: str
 
+    @property
+    def code(self) -> str:
+        return reject_code(self.kind, self.reason)
+
+    def finding(self, file: str) -> Finding:
+        return Finding(file, self.line, self.code, self.reason, ERROR if self.kind == "rejected" else WARNING)
+
+
+# The first words of an import reason name its code (reasons are built by the vectorised checks
+# in normalise.py, so the code is read back from them here, in one place; docs/findings.md lists them).
+_REJECT_CODES = (
+    ("missing payment method", "import.missing_payment_method"),
+    ("missing ", "import.missing_field"),
+    ("currency ", "import.bad_currency"),
+    ("amount: ", "import.bad_amount"),
+    ("total: ", "import.bad_amount"),
+    ("item price: ", "import.bad_amount"),
+    ("negative amount", "import.negative_amount"),
+    ("quantity ", "import.bad_quantity"),
+    ("COD order with no amount", "import.cod_without_amount"),
+    ("prepaid order with a COD amount", "import.prepaid_with_cod"),
+    ("unreadable order date", "import.bad_date"),
+)
+
+
+def reject_code(kind: str, reason: str) -> str:
+    """The finding code of an import reject (duplicates first: their reason names the earlier line)."""
+    if kind == "duplicate":
+        return "import.duplicate"
+    if reason.startswith("line has ") and "the header has" in reason:
+        return "import.row_shape"
+    return next((code for prefix, code in _REJECT_CODES if reason.startswith(prefix)), "import.invalid_row")
+
 
 @dataclass
 class ImportResult:
@@ -60,7 +94,7 @@ class ImportResult:
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data["rejects"] = [{"line": r.line, "reason": r.reason, "kind": r.kind} for r in self.rejects]
+        data["rejects"] = [r.finding(Path(self.file).name).to_json() | {"kind": r.kind} for r in self.rejects]
         return data
 
 
@@ -211,7 +245,8 @@ class _BatchWriter:
             raw = self.chunks[number].iloc[pos].tolist()[:width]
             extra = {f"extra_{i}": c for i, c in enumerate(raw[len(self.source_header.cells):])}
             cells = dict(zip(self.source_header.cells, raw, strict=False)) | extra
-            records.append((self.result.batch_id, int(line), kind_, reason, json.dumps(cells, ensure_ascii=False)))
+            records.append((self.result.batch_id, int(line), kind_, reason, json.dumps(cells, ensure_ascii=False),
+                            reject_code(kind_, reason)))
             self.result.rejects.append(Reject(int(line), kind_, reason))
         store.insert_rejects(self.conn, records)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codtool.ledger.db import dicts, utc_now
+from codtool.ledger.invariants import assert_holds
 from codtool.ledger.session import Row, Session
 
 ORDER_COLUMNS = (
@@ -50,6 +51,7 @@ def finish_batch(conn: Session, batch: int, counts: dict[str, int]) -> None:
     sets = ", ".join(f"{c} = ?" for c in BATCH_COUNTS)
     conn.execute(f"UPDATE import_batches SET {sets} WHERE id = ?",
                  [counts[c] for c in BATCH_COUNTS] + [batch])
+    assert_holds(conn, batches=[batch])
 
 
 def existing_sources(conn: Session, shop: int, source_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
@@ -72,8 +74,9 @@ def insert_orders(conn: Session, rows: Iterable[Sequence[Any]]) -> int:
     return conn.bulk_insert("orders", ORDER_COLUMNS, rows, conflict="shop_id, source_id")
 
 
-def insert_rejects(conn: Session, rows: Iterable[tuple[int, int, str, str, str]]) -> None:
-    conn.bulk_insert("rejected_rows", ("batch_id", "line", "kind", "reason", "raw"), rows)
+def insert_rejects(conn: Session, rows: Iterable[tuple[int, int, str, str, str, str]]) -> None:
+    """(batch, line, kind, reason, raw cells as JSON, finding code) per rejected or duplicate row."""
+    conn.bulk_insert("rejected_rows", ("batch_id", "line", "kind", "reason", "raw", "code"), rows)
 
 
 def list_orders(conn: Session, batch: int | None, status: str | None,
@@ -156,6 +159,7 @@ def set_statuses(conn: Session, moves: Sequence[StatusMove]) -> set[int]:
         "VALUES (?, ?, ?, ?, ?, ?)",
         log,
     )
+    assert_holds(conn, orders=list(updates))
     return set(updates)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codtool.ledger.db import dicts
+from codtool.ledger.invariants import assert_holds
 from codtool.ledger.session import Row, Session
 
 _IN_LIMIT = 500
@@ -83,7 +84,12 @@ def shipments_by_tracking(conn: Session, courier: str | None,
 
 
 def insert_shipments(conn: Session, rows: Iterable[Sequence[Any]]) -> int:
-    return _insert(conn, "shipments", SHIPMENT_COLUMNS, "courier, tracking_number", rows)
+    """New shipments: (order id, courier, tracking number, ship date, COD as Money, status, status at,
+    source file, line, created at). Their COD must equal their orders' or nothing is written."""
+    flat = [(*r[:4], r[4].minor, r[4].currency, *r[5:]) for r in rows]
+    added = _insert(conn, "shipments", SHIPMENT_COLUMNS, "courier, tracking_number", flat)
+    assert_holds(conn, orders=[r[0] for r in flat])
+    return added
 
 
 def get_shipments(conn: Session, ids: Sequence[int]) -> dict[int, Row]:

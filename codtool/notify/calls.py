@@ -15,7 +15,7 @@ from codtool.ledger.db import utc_now
 from codtool.ledger.dedupe import suspected_duplicates
 from codtool.ledger.orders import StatusMove, set_statuses
 from codtool.ledger.tracking import CustomerHistory, customer_history, phone_key
-from codtool.money import Money, format_minor
+from codtool.money import Money
 from codtool.notify.phones import phone_of
 from codtool.notify.policy import Policy
 from codtool.notify.risk import Assessment, Attempts, Finding, OrderFacts, assess
@@ -116,7 +116,7 @@ def call_row(c: Candidate, correction: dict | None) -> dict:
         "customer": r["customer_name"], "phone_e164": c.facts.phone.e164, "phone_national": c.facts.phone.national,
         "phone_as_typed": r["phone"], "address": one_line_address(r), "country": r["country"],
         "corrected_address": one_line_address(correction) if correction else "",
-        "amount": format_minor(r["cod_minor"], r["currency"]), "currency": r["currency"], "cod_minor": r["cod_minor"],
+        "amount": c.facts.cod.plain, "currency": c.facts.cod.currency, "cod_minor": c.facts.cod.minor,
         "items": items_text(r["items"]), "score": c.assessment.score,
         "reasons": [s.to_json() for s in c.assessment.signals],
         "attempt": c.facts.attempts.total + 1, "last_outcome": c.facts.attempts.last_outcome, "due_at": c.due_at,
@@ -183,5 +183,5 @@ def _reasons_json(a: Assessment) -> str:
 
 def _confirmed_json(c: Candidate) -> dict:
     return {"id": c.row["id"], "order": c.row["source_id"], "customer": c.row["customer_name"],
-            "amount": format_minor(c.row["cod_minor"], c.row["currency"]), "currency": c.row["currency"],
+            "amount": c.facts.cod.plain, "currency": c.facts.cod.currency,
             "score": c.assessment.score, "reasons": [s.to_json() for s in c.assessment.signals]}

@@ -19,10 +19,12 @@ from codtool import statuses
 from codtool.crashpoints import crash_point
 from codtool.dates import local_iso
 from codtool.errors import InputFileError
+from codtool.findings import Finding
 from codtool.importing.source import inspect_file, read_chunks, read_header
 from codtool.input_policy import ascii_int, shorten
 from codtool.ledger import Ledger
 from codtool.ledger import calls as store
+from codtool.ledger import findings as found_store
 from codtool.ledger.db import utc_now
 from codtool.ledger.orders import set_status
 from codtool.notify.policy import Policy
@@ -46,6 +48,8 @@ SOURCE = "calls record"
 
 class OutcomeError(ValueError):
     """One line of an outcomes file cannot be recorded (reported with its line number)."""
+
+    code = "call.bad_line"
 
 
 @dataclass
@@ -71,12 +75,15 @@ class RecordResult:
     recorded: int = 0
     already_recorded: int = 0
     blank: int = 0
-    rejects: list[dict] = field(default_factory=list)
+    rejects: list[Finding] = field(default_factory=list)
     status_changes: list[dict] = field(default_factory=list)
     not_applied: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return dict(self.__dict__)
+        return dict(self.__dict__) | {"rejects": [f.to_json() for f in self.rejects]}
+
+    def reject(self, line: int, code: str, message: str, order: str = "", order_id: int | None = None) -> None:
+        self.rejects.append(Finding(Path(self.file).name, line, code, message, order=order, order_id=order_id))
 
 
 def record_outcomes(ledger: Ledger, path: Path, policy: Policy) -> RecordResult:
@@ -91,7 +98,7 @@ def record_outcomes(ledger: Ledger, path: Path, policy: Policy) -> RecordResult:
         for o, row, k in list(unique.values()):
             if row["status"] not in statuses.OPEN:
                 del unique[k]
-                result.rejects.append({"line": o.line, "reason": _closed(row)})
+                result.reject(o.line, "call.order_closed", _closed(row), row["source_id"], row["id"])
         fresh = sorted(unique.values(), key=lambda t: (t[0].called_at, t[0].line))
         result.already_recorded = sum(1 for _, _, k in keyed if k in known)
         prior = store.attempt_counts(conn, sorted({row["id"] for _, row, _ in fresh}))
@@ -102,8 +109,9 @@ def record_outcomes(ledger: Ledger, path: Path, policy: Policy) -> RecordResult:
         store.insert_corrections(conn, ((k, row["id"], *o.address, now) for o, row, k in fresh
                                         if o.outcome == "address_corrected"))
         _apply(conn, fresh, prior, policy, result)
+        result.rejects.sort(key=lambda r: r.line or 0)
+        found_store.store_findings(conn, "calls", result.rejects)
         crash_point("calls.after_outcomes")
-    result.rejects.sort(key=lambda r: r["line"])
     return result
 
 
@@ -130,7 +138,7 @@ def _read(path: Path, result: RecordResult) -> list[Outcome]:
                     raise OutcomeError(f"{len(cells)} cells but the header has {len(header)} (a stray separator?)")
                 out.append(_outcome(line, values))
             except OutcomeError as exc:
-                result.rejects.append({"line": line, "reason": str(exc)})
+                result.reject(line, exc.code, str(exc), values.get("order") or values.get("id", ""))
     return out
 
 
@@ -199,7 +207,7 @@ def _resolve(conn, outcomes: list[Outcome], result: RecordResult) -> dict[int, d
         try:
             found[o.line] = _one(o, by_id, by_source)
         except OutcomeError as exc:
-            result.rejects.append({"line": o.line, "reason": str(exc)})
+            result.reject(o.line, "call.unknown_order", str(exc), o.ref_order or o.ref_id)
     return found
 
 

@@ -14,10 +14,12 @@ from datetime import date
 from pathlib import Path
 
 from codtool.crashpoints import crash_point
+from codtool.findings import Finding
 from codtool.ledger import Ledger
+from codtool.ledger import findings as found_store
 from codtool.ledger import tracking as store
 from codtool.ledger.db import utc_now
-from codtool.money import format_minor
+from codtool.money import Money
 from codtool.tracking.events import FINAL
 from codtool.tracking.sources import Table, parse_day, parse_when
 
@@ -62,8 +64,7 @@ class OpenNdr:
     customer_name: str
     phone: str
     address: str
-    cod_amount: str
-    currency: str
+    cod: Money
     attempts: int
     first_attempt_at: str
     last_attempt_at: str
@@ -71,6 +72,16 @@ class OpenNdr:
     reason: str
     raw_reason: str
     action: str
+
+    def to_json(self) -> dict:
+        """Flat fields for --json and the xlsx/csv list: the amount as "32.00" text, its currency and minor units."""
+        data: dict = {}
+        for key, value in asdict(self).items():
+            if key == "cod":
+                data |= {"cod_amount": self.cod.plain, "currency": self.cod.currency, "cod_minor": self.cod.minor}
+            else:
+                data[key] = value
+        return data
 
 
 def open_ndrs(ledger: Ledger, on: date | None = None) -> list[OpenNdr]:
@@ -106,15 +117,9 @@ def _open(row, tries: list, last_at: str, day: date) -> OpenNdr:
         action = f"in storage {waiting} days, return is near: {action}"
     address = ", ".join(p for p in (row["address1"], row["postcode"], row["city"], row["province"]) if p)
     return OpenNdr(row["tracking_number"], row["courier"], row["source_id"], row["shop"], row["customer_name"],
-                   row["phone"], address, format_minor(row["cod_minor"], row["currency"]), row["currency"],
+                   row["phone"], address, Money(row["cod_minor"], row["currency"]),
                    len(tries), first_at, last_at, waiting, reason, tries[-1]["raw_reason"] if tries else "",
                    action)
-
-
-@dataclass
-class Rejected:
-    line: int
-    reason: str
 
 
 @dataclass
@@ -123,10 +128,10 @@ class RecordResult:
     lines: int = 0
     recorded: int = 0
     already_recorded: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
+    rejected: list[Finding] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return asdict(self) | {"rejected": [f.to_json() for f in self.rejected]}
 
 
 def record_decisions(ledger: Ledger, path: Path, courier: str | None = None) -> RecordResult:
@@ -140,43 +145,57 @@ def record_decisions(ledger: Ledger, path: Path, courier: str | None = None) -> 
         rows, now = [], utc_now()
         for line, cells in lines:
             verdict = _decision(cells, known, courier)
-            if isinstance(verdict, str):
-                result.rejected.append(Rejected(line, verdict))
+            if isinstance(verdict, Finding):
+                result.rejected.append(_located(verdict, path.name, line, cells["tracking_number"]))
                 continue
             key = hashlib.sha256("\x1f".join(map(str, verdict)).encode()).hexdigest()
             rows.append((*verdict, path.name, line, key, now))
         result.recorded = store.insert_decisions(conn, rows)
         result.already_recorded = len(rows) - result.recorded
+        found_store.store_findings(conn, "ndr", result.rejected)
         crash_point("ndr.after_decisions")
     return result
 
 
-def _decision(cells: dict[str, str], known: dict, courier: str | None) -> tuple | str:
+def _rejected(code: str, message: str, shipment=None) -> Finding:
+    """A rejected decision line; the file, line and parcel are filled in by `_located`."""
+    return Finding("", None, code, message, order_id=shipment["order_id"] if shipment is not None else None)
+
+
+def _located(f: Finding, source: str, line: int, parcel: str) -> Finding:
+    return Finding(source, line, f.code, f.message, f.severity, f.order, parcel, f.order_id)
+
+
+def _decision(cells: dict[str, str], known: dict, courier: str | None) -> tuple | Finding:
     number = cells["tracking_number"]
     if not number:
-        return "missing tracking number"
+        return _rejected("ndr.missing_field", "missing tracking number")
     matches = [s for s in known.get(number, []) if not cells["courier"] or s["courier"] == cells["courier"].lower()]
     if not matches:
-        return f"no shipment with tracking number {number}" + (f" for courier {courier}" if courier else "")
+        return _rejected("ndr.unknown_parcel", f"no shipment with tracking number {number}"
+                         + (f" for courier {courier}" if courier else ""))
     if len(matches) > 1:
-        return f"tracking number {number} exists for several couriers: add a courier column or use --courier"
+        return _rejected("ndr.ambiguous_parcel",
+                         f"tracking number {number} exists for several couriers: add a courier column or use --courier")
     shipment = matches[0]
     if shipment["status"] in FINAL:
-        return f"parcel {number} is already {shipment['status']}"
+        return _rejected("ndr.parcel_closed", f"parcel {number} is already {shipment['status']}", shipment)
     action = _ACTION_WORDS.get(" ".join(cells["action"].split()).casefold())
     if action is None:
-        return f"unknown action {cells['action']!r}; use reattempt, hold or return"
+        return _rejected("ndr.unknown_action", f"unknown action {cells['action']!r}; use reattempt, hold or return",
+                         shipment)
     decided_at = parse_when(cells["decided_at"])
     if decided_at is None:
-        return f"cannot read decided_at {cells['decided_at']!r}"
+        return _rejected("ndr.bad_time", f"cannot read decided_at {cells['decided_at']!r}", shipment)
     if not cells["decided_by"]:
-        return "missing decided_by: say who took the decision"
+        return _rejected("ndr.missing_field", "missing decided_by: say who took the decision", shipment)
     new_date = ""
     if cells["new_date"]:
         new_date = parse_day(cells["new_date"]) or ""
         if not new_date:
-            return f"cannot read new_date {cells['new_date']!r}"
+            return _rejected("ndr.bad_time", f"cannot read new_date {cells['new_date']!r}", shipment)
     if action != "reattempt" and (cells["new_address"] or cells["new_phone"] or new_date):
-        return f"a new address, phone or date only goes with a re-attempt, not {action}"
+        return _rejected("ndr.detail_without_reattempt",
+                         f"a new address, phone or date only goes with a re-attempt, not {action}", shipment)
     return (shipment["id"], action, cells["new_address"], cells["new_phone"], new_date, cells["note"],
             cells["decided_by"], decided_at)

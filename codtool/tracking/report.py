@@ -12,7 +12,7 @@ import pandas as pd
 
 from codtool.ledger import Ledger
 from codtool.ledger import tracking as store
-from codtool.money import format_minor
+from codtool.money import Money
 from codtool.tracking.events import DELIVERED, LOST, RTO_DELIVERED, RTO_IN_TRANSIT
 from codtool.tracking.ndr import open_ndrs
 
@@ -53,7 +53,7 @@ def _row(key: tuple, part: pd.DataFrame) -> dict:
     group, currency = key
     total = len(part)
     mean_days = part["days"].mean()
-    collected = int(part["collected"].sum())
+    collected = Money(int(part["collected"].sum()), currency)
     return {
         "group": group, "currency": currency, "shipments": total,
         "delivered": int(part["delivered"].sum()), "refused": int(part["refused"].sum()),
@@ -63,5 +63,5 @@ def _row(key: tuple, part: pd.DataFrame) -> dict:
         "refusal_rate": round(part["refused"].sum() / total, 4),
         "rto_rate": round(part["rto"].sum() / total, 4),
         "mean_days_to_deliver": None if pd.isna(mean_days) else round(float(mean_days), 1),
-        "cash_collected_minor": collected, "cash_collected": format_minor(collected, currency),
+        "cash_collected_minor": collected.minor, "cash_collected": collected.plain,
     }

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from codtool import statuses
 from codtool.crashpoints import crash_point
 from codtool.errors import AmountError
+from codtool.findings import Finding
 from codtool.ledger import Ledger, Row, Session
+from codtool.ledger import findings as found_store
 from codtool.ledger import tracking as store
 from codtool.ledger.db import utc_now
 from codtool.ledger.dedupe import suspected_duplicates
@@ -40,11 +43,11 @@ class ShipRequest:
     force: bool = False
 
 
-@dataclass
-class Refusal:
-    line: int
-    order: str
-    reason: str
+class Refused(NamedTuple):
+    """Why a manifest line does not ship: a code from docs/findings.md and the words for people."""
+
+    code: str
+    message: str
 
 
 @dataclass
@@ -57,11 +60,12 @@ class ShipResult:
     shipped: int = 0
     already_recorded: int = 0
     cod: dict[str, Money] = field(default_factory=dict)  # to collect, per currency
-    refused: list[Refusal] = field(default_factory=list)
+    refused: list[Finding] = field(default_factory=list)
 
     def to_json(self) -> dict:
         data = asdict(self)
         del data["cod"]
+        data["refused"] = [f.to_json() for f in self.refused]
         data["cod_minor"] = {c: m.minor for c, m in self.cod.items()}
         data["cod_to_collect"] = {c: m.plain for c, m in self.cod.items()}
         return {k: data[k] for k in ("file", "courier", "lines", "shipped", "already_recorded", "cod_minor",
@@ -104,95 +108,100 @@ class _Checker:
         rows, moves = [], []
         for ln in lines:
             verdict = self.judge(ln)
-            if isinstance(verdict, str):
-                if verdict:
-                    self.result.refused.append(Refusal(ln.line, ln.cells["order_id"], verdict))
-                continue
-            rows.append(verdict)
-            moves.append((verdict[0], ln))
+            if isinstance(verdict, Refused):
+                self.result.refused.append(self.finding(ln, verdict))
+            elif verdict is not None:
+                rows.append(verdict)
+                moves.append((verdict[0], ln))
         self.result.shipped = store.insert_shipments(self.conn, rows)
+        found_store.store_findings(self.conn, "ship", self.result.refused)
         source = f"ship {self.request.path.name}"
         set_statuses(self.conn, [
             StatusMove(order_id, statuses.SHIPPED, f"shipped with {self.request.courier} {ln.cells['tracking_number']}",
                        f"{source}:{ln.line}")
             for order_id, ln in moves])
 
-    def judge(self, ln: _Line) -> tuple | str:
-        """A shipment row to insert, '' for a line already recorded, or the refusal reason."""
+    def finding(self, ln: _Line, refused: Refused) -> Finding:
+        found = self.orders.get(ln.cells["order_id"].lstrip("#"), [])
+        order_id = found[0]["id"] if len(found) == 1 else None
+        return Finding(self.request.path.name, ln.line, refused.code, refused.message, order=ln.cells["order_id"],
+                       parcel=ln.cells["tracking_number"], order_id=order_id)
+
+    def judge(self, ln: _Line) -> tuple | Refused | None:
+        """A shipment row to insert, None for a line already recorded, or why it is refused."""
         ref, number = ln.cells["order_id"], ln.cells["tracking_number"]
         if not ref:
-            return "missing order id"
+            return Refused("ship.missing_order", "missing order id")
         if not number:
-            return "missing tracking number"
+            return Refused("ship.missing_tracking", "missing tracking number")
         order = self.order(ref)
-        if isinstance(order, str):
+        if isinstance(order, Refused):
             return order
         known = self.tracked.get(number)
         if known:
             if known[0]["order_id"] == order["id"]:
                 self.result.already_recorded += 1
-                return ""
-            return f"tracking number {number} is already used by another order (shipment {known[0]['id']})"
-        repeat = self.repeated(ln, number, order["id"])
-        if repeat:
-            return repeat
-        problem = self.order_problem(order)
+                return None
+            return Refused("ship.tracking_in_use",
+                           f"tracking number {number} is already used by another order (shipment {known[0]['id']})")
+        problem = self.repeated(ln, number, order["id"]) or self.order_problem(order)
         if problem:
             return problem
         day = parse_day(ln.cells["ship_date"]) if ln.cells["ship_date"] else today()
         if day is None:
-            return f"cannot read ship date {ln.cells['ship_date']!r}"
+            return Refused("ship.bad_date", f"cannot read ship date {ln.cells['ship_date']!r}")
         cod = self.cod_amount(ln, order)
-        if isinstance(cod, str):
+        if isinstance(cod, Refused):
             return cod
         self.result.cod[cod.currency] = self.result.cod.get(cod.currency, Money.zero(cod.currency)) + cod
-        return (order["id"], self.request.courier, number, day, cod.minor, cod.currency, "shipped", day,
+        return (order["id"], self.request.courier, number, day, cod, "shipped", day,
                 self.request.path.name, ln.line, utc_now())
 
-    def order(self, ref: str) -> Row | str:
+    def order(self, ref: str) -> Row | Refused:
         found = self.orders.get(ref.lstrip("#"), [])
         where = f" in shop {self.request.shop}" if self.request.shop else ""
         if not found:
-            return f"no order {ref}{where}"
+            return Refused("ship.unknown_order", f"no order {ref}{where}")
         if len(found) > 1:
             shops = ", ".join(sorted({o["shop"] for o in found}))
-            return f"order {ref} exists in several shops ({shops}): use --shop"
+            return Refused("ship.ambiguous_order", f"order {ref} exists in several shops ({shops}): use --shop")
         return found[0]
 
-    def repeated(self, ln: _Line, number: str, order_id: int) -> str:
+    def repeated(self, ln: _Line, number: str, order_id: int) -> Refused | None:
         if number in self.seen_tracking:
             first, _ = self.seen_tracking[number]
-            return f"tracking number {number} appears again (first at line {first})"
+            return Refused("ship.repeated_line", f"tracking number {number} appears again (first at line {first})")
         if order_id in self.seen_orders:
-            return f"order appears again (first at line {self.seen_orders[order_id]})"
+            return Refused("ship.repeated_line", f"order appears again (first at line {self.seen_orders[order_id]})")
         self.seen_tracking[number] = (ln.line, str(order_id))
         self.seen_orders[order_id] = ln.line
-        return ""
+        return None
 
-    def order_problem(self, order: Row) -> str:
+    def order_problem(self, order: Row) -> Refused | None:
         status = order["status"]
         if status == statuses.CANCELLED:
-            return "order is cancelled"
+            return Refused("ship.order_cancelled", "order is cancelled")
         if status == statuses.DUPLICATE:
-            return "order was marked as a duplicate"
+            return Refused("ship.order_duplicate", "order was marked as a duplicate")
         if order["id"] in self.suspects:
-            return str(self.suspects[order["id"]])
+            return Refused("ship.suspected_duplicate", str(self.suspects[order["id"]]))
         earlier = self.shipped.get(order["id"])
         if earlier is not None:
-            return (f"already shipped with {earlier['courier']} {earlier['tracking_number']} "
-                    f"on {earlier['ship_date']}")
+            return Refused("ship.already_shipped", f"already shipped with {earlier['courier']} "
+                           f"{earlier['tracking_number']} on {earlier['ship_date']}")
         if status in _ALREADY_SHIPPED:
-            return f"already {status}"
+            return Refused("ship.already_shipped", f"already {status}")
         if status != statuses.CONFIRMED and not self.request.force:
-            return f"order is not confirmed (status {status}); confirm it first or use --force"
-        return ""
+            return Refused("ship.not_confirmed",
+                           f"order is not confirmed (status {status}); confirm it first or use --force")
+        return None
 
-    def cod_amount(self, ln: _Line, order: Row) -> Money | str:
+    def cod_amount(self, ln: _Line, order: Row) -> Money | Refused:
         """The amount the courier must collect: the order's own, unless the manifest disagrees."""
         currency = order["currency"]
         given = ln.cells["currency"].upper()
         if given and given != currency:
-            return f"currency {given} differs from the order's {currency}"
+            return Refused("ship.currency_mismatch", f"currency {given} differs from the order's {currency}")
         text = ln.cells["cod_amount"]
         expected = Money(order["cod_minor"], currency)
         if not text:
@@ -200,11 +209,11 @@ class _Checker:
         try:
             amount = read_amount(text, currency)
         except AmountError as exc:
-            return f"COD amount: {exc}"
+            return Refused("ship.bad_amount", f"COD amount: {exc}")
         if amount.minor < 0:
-            return f"negative COD amount {text!r}"
+            return Refused("ship.bad_amount", f"negative COD amount {text!r}")
         if not order["is_cod"] and amount.minor:
-            return f"prepaid order with a COD amount to collect ({amount})"
+            return Refused("ship.prepaid_with_cod", f"prepaid order with a COD amount to collect ({amount})")
         if order["is_cod"] and amount != expected:
-            return f"COD amount {amount.plain} differs from the order's {expected}"
+            return Refused("ship.cod_mismatch", f"COD amount {amount.plain} differs from the order's {expected}")
         return amount

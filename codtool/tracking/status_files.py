@@ -18,6 +18,7 @@ import pandas as pd
 
 from codtool.crashpoints import crash_point
 from codtool.errors import InputFileError
+from codtool.findings import WARNING, Finding
 from codtool.ledger import Ledger, Session
 from codtool.ledger import tracking as store
 from codtool.ledger.db import utc_now
@@ -27,14 +28,6 @@ from codtool.tracking.events import ORDER_OUTCOME, Event, derive
 from codtool.tracking.sources import Table, parse_when
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class Issue:
-    file: str
-    line: int
-    code: str
-    message: str
 
 
 @dataclass
@@ -49,10 +42,10 @@ class TrackResult:
     shipments_updated: int = 0
     orders_updated: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
-    issues: list[Issue] = field(default_factory=list)
+    issues: list[Finding] = field(default_factory=list)  # stored in tracking_issues
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return asdict(self) | {"issues": [f.to_json() for f in self.issues]}
 
 
 def key_of(*parts: str) -> str:
@@ -136,7 +129,8 @@ class _FileReader:
     def _issues(self, bad: pd.DataFrame, codes: np.ndarray) -> None:
         now, rows = utc_now(), []
         for row, code in zip(bad.itertuples(index=False), codes, strict=True):
-            issue = Issue(self.file, int(row.line), str(code), self._message(str(code), row))
+            issue = Finding(self.file, int(row.line), str(code), self._message(str(code), row), WARNING,
+                            parcel=row.tracking)
             self.result.issues.append(issue)
             rows.append((None, issue.code, issue.message, self.file, issue.line,
                          key_of(issue.code, self.sha, str(issue.line)), now))
@@ -181,4 +175,7 @@ def _rederive(conn: Session, ids: list[int], result: TrackResult, file: str) -> 
     result.shipments_updated = len(updates)
     result.statuses = dict(sorted(counts.items()))
     store.insert_issues(conn, issues)
-    result.issues += [Issue(i[3], int(i[4]), i[1], i[2]) for i in issues]
+    numbers = {sid: heads[sid]["tracking_number"] for sid in by_shipment}
+    orders = {sid: heads[sid]["order_id"] for sid in by_shipment}
+    result.issues += [Finding(i[3], int(i[4]), i[1], i[2], WARNING, parcel=numbers[i[0]], order_id=orders[i[0]])
+                      for i in issues]
