@@ -209,31 +209,50 @@ class Italian:
         return items
 
     def _typed(self, p: dict) -> dict:
-        """How the customer typed it again: typos, abbreviations, swapped names, units, notations."""
+        """How the customer typed it again: typos in every field (now and then two, or on the first
+        letter), abbreviations, swapped or dropped name parts, missing values, a line typed in the
+        wrong field, units added, phone notations."""
         r = self.rng.random
         given, surname = p["given"], p["surname"]
         if r() < 0.25:
-            given = _typo(self.rng, given)
+            given = self._typos(given)
         if r() < 0.25:
-            surname = _typo(self.rng, surname)
+            surname = self._typos(surname)
         if r() < 0.1:
             given = given[0] + "."
         name = f"{surname} {given}" if r() < 0.3 else f"{given} {surname}"
+        if r() < 0.05:
+            name = surname  # the given name left out
         name = name.upper() if r() < 0.15 else name.lower() if r() < 0.15 else name
         kind = self.rng.choice(ABBREVIATIONS[p["street_kind"]]) if r() < 0.4 else p["street_kind"]
-        street = _typo(self.rng, p["street"]) if r() < 0.2 else p["street"]
+        street = self._typos(p["street"]) if r() < 0.2 else p["street"]
         number = _digit_typo(self.rng, p["number"]) if r() < 0.08 and len(p["number"]) > 1 else p["number"]
+        number = "" if r() < 0.03 else number
         sep = ", " if r() < 0.4 else " "
-        address1 = f"{kind} {street}{sep}{number}"
+        address1 = f"{kind} {street}{sep}{number}".strip(" ,")
         extra = self.rng.choice(("scala B", "int. 4", "Scala A int. 12", "piano 2")) if r() < 0.25 else ""
         if extra and r() < 0.5:
             address1, extra = f"{address1} {extra}", ""
-        typed = {"name": name, "address1": address1, "address2": extra,
-                 "city": _typo(self.rng, p["city"]) if r() < 0.15 else p["city"],
-                 "postcode": _digit_typo(self.rng, p["cap"]) if r() < 0.1 else p["cap"],
-                 "email": "" if r() < 0.4 else p["email"].upper() if r() < 0.2 else p["email"]}
-        typed["phone"] = self._typed_phone(p["phone"])
-        return typed
+        if r() < 0.04:
+            address1, extra = extra, address1  # the street typed on the second line
+        city = self._typos(p["city"]) if r() < 0.15 else "" if r() < 0.04 else p["city"]
+        postcode = _digit_typo(self.rng, p["cap"]) if r() < 0.1 else "" if r() < 0.04 else p["cap"]
+        if r() < 0.04:
+            city, postcode = f"{postcode} {city}".strip(), ""  # the CAP typed into the locality
+        email = "" if r() < 0.4 else p["email"].upper() if r() < 0.2 else p["email"]
+        if email and r() < 0.05:
+            email = _typo(self.rng, email)
+        return {"name": name, "address1": address1, "address2": extra, "city": city, "postcode": postcode,
+                "email": email, "phone": self._typed_phone(p["phone"])}
+
+    def _typos(self, word: str) -> str:
+        """Usually one typo; now and then two, or one on the first letter."""
+        roll = self.rng.random()
+        if roll < 0.1:
+            return _typo(self.rng, _typo(self.rng, word))
+        if roll < 0.15 and len(word) > 3:
+            return self.rng.choice("aeioubcdfglmnprst") + word[1:]
+        return _typo(self.rng, word)
 
     def _typed_phone(self, digits: str) -> str:
         roll = self.rng.random()

@@ -280,5 +280,25 @@ def test_an_initial_matching_two_people_of_a_family_does_not_make_them_one_clust
     assert (1, 2) in found.conflicts
     assert {(m.order_a, m.order_b) for m in found.matches} == {(1, 3), (2, 3)}
     clusters = build_clusters(found.matches, found.orders, found.conflicts)
-    assert [c.members for c in clusters] == [(1, 3)]  # the stronger (equal: the older) pair wins
+    assert [c.members for c in clusters] == [(2, 3)]  # evidence equal: the pair nearer in time wins
     assert [c.members for c in build_clusters(found.matches, found.orders)] == [(1, 2, 3)]
+
+
+def test_when_an_initial_matches_two_people_the_pair_with_more_evidence_wins_though_both_score_the_cap() -> None:
+    """"G. Rossi" with Giulia's email is Giulia re-submitting, even nearer in time to Giulio's order."""
+    cands = [order(1, name="giulia rossi", email="giulia@example.it"), order(2, name="giulio rossi", time=60.0),
+             order(3, name="g rossi", time=120.0, email="giulia@example.it")]
+    found = find_matches(cands, 7, 85.0, set())
+    scores = {(m.order_a, m.order_b): m.score for m in found.matches}
+    assert scores[(1, 3)] == scores[(2, 3)] == 99.9
+    assert [c.members for c in build_clusters(found.matches, found.orders, found.conflicts)] == [(1, 3)]
+
+
+def test_street_and_number_in_another_town_are_no_evidence() -> None:
+    """Via Roma 21 in Milano and in Torino: the namesake elsewhere is not one customer."""
+    here = order(1, phone="", items=())
+    there = order(2, "", phone="", items=(), street="via roma", number="12", postcode="10121", city="torino")
+    assert compare(here, order(3, phone="", items=()), 85.0) is not None
+    assert compare(here, there, 85.0) is None
+    reasons = compare(here, there, 0.0).reasons
+    assert "street exact" in reasons and "in another town (+0.0)" in reasons

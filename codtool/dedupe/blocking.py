@@ -44,16 +44,25 @@ def blocking_keys(c: Blockable) -> tuple[str, ...]:
         found.append("p:" + c.phone)
     if c.email:
         found.append("e:" + c.email)
-    sounds = name_sounds(c.tokens)
-    if c.postcode:
-        found += [f"pn:{c.postcode}|{s}" for s in sounds]
-    if c.city:
-        found += [f"cn:{c.city}|{s}" for s in sounds]
-    if c.street and c.number and c.tokens:
-        found.append(f"sn:{c.street}|{c.number}|{min(c.tokens[0][0], c.tokens[-1][0])}")
-    if c.number and c.tokens:
-        found += [f"hs:{c.number}|{sound_key(t)}" for t in {c.tokens[0], c.tokens[-1]}]
+    if c.tokens:
+        sounds, part_sounds, initial = _name_parts(c.tokens)
+        if c.postcode:
+            found += [f"pn:{c.postcode}|{s}" for s in sounds]
+        if c.city:
+            found += [f"cn:{c.city}|{s}" for s in sounds]
+        if c.number:
+            if c.street:
+                found.append(f"sn:{c.street}|{c.number}|{initial}")
+            found += [f"hs:{c.number}|{s}" for s in part_sounds]
     return tuple(found)
+
+
+@lru_cache(maxsize=65_536)
+def _name_parts(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """The name's share of the keys, once per distinct name: the two-way sounds (`pn`, `cn`), the
+    sound of each outer name part (`hs`) and the first initial of the outer parts (`sn`)."""
+    return (tuple(sorted(name_sounds(tokens))), tuple(sorted({sound_key(tokens[0]), sound_key(tokens[-1])})),
+            min(tokens[0][0], tokens[-1][0]))
 
 
 @lru_cache(maxsize=65_536)

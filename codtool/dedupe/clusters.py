@@ -34,7 +34,9 @@ def build_clusters(matches: list[Match], orders: dict[int, Candidate],
 
     Two groups are not joined when one order of each is a `conflict` (alike but for a clearly
     different given name): "G. Rossi" may match both Giulia and Giulio at one address, and
-    must not make the two one cluster. The weaker pair is then left out.
+    must not make the two one cluster. The weaker pair is then left out: lower score, then less
+    summed evidence (scores are capped at 99.9), then further apart in time (a re-submission
+    follows its own order closely).
     """
     parent: dict[int, int] = {}
     members: dict[int, list[int]] = {}
@@ -46,7 +48,11 @@ def build_clusters(matches: list[Match], orders: dict[int, Candidate],
         return x
 
     kept = []
-    for m in sorted(matches, key=lambda m: (-m.score, m.order_a, m.order_b)):
+    def strength(m: Match) -> tuple[float, float, float, int, int]:
+        gap = abs(orders[m.order_a].time - orders[m.order_b].time) if orders else 0.0
+        return -m.score, -m.weight, gap, m.order_a, m.order_b
+
+    for m in sorted(matches, key=strength):
         ra, rb = root(m.order_a), root(m.order_b)
         if ra != rb:
             group_a, group_b = members.pop(ra, [ra]), members.pop(rb, [rb])

@@ -84,16 +84,17 @@ def _worth_comparing(block: deque[Candidate], cand: Candidate, seen: set[int], s
     late, early = cand.time - new_purchase, cand.time + new_purchase
     products, target = cand.products, cand.target
     others, in_window = [], 0
-    for other in block:
+    mark = seen.add
+    for other in block:  # the hottest loop of a dense batch: cheapest tests first, no calls
         oid = other.id
         if oid in seen:
             continue
-        seen.add(oid)
+        mark(oid)
         t = other.time
         if t < low or t > high or not (target or other.target):
             continue
         in_window += 1
-        if (t <= late or t >= early) and products and other.products and products.isdisjoint(other.products):
+        if products and (t <= late or t >= early) and other.products and products.isdisjoint(other.products):
             continue
         others.append(other)
     return others, in_window

@@ -160,22 +160,29 @@ def name_evidence(ta: tuple[str, ...], tb: tuple[str, ...], freq: Frequencies, w
     Word order is not trusted (surname-first orders are common), middle names are ignored, and
     two given names that clearly differ, or differ only in the final vowel, mean another person.
     """
+    return [_weighed(field, level, a, b, note, freq, w) for field, level, a, b, note in name_levels(ta, tb)]
+
+
+@lru_cache(maxsize=131_072)
+def name_levels(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[tuple[str, str, str, str, str], ...]:
+    """(field, level, word a, word b, note) of each name part: the part of `name_evidence` that needs
+    no weights, cached per distinct pair of names (a dense batch compares the same names often)."""
     if not ta or not tb:
-        return [] if not ta and not tb else [Evidence("name", "missing", 0.0)]
+        return () if not ta and not tb else (("name", "missing", "", "", ""),)
     i, j = _best_pair(ta, tb, range(len(ta)), range(len(tb)))
     last_a, last_b = len(ta) - 1, len(tb) - 1
     swapped = len(ta) > 1 and len(tb) > 1 and (i == last_a) != (j == last_b)
     anchor_is_surname = i == last_a if swapped else (i == last_a or j == last_b)
     first_field, second_field = ("surname", "given name") if anchor_is_surname else ("given name", "surname")
-    found = [_part(first_field, ta[i], tb[j], freq, w, "words swapped" if swapped else "")]
+    found = [(first_field, _part_level(ta[i], tb[j]), ta[i], tb[j], "words swapped" if swapped else "")]
     rest_a = [k for k in range(len(ta)) if k != i]
     rest_b = [k for k in range(len(tb)) if k != j]
     if rest_a and rest_b:
         k, m = _best_pair(ta, tb, rest_a, rest_b)
-        found.append(_part(second_field, ta[k], tb[m], freq, w, ""))
+        found.append((second_field, _part_level(ta[k], tb[m]), ta[k], tb[m], ""))
     elif rest_a or rest_b:
-        found.append(Evidence(second_field, "missing", w.name_missing))
-    return found
+        found.append((second_field, "missing", "", "", ""))
+    return tuple(found)
 
 
 def _best_pair(ta: tuple[str, ...], tb: tuple[str, ...], rows, cols) -> tuple[int, int]:
@@ -188,21 +195,38 @@ def _best_pair(ta: tuple[str, ...], tb: tuple[str, ...], rows, cols) -> tuple[in
     return pair
 
 
-def _part(field: str, a: str, b: str, freq: Frequencies, w: Weights, note: str) -> Evidence:
-    if a == b:
+def _weighed(field: str, level: str, a: str, b: str, note: str, freq: Frequencies, w: Weights) -> Evidence:
+    if level == "missing":
+        return Evidence(field, "missing", 0.0 if field == "name" else w.name_missing)
+    if level == "exact":
         return Evidence(field, "exact", freq.name_weight(a, w), ", ".join(filter(None, [a, note])))
-    shown = f"{a}/{b}"
+    if level == "different":
+        weight = w.surname_different if field == "surname" and not _family_names(a, b) else w.name_different
+    else:
+        weight = getattr(w, f"name_{level}")
+    return Evidence(field, level, weight, f"{a}/{b}")
+
+
+def _part_level(a: str, b: str) -> str:
+    """exact, initial, close, typo or different (another given name, or far apart)."""
+    if a == b:
+        return "exact"
     if (len(a) == 1 or len(b) == 1) and a[0] == b[0]:
-        return Evidence(field, "initial", w.name_initial, shown)
-    if _gender_variants(a, b) or _two_names(a, b):
-        return Evidence(field, "different", w.name_different, shown)
+        return "initial"
+    if _family_names(a, b):
+        return "different"
     edits = DamerauLevenshtein.distance(a, b, score_cutoff=3)
     similar = JaroWinkler.similarity(a, b)
     if similar >= 0.92 or (edits <= 1 and min(len(a), len(b)) >= 4):
-        return Evidence(field, "close", w.name_close, shown)
+        return "close"
     if similar >= 0.8 or edits <= 1 or (edits <= 2 and min(len(a), len(b)) >= 5):
-        return Evidence(field, "typo", w.name_typo, shown)
-    return Evidence(field, "different", w.surname_different if field == "surname" else w.name_different, shown)
+        return "typo"
+    return "different"
+
+
+def _family_names(a: str, b: str) -> bool:
+    """Two names of one family's people (Mario/Maria, Luca/Lucia): never a typo, whatever the field."""
+    return _gender_variants(a, b) or _two_names(a, b)
 
 
 def _gender_variants(a: str, b: str) -> bool:
@@ -233,6 +257,7 @@ def _nearest_name(word: str) -> tuple[str, int] | None:
     return (found[0], int(found[1])) if found else None
 
 
+@lru_cache(maxsize=131_072)
 def text_level(a: str, b: str, close_at: float = 0.9) -> str:
     """exact / close (Jaro-Winkler, or same words in another order or with one dropped) / different."""
     if a == b:

@@ -43,6 +43,7 @@ class Match:
     score: float
     kind: str
     reasons: str
+    weight: float = 0.0   # the summed evidence: ranks pairs whose score is capped at 99.9
 
 
 def compare(a: Candidate, b: Candidate, threshold: float, weights: Weights = DEFAULT_WEIGHTS,
@@ -70,10 +71,10 @@ def judge(a: Candidate, b: Candidate, threshold: float, weights: Weights = DEFAU
     total = sum(e.weight for e in evidence)
     score = min(99.9, round(probability(total, weights), 1))  # 100 means exact
     if score >= threshold:
-        return Match(low.id, high.id, score, LIKELY, _reasons(evidence))
+        return Match(low.id, high.id, score, LIKELY, _reasons(evidence), total)
     penalty = sum(e.weight for e in evidence if e.field == "given name" and e.level == "different")
     if penalty and probability(total - penalty, weights) >= threshold:
-        return Match(low.id, high.id, score, DISTINCT, _reasons(evidence))
+        return Match(low.id, high.id, score, DISTINCT, _reasons(evidence), total)
     return None
 
 
@@ -106,21 +107,34 @@ def _contact(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> list[
     if a.email and b.email:
         level = "exact" if a.email == b.email else _email_level(a.email, b.email)
         found.append(Evidence("email", level, _pick(w, "email", level)))
+    place = []
+    for field, x, y in (("postcode", a.postcode, b.postcode), ("city", a.city, b.city)):
+        if x and y:
+            level = code_level(x, y) if field == "postcode" else text_level(x, y)
+            detail = f"{x}/{y}" if field == "postcode" and level != "exact" else ""
+            place.append(Evidence(field, level, _pick(w, field, level), detail))
+    elsewhere = len(place) == 2 and all(e.level == "different" for e in place)
     if a.street and b.street:
         level = text_level(a.street, b.street)
         weight = freq.street_weight(a.street, w) if level == "exact" else _pick(w, "street", level)
-        found.append(Evidence("street", level, weight, a.street if level == "exact" else ""))
-    for field, x, y in (("number", a.number, b.number), ("postcode", a.postcode, b.postcode)):
-        if x and y:
-            level = code_level(x, y)
-            found.append(Evidence(field, level, _pick(w, field, level), "" if level == "exact" else f"{x}/{y}"))
-    if a.city and b.city:
-        level = text_level(a.city, b.city)
-        found.append(Evidence("city", level, _pick(w, "city", level)))
+        found.append(_in_town(Evidence("street", level, weight, a.street if level == "exact" else ""), elsewhere))
+    if a.number and b.number:
+        level = code_level(a.number, b.number)
+        found.append(_in_town(Evidence("number", level, _pick(w, "number", level), "" if level == "exact"
+                                       else f"{a.number}/{b.number}"), elsewhere))
+    found += place
     if a.extra and b.extra:
         level = text_level(a.extra, b.extra)
         found.append(Evidence("address line 2", level, _pick(w, "extra", level)))
     return found
+
+
+def _in_town(e: Evidence, elsewhere: bool) -> Evidence:
+    """A street and house number agreeing in another town (postcode and locality both different)
+    are no evidence: Via Roma 1 is in every town."""
+    if elsewhere and e.weight > 0:
+        return Evidence(e.field, e.level, 0.0, ", ".join(filter(None, [e.detail, "in another town"])))
+    return e
 
 
 def _pick(w: Weights, field: str, level: str) -> float:
