@@ -193,3 +193,30 @@ def test_not_a_workbook(orders, tmp_path):
     fake.write_bytes(b"PK\x03\x04not really a zip")
     result = run(orders, "calls", "record", str(fake))
     assert result.exit_code == 1 and result.stderr.startswith(f"Error: {fake}: not a readable XLSX workbook")
+
+
+def test_input_policy_bounds_apply_to_sheets(orders, tmp_path, monkeypatch):
+    from codtool.importing import sheets
+    from codtool.input_policy import MAX_FIELDS
+
+    book = Workbook()
+    book.active.append(["id", "order", "outcome", "called_at"])
+    book.active.append(["x"] * (MAX_FIELDS + 1))
+    book.save(tmp_path / "wide.xlsx")
+    wide = run(orders, "calls", "record", str(tmp_path / "wide.xlsx"))
+    assert wide.exit_code == 1
+    assert wide.stderr == (f"Error: {tmp_path / 'wide.xlsx'}:2: {MAX_FIELDS + 1:,} fields; "
+                           f"the limit for one record is {MAX_FIELDS:,}\n")
+    monkeypatch.setattr(sheets, "MAX_UNPACKED_BYTES", 1000)
+    big = run(orders, "calls", "record", str(tmp_path / "wide.xlsx"))
+    assert big.exit_code == 1 and "the workbook unpacks to" in big.stderr and "the limit is 1,000" in big.stderr
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "an Excel 97-2003 (.xls) workbook"),
+])
+def test_other_binary_files_are_named(orders, tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = run(orders, "import", str(path))
+    assert result.exit_code == 1 and result.stderr.startswith(f"Error: {path}: {message}")

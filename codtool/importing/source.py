@@ -25,6 +25,7 @@ from codtool.importing import sheets
 from codtool.input_policy import MAX_FIELD_CHARS, MAX_FIELDS, MAX_LINE_BYTES, LimitExceeded
 
 _BLOCK = 1 << 20
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the compound-file header of .xls (and .doc) files
 _DELIMITERS = (",", ";", "\t", "|")
 _SEPARATOR_CODES = tuple(ord(d) for d in _DELIMITERS)
 _WIDE_SLACK = 64  # separators beyond the header's that pandas may meet (quoted commas) before we read exactly
@@ -60,6 +61,8 @@ def inspect_file(path: Path, sheet: str | None = None) -> SourceFile:
         magic = handle.read(4)
     if sheets.is_workbook(path, magic):
         return _inspect_workbook(path, sheet)
+    if magic.startswith(_OLE_MAGIC) or path.suffix.lower() == ".xls":
+        raise InputFileError(path, "an Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV")
     if sheet is not None:
         raise InputFileError(path, "--sheet is for XLSX workbooks; this is a CSV file")
     scan = _Scan(path)
