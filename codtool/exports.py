@@ -106,19 +106,27 @@ def is_typed_phone(text: str) -> bool:
     return bool(_PHONE.fullmatch(text))
 
 
+def _needs_guard(text: str) -> bool:
+    """A formula to a spreadsheet, or text that would read back as one once unguarded ("'=x" itself)."""
+    rest = text.lstrip("'")
+    if rest == text and is_typed_phone(text):
+        return False
+    return rest.startswith(_TRIGGERS) or rest.lstrip(" ").startswith(_TRIGGERS)
+
+
 def safe_cell(value: Any) -> str:
-    """The cell as text, with an apostrophe in front when a spreadsheet would read a formula."""
+    """The cell as text, with an apostrophe in front when a spreadsheet would read a formula.
+
+    Text that already starts with apostrophes before a formula gets one more, so `unguard` can
+    always give back exactly what was written.
+    """
     text = "" if value is None else str(value)
-    if is_typed_phone(text):
-        return text
-    if text.startswith(_TRIGGERS) or text.lstrip(" ").startswith(_TRIGGERS):
-        return "'" + text
-    return text
+    return "'" + text if _needs_guard(text) else text
 
 
 def unguard(text: str) -> str:
     """The value before `safe_cell` guarded it: codtool reads back the files it wrote."""
-    if text.startswith("'") and safe_cell(text[1:]) == text:
+    if text.startswith("'") and _needs_guard(text[1:]):
         return text[1:]
     return text
 

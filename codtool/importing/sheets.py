@@ -5,13 +5,16 @@ XLSX; every reader that takes a CSV takes a workbook too, through `codtool.impor
 Cells come out as the text a person sees, so CAPs and phones keep their digits: a number typed in
 Excel becomes its text without ".0" (`118` stays `118`: a CAP the sheet already turned into a
 number cannot be given its zeros back, and the order checks say so), a date becomes ISO
-(`2026-11-23`, or `2026-11-23T09:30:00` with a time), and a cell that codtool's own formula guard
-prefixed (`'=1+1`) is read back as the original value. The sheet's row number is the line number
-in every error. openpyxl's read-only mode streams the rows; the input policy's bounds apply to
-every row and cell, and the unpacked size of the workbook is bounded before it is opened.
+(`2026-11-23`, or `2026-11-23T09:30:00` with a time); as in CSV, the row-by-row readers
+(`Chunk.rows`) read a cell codtool's formula guard prefixed (`'=1+1`) as the original value. The
+sheet's row number is the line number in every error. openpyxl's read-only mode streams the rows;
+the input policy's bounds apply to every row and cell, and the unpacked size of the workbook is
+bounded before it is opened.
 
-API: `is_workbook(path, head)`, `workbook_names(path)`, and `read_sheet_header` / `sheet_chunks`,
-which `source.read_header` / `source.read_chunks` call for a `SourceFile` whose encoding is `XLSX`.
+API: a caller opens any input with `source.inspect_file(path, sheet)` (CSV or workbook), then
+`source.read_header` / `source.read_chunks` (or `tracking.sources.Table(path, ..., sheet)`); those
+call `read_sheet_header` / `sheet_chunks` here for a `SourceFile` whose encoding is `XLSX`.
+`cell_text(value)` is the one cell-to-text rule, for readers that walk a sheet themselves.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codtool.errors import InputFileError
-from codtool.exports import unguard
 from codtool.input_policy import MAX_FIELD_CHARS, MAX_FIELDS, LimitExceeded
 
 if TYPE_CHECKING:
@@ -104,11 +106,11 @@ def _rows(source: SourceFile) -> Iterator[tuple[int, list[str]]]:
 
 
 def cell_text(value: Any) -> str:
-    """What the person typed, as text: 118 not 118.0, dates as ISO, guarded formulas unguarded."""
+    """What the person typed, as text: 118 not 118.0, dates as ISO (guarded formulas: see Chunk.rows)."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return unguard(value)
+        return value
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):
