@@ -1,10 +1,19 @@
-"""CSV and XLSX files for staff to open in a spreadsheet, safe from formula injection.
+"""CSV and XLSX files for staff to open in a spreadsheet, typed, and safe from formula injection.
+
+Every export declares its columns once (`Column(name, kind)`), and one writer per format turns
+the same rows into cells: in XLSX money is a number with its currency's number format, dates
+and times are date cells, rates are percentages, identifiers (CAP, phone, tracking and order
+numbers) are text cells so `00118` keeps its zeros; in CSV everything is text in a stated
+dialect (`machine`: UTF-8, `,`, `.`; `excel-it`: what Italian Excel opens directly).
 
 Customer-typed text such as `=HYPERLINK(...)` or `@SUM(...)` would run as a formula in Excel
-or LibreOffice; such cells get a leading apostrophe (OWASP's advice). A phone number such as
-`+39 333 1234567` has no letters or operators to run, so it is left as typed for the people
-and dialers that read it. Numbers stay numbers in XLSX. Where a file may be written, and how
-(atomic, owner-only: it holds personal data), is the one policy in `codtool.output_paths`.
+or LibreOffice; such cells get a leading apostrophe (OWASP's advice), which `unguard` takes off
+again when codtool reads its own file back. A phone number such as `+39 333 1234567` has no
+letters or operators to run, so it is left as typed for the people and dialers that read it.
+XLSX is written in openpyxl's write-only (streaming) mode, so a 500,000-row export stays small
+in memory; column widths are fitted to the header and the first rows. Where a file may be
+written, and how (atomic, owner-only: it holds personal data), is the policy in
+`codtool.output_paths`.
 """
 
 from __future__ import annotations
@@ -12,13 +21,21 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
+from codtool.money import Money, exponent, is_currency_code
 from codtool.output_paths import OutputRefused, check_output, write_atomic
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,8 +45,60 @@ _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PHONE = re.compile(r"\+[1-9][0-9 ().]*[0-9]")
 FORMATS = (".csv", ".xlsx")
 
+# Column kinds: how a value becomes a cell.
+AUTO, TEXT, ID, INT, MONEY, DATE, DATETIME, RATE = "auto", "text", "id", "int", "money", "date", "datetime", "rate"
+KINDS = (AUTO, TEXT, ID, INT, MONEY, DATE, DATETIME, RATE)
+_DATE_FORMAT, _DATETIME_FORMAT, _RATE_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm", "0.0%"
+_WIDTH_SAMPLE = 1000  # rows looked at to fit column widths before streaming the rest
+_MAX_WIDTH = 60
 
 ExportError = OutputRefused  # the name callers knew before the output-path policy
+
+
+@dataclass(frozen=True)
+class Column:
+    """One export column: its header, what kind of value it holds, and for money where its currency is.
+
+    `currency` names the row's currency column (or is a fixed ISO code); a `Money` value carries its own.
+    """
+
+    name: str
+    kind: str = AUTO
+    currency: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+
+
+def schema(*specs: str | tuple[str, str] | tuple[str, str, str] | Column) -> tuple[Column, ...]:
+    """Columns from short specs: "name", ("name", kind) or ("name", "money", currency column)."""
+    return tuple(s if isinstance(s, Column) else Column(s) if isinstance(s, str) else Column(*s) for s in specs)
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV export spells its text: separator, decimal mark, and a byte-order mark for Excel."""
+
+    name: str
+    delimiter: str
+    decimal: str
+    bom: bool
+
+
+CSV_DIALECTS = {
+    "machine": CsvDialect("machine", ",", ".", False),
+    "excel-it": CsvDialect("excel-it", ";", ",", True),
+}
+DEFAULT_DIALECT = "machine"
+
+
+def csv_dialect(name: str) -> CsvDialect:
+    """The named dialect, or a one-line error listing the choices."""
+    try:
+        return CSV_DIALECTS[name]
+    except KeyError:
+        raise ValueError(f"unknown CSV dialect {name!r}; choose one of {', '.join(CSV_DIALECTS)}") from None
 
 
 def is_typed_phone(text: str) -> bool:
@@ -37,21 +106,29 @@ def is_typed_phone(text: str) -> bool:
     return bool(_PHONE.fullmatch(text))
 
 
+def _needs_guard(text: str) -> bool:
+    """A formula to a spreadsheet, or text that would read back as one once unguarded ("'=x" itself)."""
+    rest = text.lstrip("'")
+    if rest == text and is_typed_phone(text):
+        return False
+    return rest.startswith(_TRIGGERS) or rest.lstrip(" ").startswith(_TRIGGERS)
+
+
 def safe_cell(value: Any) -> str:
-    """The cell as text, with an apostrophe in front when a spreadsheet would read a formula."""
+    """The cell as text, with an apostrophe in front when a spreadsheet would read a formula.
+
+    Text that already starts with apostrophes before a formula gets one more, so `unguard` can
+    always give back exactly what was written.
+    """
     text = "" if value is None else str(value)
-    if is_typed_phone(text):
-        return text
-    if text.startswith(_TRIGGERS) or text.lstrip(" ").startswith(_TRIGGERS):
-        return "'" + text
+    return "'" + text if _needs_guard(text) else text
+
+
+def unguard(text: str) -> str:
+    """The value before `safe_cell` guarded it: codtool reads back the files it wrote."""
+    if text.startswith("'") and _needs_guard(text[1:]):
+        return text[1:]
     return text
-
-
-def _xlsx_value(value: Any) -> Any:
-    """Numbers stay numbers; text is neutralised and cleared of control bytes XLSX refuses."""
-    if value is None or isinstance(value, int | float) and not isinstance(value, bool):
-        return value
-    return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
 def export_format(path: Path, replace: bool = True) -> str:
@@ -59,43 +136,191 @@ def export_format(path: Path, replace: bool = True) -> str:
     return check_output(path, FORMATS, replace)
 
 
-def write_table(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Sequence[Any]],
-                sheet: str = "codtool", replace: bool = False) -> int:
+def write_table(path: str | os.PathLike[str], columns: Sequence[str | Column], rows: Iterable[Sequence[Any]],
+                sheet: str = "codtool", replace: bool = False, dialect: str = DEFAULT_DIALECT) -> int:
     """CSV or XLSX by the file's suffix; returns the number of data rows written."""
     target = Path(path)
     if export_format(target, replace) == ".xlsx":
         return write_xlsx(target, columns, rows, sheet, replace)
-    return write_csv(target, columns, rows, replace)
+    return write_csv(target, columns, rows, replace, dialect)
 
 
-def write_csv(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Sequence[Any]],
-              replace: bool = False) -> int:
-    """UTF-8 with a byte-order mark, so Excel shows accented names correctly."""
+# --- CSV ----------------------------------------------------------------------------------------
+
+def write_csv(path: str | os.PathLike[str], columns: Sequence[str | Column], rows: Iterable[Sequence[Any]],
+              replace: bool = False, dialect: str = DEFAULT_DIALECT) -> int:
+    """Text cells in the dialect's spelling; `excel-it` adds a BOM so Excel shows accented names."""
+    cols, spec = schema(*columns), csv_dialect(dialect)
+    index = {c.name: i for i, c in enumerate(cols)}
 
     def write(tmp: Path) -> int:
         count = 0
-        with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([safe_cell(c) for c in columns])
+        with tmp.open("w", encoding="utf-8-sig" if spec.bom else "utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter=spec.delimiter)
+            writer.writerow([safe_cell(c.name) for c in cols])
             for row in rows:
-                writer.writerow([safe_cell(v) for v in row])
+                writer.writerow([safe_cell(_csv_text(c, v, row, index, spec)) for c, v in zip(cols, row, strict=True)])
                 count += 1
         return count
 
     return write_atomic(path, write, (".csv",), replace)
 
 
-def write_xlsx(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Sequence[Any]],
+def _csv_text(col: Column, value: Any, row: Sequence[Any], index: dict[str, int], spec: CsvDialect) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Money):
+        text = value.plain
+    elif col.kind in (MONEY, RATE) or isinstance(value, float | Decimal):
+        text = str(value)
+    elif isinstance(value, datetime | date):
+        return value.isoformat()
+    else:
+        return str(value)
+    return text.replace(".", spec.decimal) if spec.decimal != "." and _looks_numeric(text) else text
+
+
+def _looks_numeric(text: str) -> bool:
+    return bool(re.fullmatch(r"-?[0-9]+(\.[0-9]+)?(e-?[0-9]+)?", text))
+
+
+# --- XLSX ---------------------------------------------------------------------------------------
+
+def money_format(currency: str) -> str:
+    """Excel's number format for the currency: `#,##0.00 [$€-410]` for EUR, the ISO code otherwise."""
+    places = exponent(currency)
+    number = "#,##0" + ("." + "0" * places if places else "")
+    return f"{number} [$€-410]" if currency == "EUR" else f'{number} "{currency}"'
+
+
+def write_xlsx(path: str | os.PathLike[str], columns: Sequence[str | Column], rows: Iterable[Sequence[Any]],
                sheet: str = "codtool", replace: bool = False) -> int:
+    """One sheet, bold frozen header with a filter, typed cells, streamed row by row."""
+    cols = schema(*columns)
+    index = {c.name: i for i, c in enumerate(cols)}
+
     def write(tmp: Path) -> int:
         book = Workbook(write_only=True)
         ws = book.create_sheet(sheet[:31])
-        ws.append([safe_cell(c) for c in columns])
+        iterator = iter(rows)
+        sample = list(islice(iterator, _WIDTH_SAMPLE))
+        for i, width in enumerate(_widths(cols, sample, index), start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "A2"
+        bold = Font(bold=True)
+        header = []
+        for c in cols:
+            cell = WriteOnlyCell(ws, safe_cell(c.name))
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
         count = 0
-        for row in rows:
-            ws.append([_xlsx_value(v) for v in row])
+        for row in chain(sample, iterator):
+            ws.append([_xlsx_cell(ws, c, v, row, index) for c, v in zip(cols, row, strict=True)])
             count += 1
+        if cols:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{count + 1}"
         book.save(tmp)
         return count
 
     return write_atomic(path, write, (".xlsx",), replace)
+
+
+def _widths(cols: Sequence[Column], sample: list[Sequence[Any]], index: dict[str, int]) -> Iterator[float]:
+    """Fitted to the header and the first rows, in characters, within reason."""
+    for i, col in enumerate(cols):
+        longest = len(col.name) + 3  # room for the filter button
+        for row in sample:
+            longest = max(longest, _shown_length(col, row[i], row, index))
+        yield min(_MAX_WIDTH, longest + 2)
+
+
+def _shown_length(col: Column, value: Any, row: Sequence[Any], index: dict[str, int]) -> int:
+    if value is None or value == "":
+        return 0
+    if col.kind == DATE:
+        return 10
+    if col.kind == DATETIME:
+        return 16
+    if col.kind == MONEY:
+        return len(str(value)) * 4 // 3 + 2  # grouping marks and the currency sign
+    return len(str(value))
+
+
+def _xlsx_cell(ws: Any, col: Column, value: Any, row: Sequence[Any], index: dict[str, int]) -> Any:
+    """A plain value where the default cell will do; a styled cell for money, dates and rates."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Money):
+        return _styled(ws, value.decimal, money_format(value.currency))
+    kind = col.kind
+    if kind in (TEXT, ID):
+        return _text(value)
+    if kind == MONEY:
+        currency = _currency_of(col, row, index)
+        amount = _decimal(value)
+        if currency is None or amount is None:
+            return _text(value)
+        return _styled(ws, amount, money_format(currency))
+    if kind == RATE:
+        amount = value if isinstance(value, int | float | Decimal) else _decimal(value)
+        return _text(value) if amount is None else _styled(ws, amount, _RATE_FORMAT)
+    if kind == INT:
+        return value if isinstance(value, int) else _int(value)
+    if kind in (DATE, DATETIME):
+        when = _when(value, kind)
+        return _text(value) if when is None else _styled(ws, when, _DATE_FORMAT if kind == DATE else _DATETIME_FORMAT)
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return value
+    return _text(value)
+
+
+def _styled(ws: Any, value: Any, number_format: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value)
+    cell.number_format = number_format
+    return cell
+
+
+def _text(value: Any) -> str:
+    """Text, neutralised, and cleared of the control bytes XLSX refuses."""
+    return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+
+
+def _currency_of(col: Column, row: Sequence[Any], index: dict[str, int]) -> str | None:
+    code = col.currency
+    if code in index:
+        code = str(row[index[code]] or "")
+    return code if code and is_currency_code(code) else None
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _int(value: Any) -> Any:
+    text = str(value).strip()
+    return int(text) if re.fullmatch(r"-?[0-9]{1,15}", text) else _text(value)
+
+
+def _when(value: Any, kind: str) -> date | datetime | None:
+    """A date or a naive UTC time (Excel cells have no zone) from a value or its ISO text."""
+    if isinstance(value, datetime):
+        when = value
+    elif isinstance(value, date):
+        return value if kind == DATE else datetime(value.year, value.month, value.day)
+    else:
+        try:
+            when = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    if kind == DATE:
+        return when.date()
+    return when

@@ -3,24 +3,25 @@
 # Safe to run again: every step is idempotent, so a second run changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x .venv/bin/codtool ]; then
+if [ -z "${CODTOOL_BIN:-}" ] && [ ! -x .venv/bin/codtool ]; then
     python3 -m venv .venv
     .venv/bin/pip install --quiet --upgrade pip
     .venv/bin/pip install --quiet -e '.[test]'
 fi
 export CODTOOL_DB="${CODTOOL_DB:-demo.db}"
-codtool() { .venv/bin/codtool "$@"; }
+OUT="${CODTOOL_DEMO_OUT:-.}"  # where the files for people go
+codtool() { "${CODTOOL_BIN:-.venv/bin/codtool}" "$@"; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "1. Import the shops' order exports (Shopify, WooCommerce, PrestaShop, generic)"
 codtool import fixtures/orders/*.csv --shop demo
-step "2. Check phones and addresses; the work list for staff goes to demo-flagged.csv"
-codtool check --export demo-flagged.csv --force  # the demo rewrites its own sheets
+step "2. Check phones and addresses"
+codtool check
 step "3. Find duplicate orders"
 codtool dedupe
-step "4. Confirm low-risk orders by policy, list the calls to make (demo-calls.xlsx)"
+step "4. Confirm low-risk orders by policy, list the calls to make"
 codtool calls confirm --date 2026-11-23
-codtool calls list --date 2026-11-23 --out demo-calls.xlsx --force
+codtool calls list --date 2026-11-23
 step "5. Record what customers said on the phone"
 codtool calls record fixtures/calls/outcomes_2026-11-23.csv
 step "6. Ship with BRT and follow the parcels"
@@ -30,4 +31,14 @@ codtool ndr list
 step "7. Delivery report, and the ledger's own check"
 codtool report delivery --by courier
 codtool doctor
+step "8. Files for people, describing the ledger as it is now (the same files on every run)"
+# Exports show the ledger's state, so they come last: a second run of the demo writes the same files.
+codtool check --export "$OUT/demo-flagged.xlsx" --force  # the demo rewrites its own sheets
+codtool check --export "$OUT/demo-flagged.csv" --force
+codtool calls list --date 2026-11-23 --out "$OUT/demo-calls.xlsx" --force
+codtool calls list --date 2026-11-23 --out "$OUT/demo-calls.csv" --force
+codtool ndr list --out "$OUT/demo-ndr.xlsx" --force
+codtool report delivery --by courier --out "$OUT/demo-delivery.xlsx" --force
+codtool orders export --out "$OUT/demo-orders.xlsx" --force
+codtool orders export --out "$OUT/demo-orders-it.csv" --csv-dialect excel-it --force
 printf '\nLedger: %s. Try: .venv/bin/codtool --db %s orders show "#1001"\n' "$CODTOOL_DB" "$CODTOOL_DB"

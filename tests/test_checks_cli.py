@@ -106,8 +106,8 @@ def test_export_is_injection_safe_and_keeps_phones_readable(db, tmp_path):
     data = run_json(db, "check", "--export", str(out))
     assert data["exported"] == 8
     raw = out.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert not raw.startswith(b"\xef\xbb\xbf")  # machine CSV by default; --csv-dialect excel-it adds the BOM
+    rows = list(csv.DictReader(raw.decode("utf-8").splitlines()))
     assert [r["source_id"] for r in rows][:5] == ["C-3004", "C-3005", "C-3007", "C-3008", "C-3009"]
     assert {r["severity"] for r in rows[:5]} == {"error"}
     by_id = {r["source_id"]: r for r in rows}

@@ -35,7 +35,7 @@ def test_check_export_refuses_a_system_file(db, tmp_path):
     passwd.write_text("root:x:0:0:root:/root:/bin/bash\n")
     os.chmod(passwd, 0o644)
     result = run(db, "check", "--export", str(passwd), "--force")
-    assert result.exit_code == 1 and result.stderr == f"Error: {passwd}: write .csv, not a file without extension\n"
+    assert result.exit_code == 1 and result.stderr == f"Error: {passwd}: write .csv or .xlsx, not a file without extension\n"
     assert passwd.read_text() == "root:x:0:0:root:/root:/bin/bash\n" and os.stat(passwd).st_mode & 0o777 == 0o644
 
 

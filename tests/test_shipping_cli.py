@@ -260,6 +260,13 @@ def test_ndr_list_and_record(db, tmp_path):
     sheet = load_workbook(out).active
     assert [c.value for c in sheet[1]][:3] == ["tracking_number", "courier", "order"]
     assert sheet.max_row == 3
+    header = [c.value for c in sheet[1]]
+    listed = run(db, "ndr", "list")
+    for row, ndr in zip(sheet.iter_rows(min_row=2), listed, strict=True):
+        cells = dict(zip(header, row, strict=True))
+        assert cells["tracking_number"].data_type == "s" and cells["tracking_number"].value == ndr["tracking_number"]
+        assert cells["cod_amount"].data_type == "n" and f"{cells['cod_amount'].value:.2f}" == ndr["cod_amount"]
+        assert cells["last_attempt_at"].is_date
 
 
 def test_ndr_record_requires_who_and_when(db, tmp_path):
@@ -282,8 +289,16 @@ def test_report_delivery_by_courier_and_export(db, tmp_path):
     only = run(db, "report", "delivery", "--from", "2026-11-25", "--to", "2026-11-25", "--by", "shop")
     assert [(r["group"], r["shipments"]) for r in only] == [("demo", 4)]
     out = tmp_path / "report.xlsx"
-    run(db, "report", "delivery", "--by", "province", "--out", str(out))
-    assert load_workbook(out).active["A1"].value == "group"
+    by_province = run(db, "report", "delivery", "--by", "province", "--out", str(out))
+    sheet = load_workbook(out).active
+    assert sheet["A1"].value == "group"
+    header = [c.value for c in sheet[1]]
+    for row, expected in zip(sheet.iter_rows(min_row=2), by_province, strict=True):
+        cells = dict(zip(header, row, strict=True))
+        assert cells["delivery_rate"].number_format == "0.0%"
+        assert cells["delivery_rate"].value == pytest.approx(expected["delivery_rate"])
+        assert cells["cash_collected"].data_type == "n"
+        assert f"{cells['cash_collected'].value:.2f}" == expected["cash_collected"]
     result = run(db, "report", "delivery", "--by", "colour", code=2)
     assert "choose one of shop, courier, province, sku, batch" in result.output
 

@@ -6,15 +6,17 @@ import os
 from itertools import groupby
 
 from codtool.checks.findings import ACTIONABLE, SEVERITIES
-from codtool.exports import write_csv
+from codtool.exports import ID, INT, TEXT, schema, write_table
 from codtool.ledger import Ledger
 from codtool.ledger import checks as store
 from codtool.statuses import OPEN
 
+_IDENTIFIERS = ("source_id", "phone", "phone_e164", "postcode")
 EXPORT_COLUMNS = (
     "order_id", "shop", "source_id", "status", "severity", "codes", "customer_name", "phone", "phone_e164",
     "address1", "address2", "postcode", "city", "province", "country", "problems", "suggested_fix",
 )
+EXPORT_SCHEMA = schema(*((c, ID if c in _IDENTIFIERS else INT if c == "order_id" else TEXT) for c in EXPORT_COLUMNS))
 _ORDER_FIELDS = ("id", "shop", "source_id", "status")
 _CONTACT_FIELDS = ("customer_name", "phone", "phone_e164", "address1", "address2", "postcode", "city",
                    "province", "country")
@@ -38,6 +40,8 @@ def flagged_rows(ledger: Ledger, batch: int | None) -> list[list[str]]:
     return out
 
 
-def export_flagged(ledger: Ledger, path: str | os.PathLike[str], batch: int | None, replace: bool = False) -> int:
+def export_flagged(ledger: Ledger, path: str | os.PathLike[str], batch: int | None, replace: bool = False,
+                   dialect: str = "machine") -> int:
     """Write the work list; returns how many orders it holds."""
-    return write_csv(path, EXPORT_COLUMNS, flagged_rows(ledger, batch), replace)
+    return write_table(path, EXPORT_SCHEMA, flagged_rows(ledger, batch), sheet="flagged", replace=replace,
+                       dialect=dialect)

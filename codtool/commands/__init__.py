@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,6 +21,21 @@ def add_group(app: typer.Typer, name: str, help: str, commands: dict[str, Callab
 
 
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace the output file if it already exists.")]
+CsvDialectOption = Annotated[str, typer.Option(
+    "--csv-dialect", metavar="DIALECT",
+    help="CSV spelling: machine (UTF-8, ',' and '.') or excel-it (BOM, ';' and decimal comma).")]
+SheetOption = Annotated[str | None, typer.Option("--sheet", metavar="NAME",
+                                                 help="Sheet to read from an .xlsx workbook (default: the first).")]
+
+
+def output_file(path: Path, force: bool, dialect: str = "machine") -> Path:
+    """An export's --out and --csv-dialect, checked before any work: a bad choice fails first, not last."""
+    from codtool.exports import CSV_DIALECTS, export_format
+
+    if dialect not in CSV_DIALECTS:
+        raise typer.BadParameter(f"choose one of {', '.join(CSV_DIALECTS)}", param_hint="--csv-dialect")
+    export_format(path, force)
+    return path
 
 
 def ledger_id(value: str | int) -> int:

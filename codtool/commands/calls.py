@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import ForceOption, add_group
-from codtool.exports import ExportError, export_format, write_table
+from codtool.commands import CsvDialectOption, ForceOption, SheetOption, add_group, output_file
+from codtool.exports import DATETIME, ID, INT, MONEY, TEXT, ExportError, export_format, schema, write_table
 from codtool.input_policy import MAX_ID
 from codtool.notify.calls import CallList, ConfirmResult, auto_confirm, call_list
 from codtool.notify.notices import NoticeResult, export_notices
@@ -27,6 +27,10 @@ DateOption = Annotated[str | None, typer.Option("--date", help="Day to plan, YYY
 SHEET_COLUMNS = ("id", "order", "shop", "customer", "phone_e164", "phone_national", "address", "amount", "currency",
                  "items", "score", "reasons", "attempt", "last_outcome", "due_at")
 FILL_IN = ("outcome", "called_at", "call_back_at", *ADDRESS_FIELDS, "agent", "note")
+SHEET_SCHEMA = schema(("id", INT), ("order", ID), ("shop", TEXT), ("customer", TEXT), ("phone_e164", ID),
+                      ("phone_national", ID), ("address", TEXT), ("amount", MONEY, "currency"), ("currency", TEXT),
+                      ("items", TEXT), ("score", INT), ("reasons", TEXT), ("attempt", INT), ("last_outcome", TEXT),
+                      ("due_at", DATETIME), *((name, TEXT) for name in FILL_IN))
 
 
 def register(app: typer.Typer) -> None:
@@ -61,15 +65,18 @@ def list_calls(
                                                                     help="At most this many, riskiest first.")] = None,
     out: Annotated[Path | None, typer.Option(help="Also write the call sheet to FILE.csv or FILE.xlsx.")] = None,
     policy: PolicyOption = None,
+    csv_dialect: CsvDialectOption = "machine",
     force: ForceOption = False,
 ) -> None:
     """Orders to phone today, riskiest first, with the reasons and the number to dial."""
     out = _checked_out(out, force)
+    if out is not None:
+        output_file(out, force, csv_dialect)
     state = state_of(ctx)
     result = call_list(state.ledger(), _day(day), load_policy(policy), limit)
     if out is not None:
-        write_table(out, SHEET_COLUMNS + FILL_IN, (_sheet_row(r) for r in result.calls), sheet="calls",
-                    replace=force)
+        write_table(out, SHEET_SCHEMA, (_sheet_row(r) for r in result.calls), sheet="calls",
+                    replace=force, dialect=csv_dialect)
         result.file = str(out)
     state.output.emit(result.to_json(), lambda c: _show_list(c, result))
 
@@ -98,12 +105,13 @@ def _show_list(console: Console, result: CallList) -> None:
 
 def record(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Call sheet with outcome and called_at filled in (CSV).")],
+    file: Annotated[Path, typer.Argument(help="Call sheet with outcome and called_at filled in (CSV or XLSX).")],
     policy: PolicyOption = None,
+    sheet: SheetOption = None,
 ) -> None:
     """Record call outcomes and move orders: confirmed, cancelled, or unreachable by policy."""
     state = state_of(ctx)
-    result = record_outcomes(state.ledger(), file, load_policy(policy))
+    result = record_outcomes(state.ledger(), file, load_policy(policy), sheet)
     state.output.emit(result.to_json(), lambda c: _show_record(c, result))
     state.finish(len(result.rejects), str(file))
 
@@ -148,14 +156,16 @@ def notify_export(
     kind: Annotated[str, typer.Option(help=f"Which notice: {', '.join(KINDS)}.")],
     out: Annotated[Path, typer.Option(help="FILE.csv or FILE.xlsx to write the messages to.")],
     again: Annotated[bool, typer.Option("--again", help="Include customers already sent this notice.")] = False,
+    csv_dialect: CsvDialectOption = "machine",
     force: ForceOption = False,
 ) -> None:
     """Write customer messages with WhatsApp links and SMS text, flagging SMS longer than one part."""
     if kind not in KINDS:
         raise typer.BadParameter(f"choose one of {', '.join(KINDS)}", param_hint="--kind")
     _checked_out(out, force)
+    output_file(out, force, csv_dialect)
     state = state_of(ctx)
-    result = export_notices(state.ledger(), kind, FileSender(out, force), again)
+    result = export_notices(state.ledger(), kind, FileSender(out, force, csv_dialect), again)
     state.output.emit(result.to_json() | {"file": str(out)}, lambda c: _show_notices(c, result, out))
 
 

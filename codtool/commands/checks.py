@@ -11,7 +11,8 @@ from rich.console import Console
 from codtool.checks.export import export_flagged
 from codtool.checks.findings import CODES
 from codtool.checks.runner import CheckRequest, CheckSummary, run_checks
-from codtool.commands import ForceOption, ledger_id
+from codtool.commands import CsvDialectOption, ForceOption, ledger_id, output_file
+from codtool.exports import FORMATS
 from codtool.output_paths import check_output
 from codtool.render import table
 from codtool.state import state_of
@@ -30,8 +31,9 @@ def check(
         "--recheck", help="Check again orders already checked, replacing their findings (needs --batch or --all).",
     )] = False,
     export: Annotated[Path | None, typer.Option(
-        metavar="FILE.csv", help="Write flagged open orders with the suggested fix to this CSV file.",
+        metavar="FILE.csv|FILE.xlsx", help="Write flagged open orders with the suggested fix to this CSV or XLSX file.",
     )] = None,
+    csv_dialect: CsvDialectOption = "machine",
     force: ForceOption = False,
 ) -> None:
     """Check phones and shipping addresses of unchecked orders and store each finding."""
@@ -40,13 +42,14 @@ def check(
     if recheck and batch is None and not all_orders:
         raise typer.BadParameter("say which orders to check again: --batch ID or --all", param_hint="--recheck")
     if export is not None:
-        check_output(export, (".csv",), force)
+        check_output(export, FORMATS, force)
+        output_file(export, force, csv_dialect)
     state = state_of(ctx)
     ledger = state.ledger()
     summary = run_checks(ledger, CheckRequest(batch=batch, recheck=recheck))
     data = summary.to_json()
     if export is not None:
-        data["exported"] = export_flagged(ledger, export, batch, force)
+        data["exported"] = export_flagged(ledger, export, batch, force, csv_dialect)
         data["export_file"] = str(export)
     state.output.emit(data, lambda c: _show(c, summary, data))
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import add_group, checked_shop, ledger_id
+from codtool.commands import SheetOption, add_group, checked_shop, ledger_id
 from codtool.errors import NotFound
 from codtool.findings import Finding
 from codtool.importing.importer import ImportRequest, ImportResult, import_file
@@ -48,12 +48,13 @@ def init(ctx: typer.Context) -> None:
 
 def import_files(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="CSV exports to import.")],
+    files: Annotated[list[Path], typer.Argument(help="CSV or XLSX exports to import.")],
     shop: Annotated[str, typer.Option(help="Client shop the orders belong to.", callback=checked_shop)] = "default",
     profile: Annotated[str, typer.Option(help=f"Export format: {', '.join(PROFILE_CHOICES)}.")] = "auto",
     mapping: Annotated[Path | None, typer.Option(help="TOML file mapping your headers to codtool fields.")] = None,
     country: Annotated[str | None, typer.Option(help="Country (ISO code) for rows without one.")] = None,
     currency: Annotated[str, typer.Option(help="Currency for rows without one.")] = "EUR",
+    sheet: SheetOption = None,
 ) -> None:
     """Import order exports; each file is one batch, committed whole or not at all."""
     if profile not in PROFILE_CHOICES:
@@ -64,7 +65,7 @@ def import_files(
     ledger = state.ledger()
     results = []
     for path in files:
-        request = ImportRequest(path, shop, profile, mapping, country.upper() if country else None, currency)
+        request = ImportRequest(path, shop, profile, mapping, country.upper() if country else None, currency, sheet)
         with state.output.progress(f"Importing {path.name}", 1) as tick:
             results.append(import_file(ledger, request, tick))
     data = [r.to_json() for r in results]

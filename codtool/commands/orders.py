@@ -1,17 +1,20 @@
-"""`codtool orders list|show`: the orders in the ledger, for people and scripts."""
+"""`codtool orders list|show|export`: the orders in the ledger, for people and scripts."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from codtool.commands import add_group, ledger_id
+from codtool.commands import CsvDialectOption, ForceOption, add_group, ledger_id, output_file
 from codtool.errors import CodtoolError, NotFound
 from codtool.input_policy import MAX_ID, shorten
 from codtool.ledger import orders as store
 from codtool.order_view import order_detail, order_summary
+from codtool.orders_export import OrderFilter, export_orders
 from codtool.render import table
 from codtool.state import state_of
 
@@ -20,7 +23,8 @@ _LIST_COLUMNS = ("id", "shop", "source_id", "created_at", "customer_name", "city
 
 
 def register(app: typer.Typer) -> None:
-    add_group(app, "orders", "Orders in the ledger.", {"list": list_orders, "show": show_order})
+    add_group(app, "orders", "Orders in the ledger.", {"list": list_orders, "show": show_order,
+                                                    "export": export})
 
 
 def list_orders(
@@ -36,6 +40,36 @@ def list_orders(
     state.output.emit(rows, lambda c: c.print(table(
         f"Orders ({len(rows)})", _LIST_COLUMNS, ([r[k] for k in _LIST_COLUMNS] for r in rows),
         numeric=("cod_amount",))))
+
+
+def export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(metavar="FILE.xlsx|FILE.csv", help="Where to write the orders.")],
+    status: Annotated[list[str] | None, typer.Option(
+        metavar="STATUS", help="Only orders in this status (repeat for several).")] = None,
+    shop: Annotated[str | None, typer.Option(help="Only this shop.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", metavar="DAY",
+                                                  help="First order day (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", metavar="DAY", help="Last order day (YYYY-MM-DD).")] = None,
+    csv_dialect: CsvDialectOption = "machine",
+    force: ForceOption = False,
+) -> None:
+    """Every order with its normalised phone and address, findings, status and COD, in one sheet."""
+    output_file(out, force, csv_dialect)
+    which = OrderFilter(tuple(status or ()), shop, _day(date_from, "--from"), _day(date_to, "--to"))
+    state = state_of(ctx)
+    count = export_orders(state.ledger(), out, which, force, csv_dialect)
+    data = {"file": str(out), "orders": count}
+    state.output.emit(data, lambda c: c.print(f"Wrote {count} orders to {out}."))
+
+
+def _day(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2026-11-23", param_hint=option) from None
 
 
 def show_order(ctx: typer.Context,

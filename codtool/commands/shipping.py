@@ -9,16 +9,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import ForceOption, add_group, checked_shop
+from codtool.commands import CsvDialectOption, ForceOption, SheetOption, add_group, checked_shop, output_file
 from codtool.errors import CodtoolError
-from codtool.exports import export_format, write_table
+from codtool.exports import write_table
 from codtool.ledger import tracking as store
 from codtool.render import table
 from codtool.state import state_of
 from codtool.tracking.couriers import builtin_couriers, check_name, load_courier
+from codtool.tracking.ndr import SCHEMA as NDR_SCHEMA
 from codtool.tracking.ndr import open_ndrs, record_decisions
 from codtool.tracking.report import COLUMNS as REPORT_COLUMNS
 from codtool.tracking.report import GROUPS, delivery_report
+from codtool.tracking.report import SCHEMA as REPORT_SCHEMA
 from codtool.tracking.shipments import ShipRequest, ship_manifest
 from codtool.tracking.sources import parse_day
 from codtool.tracking.status_files import import_status_file
@@ -54,11 +56,12 @@ def ship(
                                                   callback=checked_shop)] = None,
     force: Annotated[bool, typer.Option("--force", help="Also ship orders not confirmed yet.")] = False,
     mapping: MappingOption = None,
+    sheet: SheetOption = None,
 ) -> None:
     """Record which orders left in which parcel; refuse, line by line, orders that must not ship."""
     state = state_of(ctx)
     name = _courier_name(ctx, courier, mapping)
-    result = ship_manifest(state.ledger(), ShipRequest(manifest, name, shop, force))
+    result = ship_manifest(state.ledger(), ShipRequest(manifest, name, shop, force, sheet))
 
     def show(console: Console) -> None:
         cash = ", ".join(f"{v} {c}" for c, v in result.to_json()["cod_to_collect"].items()) or "0"
@@ -112,16 +115,17 @@ _NDR_COLUMNS = ("tracking_number", "courier", "order", "customer_name", "phone",
 def ndr_list(
     ctx: typer.Context,
     out: Annotated[Path | None, typer.Option(help="Also write the list to FILE.xlsx or FILE.csv.")] = None,
+    csv_dialect: CsvDialectOption = "machine",
     force: ForceOption = False,
 ) -> None:
     """Parcels with an open failed delivery: who to call and what to tell the courier today."""
     if out is not None:
-        export_format(out, force)
+        output_file(out, force, csv_dialect)
     state = state_of(ctx)
     rows = [n.to_json() for n in open_ndrs(state.ledger())]
     if out is not None:
-        columns = list(rows[0]) if rows else _NDR_COLUMNS
-        write_table(out, columns, ([r[c] for c in columns] for r in rows), replace=force)
+        write_table(out, NDR_SCHEMA, ([r[c.name] for c in NDR_SCHEMA] for r in rows), replace=force,
+                    dialect=csv_dialect)
         state.output.note(f"Wrote {len(rows)} open NDRs to {out}")
     state.output.emit(rows, lambda c: c.print(table(
         f"Open failed deliveries ({len(rows)})", _NDR_COLUMNS, ([r[k] for k in _NDR_COLUMNS] for r in rows),
@@ -132,10 +136,11 @@ def ndr_record(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Decisions CSV: tracking_number, action, decided_by, decided_at, ...")],
     courier: Annotated[str | None, typer.Option("--courier", "-c", help="Only this courier's parcels.")] = None,
+    sheet: SheetOption = None,
 ) -> None:
     """Record NDR decisions (re-attempt with new address/phone/date, hold, return) with who and when."""
     state = state_of(ctx)
-    result = record_decisions(state.ledger(), file, check_name(courier) if courier else None)
+    result = record_decisions(state.ledger(), file, check_name(courier) if courier else None, sheet)
 
     def show(console: Console) -> None:
         console.print(table(f"Decisions {file.name}", ("lines", "recorded", "already recorded", "rejected"),
@@ -163,18 +168,20 @@ def report_delivery(
     shop: Annotated[str | None, typer.Option(help="Only this shop.")] = None,
     by: Annotated[str, typer.Option(help=f"Group by {', '.join(GROUPS)}.")] = "courier",
     out: Annotated[Path | None, typer.Option(help="Also write the report to FILE.xlsx (or .csv).")] = None,
+    csv_dialect: CsvDialectOption = "machine",
     force: ForceOption = False,
 ) -> None:
     """Delivery, refusal and RTO rates, days to deliver, open NDRs and cash collected by couriers."""
     if by not in GROUPS:
         raise typer.BadParameter(f"choose one of {', '.join(GROUPS)}", param_hint="--by")
     if out is not None:
-        export_format(out, force)
+        output_file(out, force, csv_dialect)
     state = state_of(ctx)
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     rows = delivery_report(state.ledger(), start, end, shop, by)
     if out is not None:
-        write_table(out, REPORT_COLUMNS, ([r[c] for c in REPORT_COLUMNS] for r in rows), replace=force)
+        write_table(out, REPORT_SCHEMA, ([r[c] for c in REPORT_COLUMNS] for r in rows), replace=force,
+                    dialect=csv_dialect)
         state.output.note(f"Wrote {len(rows)} rows to {out}")
     span = f"{start or 'any date'} to {end or date.today().isoformat()}"
     state.output.emit(rows, lambda c: c.print(table(

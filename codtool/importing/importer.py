@@ -34,6 +34,7 @@ class ImportRequest:
     mapping: Path | None = None
     country: str | None = None
     currency: str = "EUR"
+    sheet: str | None = None  # of an .xlsx workbook; None reads the first
 
 
 @dataclass
@@ -115,7 +116,7 @@ def choose_profile(request: ImportRequest, header: list[str]) -> Profile:
 
 def import_file(ledger: Ledger, request: ImportRequest, progress: Progress | None = None) -> ImportResult:
     """Read, check and store one file in a single transaction (all of it or nothing)."""
-    source = inspect_file(request.path)
+    source = inspect_file(request.path, request.sheet)
     header = read_header(source)
     profile = choose_profile(request, header.cells)
     columns = resolve(profile, header.cells, request.path)

@@ -20,9 +20,12 @@ import numpy as np
 import pandas as pd
 
 from codtool.errors import InputFileError
+from codtool.exports import unguard
+from codtool.importing import sheets
 from codtool.input_policy import MAX_FIELD_CHARS, MAX_FIELDS, MAX_LINE_BYTES, LimitExceeded
 
 _BLOCK = 1 << 20
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the compound-file header of .xls (and .doc) files
 _DELIMITERS = (",", ";", "\t", "|")
 _SEPARATOR_CODES = tuple(ord(d) for d in _DELIMITERS)
 _WIDE_SLACK = 64  # separators beyond the header's that pandas may meet (quoted commas) before we read exactly
@@ -42,14 +45,26 @@ class SourceFile:
     size: int
     lines: int  # physical lines, counting a last line without a newline
     separators: int = 0  # the most candidate delimiters on one physical line
+    sheet: str | None = None  # for an XLSX workbook (encoding XLSX): the sheet to read
 
 
-def inspect_file(path: Path) -> SourceFile:
-    """Hash the file, check it is text, and choose its encoding and delimiter in one pass."""
+def inspect_file(path: Path, sheet: str | None = None) -> SourceFile:
+    """Hash the file, check it is text, and choose its encoding and delimiter in one pass.
+
+    An `.xlsx` workbook is read through `codtool.importing.sheets` (its first sheet, or `sheet`).
+    """
     if not path.exists():
         raise InputFileError(path, "no such file")
     if not path.is_file():
         raise InputFileError(path, "not a regular file")
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if sheets.is_workbook(path, magic):
+        return _inspect_workbook(path, sheet)
+    if magic.startswith(_OLE_MAGIC) or path.suffix.lower() == ".xls":
+        raise InputFileError(path, "an Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV")
+    if sheet is not None:
+        raise InputFileError(path, "--sheet is for XLSX workbooks; this is a CSV file")
     scan = _Scan(path)
     scan.feed_all()
     head, utf8_ok, cp1252_ok = scan.head, scan.utf8_ok, scan.cp1252_ok
@@ -73,6 +88,16 @@ def inspect_file(path: Path) -> SourceFile:
         raise _undecodable(path, "cp1252", "the file is neither UTF-8 nor Windows-1252 text")
     delimiter = _sniff_delimiter(head[:65534].decode(encoding, errors="replace"))
     return SourceFile(path, scan.digest.hexdigest(), encoding, delimiter, scan.size, scan.lines, scan.separators)
+
+
+def _inspect_workbook(path: Path, sheet: str | None) -> SourceFile:
+    sheets.check_archive(path)
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(_BLOCK):
+            digest.update(block)
+    name = sheets.choose_sheet(path, sheet)
+    return SourceFile(path, digest.hexdigest(), sheets.XLSX, ",", path.stat().st_size, 0, 0, name)
 
 
 class _Scan:
@@ -201,11 +226,15 @@ class Chunk:
 
     @property
     def rows(self) -> list[list[str]]:
-        """Records as lists of cells, for readers that work row by row."""
-        return [row[:width] for row, width in zip(self.frame.to_numpy().tolist(), self.widths, strict=True)]
+        """Records as lists of cells, for readers that work row by row; cells codtool's formula guard
+        prefixed (`'=1+1` in a call sheet it wrote) read as the original value."""
+        return [[unguard(c) if c[:1] == "'" else c for c in row[:width]]
+                for row, width in zip(self.frame.to_numpy().tolist(), self.widths, strict=True)]
 
 
 def read_header(source: SourceFile) -> Header:
+    if source.encoding == sheets.XLSX:
+        return sheets.read_sheet_header(source)
     with _open_text(source) as text:
         reader = csv.reader(text, delimiter=source.delimiter)
         previous_end = 0
@@ -245,6 +274,9 @@ def read_chunks(source: SourceFile, header: Header, chunk_rows: int = 50_000,
     fields, because then only the line-tracking `csv` reader can give every row its true
     line number. Callers that cannot undo what they did with earlier chunks keep exact=True.
     """
+    if source.encoding == sheets.XLSX:
+        yield from sheets.sheet_chunks(source, header, chunk_rows)
+        return
     fast = (not exact and source.encoding != "utf-16" and header.single_line
             and source.separators < len(header.cells) + _WIDE_SLACK)  # pandas would build every column
     reader = _fast_chunks if fast else _exact_chunks

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,4 +183,38 @@ def status_log(conn: Session, order_id: int) -> list[dict]:
         "SELECT changed_at, old_status, new_status, reason, source FROM order_status_log "
         "WHERE order_id = ? ORDER BY id",
         (order_id,),
+    )
+
+
+def export_orders(conn: Session, statuses: Sequence[str], shop: str | None, day_from: str | None,
+                  day_to: str | None) -> Iterator[Row]:
+    """Every order matching the filters with its normalised phone and address, streamed in id order."""
+    where, args = ["1 = 1"], []
+    if statuses:
+        where.append(f"o.status IN ({', '.join('?' * len(statuses))})")
+        args.extend(statuses)
+    for clause, value in (("s.name = ?", shop), ("substr(o.created_at, 1, 10) >= ?", day_from),
+                          ("substr(o.created_at, 1, 10) <= ?", day_to)):
+        if value is not None:
+            where.append(clause)
+            args.append(value)
+    return conn.stream(
+        "SELECT o.id, s.name AS shop, o.source_id, o.created_at, o.status, o.customer_name, o.phone, o.email, "
+        "o.address1, o.address2, o.postcode, o.city, o.province, o.country, o.payment_method, o.is_cod, "
+        "o.cod_minor, o.total_minor, o.currency, o.items, n.phone_e164, n.phone_national, n.address_line, "
+        "n.house_number, n.postcode AS n_postcode, n.city AS n_city, n.province AS n_province "
+        "FROM orders o JOIN shops s ON s.id = o.shop_id LEFT JOIN order_normalised n ON n.order_id = o.id "
+        f"WHERE {' AND '.join(where)} ORDER BY o.id",
+        args,
+    )
+
+
+def findings_of(conn: Session, order_ids: Sequence[int]) -> list[Row]:
+    """The stored findings of these orders, in order id then finding order."""
+    if not order_ids:
+        return []
+    return conn.query(
+        "SELECT order_id, severity, code, message FROM order_findings "
+        f"WHERE order_id IN ({', '.join('?' * len(order_ids))}) ORDER BY order_id, id",
+        list(order_ids),
     )

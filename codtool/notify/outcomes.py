@@ -86,10 +86,10 @@ class RecordResult:
         self.rejects.append(Finding(Path(self.file).name, line, code, message, order=order, order_id=order_id))
 
 
-def record_outcomes(ledger: Ledger, path: Path, policy: Policy) -> RecordResult:
+def record_outcomes(ledger: Ledger, path: Path, policy: Policy, sheet: str | None = None) -> RecordResult:
     """Read the whole file, then write every new attempt and status change in one transaction."""
     result = RecordResult(str(path))
-    outcomes = _read(path, result)
+    outcomes = _read(path, result, sheet)
     with ledger.transaction() as conn:
         orders = _resolve(conn, outcomes, result)
         keyed = [(o, orders[o.line], attempt_key(orders[o.line]["id"], o)) for o in outcomes if o.line in orders]
@@ -120,8 +120,8 @@ def attempt_key(order_id: int, o: Outcome) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def _read(path: Path, result: RecordResult) -> list[Outcome]:
-    source = inspect_file(path)
+def _read(path: Path, result: RecordResult, sheet: str | None) -> list[Outcome]:
+    source = inspect_file(path, sheet)
     header_line = read_header(source)
     header = header_line.cells
     columns = _columns(path, header)

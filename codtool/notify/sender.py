@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from codtool.exports import export_format, write_table
+from codtool.exports import ID, INT, TEXT, export_format, schema, write_table
 from codtool.notify.messages import SmsLength
 
 
@@ -49,18 +49,22 @@ class Sender(Protocol):
 
 COLUMNS = ("id", "order", "kind", "customer", "country", "language", "phone_e164", "phone_national",
            "whatsapp_link", "sms_text", "sms_encoding", "sms_units", "sms_segments", "sms_long")
+SCHEMA = schema(("id", INT), ("order", ID), *((c, TEXT) for c in COLUMNS[2:6]), ("phone_e164", ID),
+                ("phone_national", ID), *((c, TEXT) for c in COLUMNS[8:11]), ("sms_units", INT), ("sms_segments", INT),
+                ("sms_long", TEXT))
 
 
 class FileSender:
     """Writes the messages as a CSV or XLSX sheet, one row per customer."""
 
-    def __init__(self, path: Path, replace: bool = False) -> None:
+    def __init__(self, path: Path, replace: bool = False, dialect: str = "machine") -> None:
         export_format(path, replace)
-        self.path, self.replace = path, replace
+        self.path, self.replace, self.dialect = path, replace, dialect
         self.name = f"file:{path}"
 
     def send(self, messages: Sequence[Message]) -> None:
-        write_table(self.path, COLUMNS, (_row(m) for m in messages), sheet="messages", replace=self.replace)
+        write_table(self.path, SCHEMA, (_row(m) for m in messages), sheet="messages", replace=self.replace,
+                    dialect=self.dialect)
 
 
 def _row(m: Message) -> list:

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from codtool.crashpoints import crash_point
+from codtool.exports import DATETIME, ID, INT, MONEY, TEXT, schema
 from codtool.findings import Finding
 from codtool.ledger import Ledger
 from codtool.ledger import findings as found_store
@@ -84,6 +85,12 @@ class OpenNdr:
         return data
 
 
+SCHEMA = schema(("tracking_number", ID), ("courier", TEXT), ("order", ID), ("shop", TEXT),
+                ("customer_name", TEXT), ("phone", ID), ("address", TEXT), ("cod_amount", MONEY, "currency"),
+                ("currency", TEXT), ("attempts", INT), ("first_attempt_at", DATETIME), ("last_attempt_at", DATETIME),
+                ("days_waiting", INT), ("reason", TEXT), ("raw_reason", TEXT), ("action", TEXT))
+
+
 def open_ndrs(ledger: Ledger, on: date | None = None) -> list[OpenNdr]:
     """Parcels whose current status is a failed attempt with no decision since that attempt."""
     conn = ledger.session
@@ -134,9 +141,10 @@ class RecordResult:
         return asdict(self) | {"rejected": [f.to_json() for f in self.rejected]}
 
 
-def record_decisions(ledger: Ledger, path: Path, courier: str | None = None) -> RecordResult:
+def record_decisions(ledger: Ledger, path: Path, courier: str | None = None,
+                     sheet: str | None = None) -> RecordResult:
     """Import decisions with who took them and when; every bad line is named, none guessed."""
-    table = Table(path, DECISION_COLUMNS, ("tracking_number", "action", "decided_by", "decided_at"))
+    table = Table(path, DECISION_COLUMNS, ("tracking_number", "action", "decided_by", "decided_at"), sheet)
     lines = list(table.records())
     result = RecordResult(str(path), lines=len(lines))
     with ledger.transaction() as conn:

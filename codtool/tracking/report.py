@@ -10,6 +10,7 @@ import json
 
 import pandas as pd
 
+from codtool.exports import INT, MONEY, RATE, TEXT, schema
 from codtool.ledger import Ledger
 from codtool.ledger import tracking as store
 from codtool.money import Money
@@ -19,6 +20,8 @@ from codtool.tracking.ndr import open_ndrs
 GROUPS = ("shop", "courier", "province", "sku", "batch")
 COLUMNS = ("group", "currency", "shipments", "delivered", "refused", "rto", "lost", "in_flight", "open_ndr",
            "delivery_rate", "refusal_rate", "rto_rate", "mean_days_to_deliver", "cash_collected")
+SCHEMA = schema(("group", TEXT), ("currency", TEXT), *((c, INT) for c in COLUMNS[2:9]),
+                *((c, RATE) for c in COLUMNS[9:12]), "mean_days_to_deliver", ("cash_collected", MONEY, "currency"))
 
 
 def delivery_report(ledger: Ledger, date_from: str | None, date_to: str | None, shop: str | None,

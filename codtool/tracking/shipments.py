@@ -41,6 +41,7 @@ class ShipRequest:
     courier: str
     shop: str | None = None
     force: bool = False
+    sheet: str | None = None
 
 
 class Refused(NamedTuple):
@@ -80,7 +81,7 @@ class _Line:
 
 def ship_manifest(ledger: Ledger, request: ShipRequest) -> ShipResult:
     """Check every manifest line against the ledger and record the good ones in one transaction."""
-    table = Table(request.path, MANIFEST_COLUMNS, ("order_id", "tracking_number"))
+    table = Table(request.path, MANIFEST_COLUMNS, ("order_id", "tracking_number"), request.sheet)
     lines = [_Line(n, cells) for n, cells in table.records()]
     result = ShipResult(str(request.path), request.courier, lines=len(lines))
     with ledger.transaction() as conn:

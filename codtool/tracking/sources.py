@@ -18,11 +18,12 @@ from codtool.importing.source import Chunk, SourceFile, inspect_file, read_chunk
 
 
 class Table:
-    """A CSV input opened for reading: its header resolved to column positions."""
+    """A CSV file or XLSX sheet opened for reading: its header resolved to column positions."""
 
-    def __init__(self, path: Path, wanted: Mapping[str, Sequence[str]], required: Sequence[str]) -> None:
+    def __init__(self, path: Path, wanted: Mapping[str, Sequence[str]], required: Sequence[str],
+                 sheet: str | None = None) -> None:
         self.path = path
-        self.source: SourceFile = inspect_file(path)
+        self.source: SourceFile = inspect_file(path, sheet)
         self.header_line = read_header(self.source)
         self.header = self.header_line.cells
         self.columns = resolve_columns(path, self.header, wanted, required)
