@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from codtool import __version__
+from codtool.config import Config, load_config
 from codtool.errors import CodtoolError
 from codtool.ledger import Ledger, open_ledger
 from codtool.render import Output
@@ -51,7 +52,15 @@ class State:
     db: Path
     output: Output
     strict: bool = False
+    config_file: Path | None = None
     _ledger: Ledger | None = field(default=None, repr=False)
+    _config: Config | None = field(default=None, repr=False)
+
+    def config(self) -> Config:
+        """The configuration, read on first use so commands that need none never fail on it."""
+        if self._config is None:
+            self._config = load_config(self.config_file)
+        return self._config
 
     def finish(self, rejected: int, what: str) -> None:
         """Lines refused by a command that otherwise ran: fatal only with --strict (for cron)."""
@@ -91,11 +100,13 @@ def main_options(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result on stdout.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No tables or progress.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any input line is rejected.")] = False,
+    config: Annotated[Path | None, typer.Option("--config", envvar="CODTOOL_CONFIG",
+                                                help="Configuration file (TOML).")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version.")] = False,
 ) -> None:
     """Check, track and reconcile cash-on-delivery orders for logistics operators."""
-    state = State(db=db, output=Output(as_json=as_json, quiet=quiet), strict=strict)
+    state = State(db=db, output=Output(as_json=as_json, quiet=quiet), strict=strict, config_file=config)
     ctx.obj = state
     ctx.call_on_close(state.close)
 

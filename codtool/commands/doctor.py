@@ -7,7 +7,7 @@ import typer
 from codtool.cli import state_of
 from codtool.errors import CodtoolError
 from codtool.ledger.db import schema_version
-from codtool.ledger.invariants import INVARIANTS, check_invariants
+from codtool.ledger.invariants import INVARIANTS, MONEY_CHECKS, check_invariants
 
 
 class LedgerInconsistent(CodtoolError):
@@ -23,9 +23,10 @@ def doctor(ctx: typer.Context) -> None:
     state = state_of(ctx)
     conn = state.ledger().conn
     violations = check_invariants(conn)
-    data = {"schema_version": schema_version(conn), "checked": list(INVARIANTS),
+    checked = [*INVARIANTS, *MONEY_CHECKS]
+    data = {"schema_version": schema_version(conn), "checked": checked,
             "violations": [{"invariant": v.invariant, "rows": v.rows} for v in violations]}
     state.output.emit(data, lambda c: c.print(
-        f"Ledger {state.db}: {len(INVARIANTS)} invariants checked, {len(violations)} broken."))
+        f"Ledger {state.db}: {len(checked)} invariants checked, {len(violations)} broken."))
     if violations:
         raise LedgerInconsistent("; ".join(map(str, violations)))

@@ -7,7 +7,10 @@ Later stages add their own (e.g. every money transaction sums to zero) to INVARI
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from codtool.ledger import remit
 
 INVARIANTS: dict[str, str] = {
     "batch counts add up": (
@@ -31,6 +34,15 @@ INVARIANTS: dict[str, str] = {
 }
 
 
+# Money-side invariants, one function each (their SQL lives in codtool/ledger/remit.py).
+MONEY_CHECKS: dict[str, Callable[[sqlite3.Connection], list[tuple]]] = {
+    "every money transaction balances per currency": remit.unbalanced_transactions,
+    "every delivered COD parcel has its receivable posting": remit.delivered_without_posting,
+    "each courier's receivable equals the sum of its open parcel items": remit.receivable_mismatches,
+    "delivery postings carry the parcel's COD": remit.delivery_postings_off,
+}
+
+
 @dataclass(frozen=True)
 class Violation:
     invariant: str
@@ -47,6 +59,10 @@ def check_invariants(conn: sqlite3.Connection) -> list[Violation]:
     found = []
     for name, query in INVARIANTS.items():
         rows = [tuple(r) for r in conn.execute(query).fetchall()]
+        if rows:
+            found.append(Violation(name, rows))
+    for name, check in MONEY_CHECKS.items():
+        rows = check(conn)
         if rows:
             found.append(Violation(name, rows))
     return found

@@ -1,0 +1,117 @@
+"""Double-entry postings: balanced transactions, each linked to its cause, append-only.
+
+Stages describe what a cause (a delivery, a remittance line, a bank line) *should* have posted
+in total; `sync` compares that with what the cause already posted and posts only the
+difference, as a new transaction. Re-running posts nothing; a fact that changed meaning (a
+parcel tracked as delivered after its remittance line arrived) gets a correcting transaction,
+never an edit. Every transaction is checked to sum to zero per currency before it is stored.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from codtool.errors import CodtoolError
+from codtool.ledger import remit as store
+from codtool.ledger.db import utc_now
+
+SYNCED_CAUSES = ("delivery", "remittance_line", "bank_line")
+
+
+class UnbalancedTransaction(CodtoolError):
+    """A transaction's postings do not sum to zero in some currency."""
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One posting: an account by code, the parcel it concerns (if any), a signed amount (debit +)."""
+
+    account: str
+    amount: int
+    currency: str
+    shipment_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Txn:
+    key: str
+    cause_type: str
+    cause_id: int
+    effective_date: str
+    memo: str
+    legs: tuple[Leg, ...]
+
+
+def check_balanced(txn: Txn) -> None:
+    """Refuse a transaction whose legs do not sum to zero per currency (expected 0, got X)."""
+    totals: dict[str, int] = defaultdict(int)
+    for leg in txn.legs:
+        if not isinstance(leg.amount, int) or isinstance(leg.amount, bool):
+            raise UnbalancedTransaction(f"{txn.key}: amount {leg.amount!r} is not integer minor units")
+        totals[leg.currency] += leg.amount
+    off = {c: v for c, v in totals.items() if v}
+    if off or not txn.legs:
+        detail = ", ".join(f"{c} sums to {v}, expected 0" for c, v in off.items()) or "no legs"
+        raise UnbalancedTransaction(f"transaction {txn.key} ({txn.memo}): {detail}")
+
+
+def post(conn: sqlite3.Connection, txns: Sequence[Txn]) -> int:
+    """Store balanced transactions (keys already stored are skipped); returns how many were new."""
+    for txn in txns:
+        check_balanced(txn)
+    now = utc_now()
+    accounts = store.ensure_accounts(conn, (leg.account for t in txns for leg in t.legs), now)
+    rows = [store.TxnRow(t.key, t.cause_type, t.cause_id, t.effective_date, t.memo,
+                         tuple((accounts[g.account], g.shipment_id, g.amount, g.currency) for g in t.legs))
+            for t in txns]
+    return store.insert_transactions(conn, rows, now)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What one cause should have posted in total, and the date and memo of a correction."""
+
+    cause_type: str
+    cause_id: int
+    effective_date: str
+    memo: str
+    legs: tuple[Leg, ...]
+
+
+LegKey = tuple[str, int | None, str]  # account, shipment, currency
+
+
+def _sum_legs(legs: Iterable[Leg]) -> dict[LegKey, int]:
+    totals: dict[LegKey, int] = defaultdict(int)
+    for leg in legs:
+        totals[(leg.account, leg.shipment_id, leg.currency)] += leg.amount
+    return totals
+
+
+def sync(conn: sqlite3.Connection, targets: Iterable[Target]) -> int:
+    """Post, per cause, the difference between its target and what it already posted."""
+    posted: dict[tuple[str, int], dict[LegKey, int]] = defaultdict(dict)
+    for cause_type, cause_id, account, shipment, currency, total in store.posted_by_cause(conn, SYNCED_CAUSES):
+        posted[(cause_type, cause_id)][(account, shipment, currency)] = total
+    counts = store.transactions_per_cause(conn, SYNCED_CAUSES)
+    txns = []
+    for target in targets:
+        cause = (target.cause_type, target.cause_id)
+        delta = _sum_legs(target.legs)
+        for key, amount in posted.get(cause, {}).items():
+            delta[key] = delta.get(key, 0) - amount
+        legs = tuple(Leg(a, v, c, s) for (a, s, c), v in sorted(delta.items(), key=_order) if v)
+        if legs:
+            sequence = counts.get(cause, 0) + 1
+            memo = target.memo if sequence == 1 else f"correction {sequence - 1}: {target.memo}"
+            txns.append(Txn(f"{target.cause_type}:{target.cause_id}:{sequence}", target.cause_type,
+                            target.cause_id, target.effective_date, memo, legs))
+    return post(conn, txns)
+
+
+def _order(item: tuple[LegKey, int]) -> tuple:
+    (account, shipment, currency), _ = item
+    return account, shipment or 0, currency

@@ -1,0 +1,164 @@
+"""`remit reconcile`: post what the facts say to the ledger, then list what does not add up.
+
+When does a delivered COD parcel reach the courier's receivable? Here, at reconcile time, from
+the shipments the tracking stage marked delivered: tracking files arrive out of order and may be
+re-imported, so deriving the posting from the current facts (and posting only the difference,
+see `postings.sync`) is idempotent and self-correcting, where a posting made inside `track`
+would need its own undo. The same holds for remittance lines (a line for a parcel that was "in
+transit" yesterday settles it once tracking catches up) and bank credits. Reconcile runs every
+morning from cron, so the receivable is at most one run behind the tracking files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from codtool.config import Config
+from codtool.ledger import Ledger
+from codtool.ledger import remit as store
+from codtool.ledger.db import utc_now
+from codtool.money import format_minor
+from codtool.remit.classify import (
+    PARTIAL,
+    SETTLES,
+    BankLine,
+    Classified,
+    Discrepancy,
+    Line,
+    Parcel,
+    Remittance,
+    classify,
+)
+from codtool.remit.cycles import local_day
+from codtool.remit.postings import Leg, Target, sync
+
+
+@dataclass
+class Facts:
+    parcels: list[Parcel]
+    lines: list[Line]
+    remittances: list[Remittance]
+    bank: list[BankLine]
+    skipped_currency: int = 0
+
+
+@dataclass
+class Reconciled:
+    """The result: open discrepancies (with their ids), the cycle table, counts, postings made."""
+
+    as_of: date
+    currency: str
+    classified: Classified
+    open: list[tuple[int, Discrepancy]] = field(default_factory=list)
+    resolved: int = 0
+    new_transactions: int = 0
+    courier: str | None = None
+
+    def cycles(self):
+        rows = sorted(self.classified.cycles.values(), key=lambda r: (r.courier, r.cycle.start))
+        return [r for r in rows if self.courier in (None, r.courier)]
+
+    def to_json(self) -> dict:
+        counts = dict(sorted(self.classified.counts.items()))
+        return {
+            "as_of": self.as_of.isoformat(), "currency": self.currency, "courier": self.courier,
+            "counts": counts | {"open_discrepancies": len(self.open), "resolved_discrepancies": self.resolved},
+            "new_transactions": self.new_transactions,
+            "discrepancies": [discrepancy_json(i, d) for i, d in self.open],
+            "cycles": [cycle_json(r) for r in self.cycles()],
+        }
+
+
+def discrepancy_json(ident: int, d: Discrepancy) -> dict:
+    return {"id": ident, "kind": d.kind, "courier": d.courier, "tracking_number": d.tracking_number,
+            "order_id": d.order_id, "bank_reference": d.bank_reference, "amount_minor": d.amount_minor,
+            "amount": format_minor(d.amount_minor, d.currency or "EUR"), "currency": d.currency, "cycle": d.cycle,
+            "detail": d.detail}
+
+
+def cycle_json(r) -> dict:
+    return {"courier": r.courier, "cycle_start": r.cycle.start.isoformat(), "cycle_end": r.cycle.end.isoformat(),
+            "payout_due": r.cycle.due.isoformat(), "parcels": r.parcels, "remitted_parcels": r.remitted_parcels,
+            "expected_minor": r.expected, "remitted_minor": r.remitted, "fees_minor": r.fees,
+            "difference_minor": r.difference, "currency": r.currency, "status": r.status}
+
+
+def load_facts(conn, config: Config, as_of: date) -> Facts:
+    """Everything known on the as-of day: deliveries by local day, lines and credits by their dates."""
+    zone, day = config.zone, as_of.isoformat()
+    parcels, skipped = [], 0
+    for r in store.cod_parcels(conn, sorted(config.couriers)):
+        if r["currency"] != config.currency:
+            skipped += 1
+            continue
+        delivered = local_day(r["status_at"], zone) if r["status"] == "delivered" else None
+        parcels.append(Parcel(r["id"], r["courier"], r["tracking_number"], r["order_ref"].lstrip("#"), r["status"],
+                              delivered, r["cod_minor"], r["currency"], r["shop"]))
+    lines = [Line(r["id"], r["remittance_id"], r["courier"], r["tracking_number"], r["order_ref"], r["cod_minor"],
+                  r["fee_minor"], r["deductions_minor"], r["net_minor"], r["remittance_date"], r["bank_reference"],
+                  r["file_name"], r["line"], r["currency"])
+             for r in store.all_lines(conn) if r["remittance_date"] <= day and r["courier"] in config.couriers]
+    remittances = [Remittance(r["id"], r["courier"], r["bank_reference"], r["remittance_date"], r["total_net_minor"],
+                              r["currency"])
+                   for r in store.all_remittances(conn)
+                   if r["remittance_date"] <= day and r["courier"] in config.couriers]
+    bank = [BankLine(r["id"], r["booking_date"], r["amount_minor"], r["currency"],
+                     f"{r['description']} {r['causale']}".strip())
+            for r in store.all_bank_lines(conn) if r["booking_date"] <= day]
+    return Facts(parcels, lines, remittances, bank, skipped)
+
+
+def reconcile(ledger: Ledger, config: Config, as_of: date, courier: str | None = None) -> Reconciled:
+    """Classify everything, post the differences, give discrepancies their ids; one transaction."""
+    if courier is not None:
+        config.courier(courier)
+    with ledger.transaction() as conn:
+        facts = load_facts(conn, config, as_of)
+        found = classify(facts.parcels, facts.lines, facts.remittances, facts.bank, config.couriers, as_of)
+        found.counts["parcels_other_currency"] = facts.skipped_currency
+        new = sync(conn, targets(facts, found))
+        now = utc_now()
+        ids = store.record_discrepancies(conn, [_row(d, now) for d in found.discrepancies])
+        decided = store.decided_keys(conn)
+        open_ = [(ids[d.key], d) for d in found.discrepancies if d.key not in decided]
+        result = Reconciled(as_of, config.currency, found, resolved=len(found.discrepancies) - len(open_),
+                            new_transactions=new, courier=courier)
+        result.open = sorted((x for x in open_ if courier in (None, x[1].courier)), key=lambda x: x[0])
+        store.record_run(conn, as_of.isoformat(), len(result.open), now)
+    return result
+
+
+def _row(d: Discrepancy, now: str) -> tuple:
+    return (d.key, d.kind, d.courier, d.subject_type, d.subject_id, d.tracking_number, d.order_id, d.bank_reference,
+            d.amount_minor, d.currency, d.cycle, d.detail, now)
+
+
+def targets(facts: Facts, found: Classified):
+    """What each delivery, remittance line and bank line should have posted in total."""
+    by_id = {p.id: p for p in facts.parcels}
+    for pid in found.parcel_cycle:
+        p = by_id[pid]
+        yield Target("delivery", p.id, p.day.isoformat(), f"{p.courier} {p.tracking} delivered, COD collected",
+                     (Leg(f"receivable:{p.courier}", p.cod, p.currency, p.id),
+                      Leg(f"payable:{p.shop}", -p.cod, p.currency)))
+    for line in facts.lines:
+        role, pid, fee = found.roles[line.id]
+        yield Target("remittance_line", line.id, line.day, f"{line.courier} {line.tracking} remitted: {role}",
+                     _line_legs(line, role, pid, fee))
+    courier_of = {r.id: r.courier for r in facts.remittances}
+    for b in facts.bank:
+        remittance = found.matches.get(b.id)
+        other = f"in_transit:{courier_of[remittance]}" if remittance is not None else "suspense"
+        yield Target("bank_line", b.id, b.day, f"bank {b.day}: {b.description[:60]}",
+                     (Leg("bank", b.amount, b.currency), Leg(other, -b.amount, b.currency)))
+
+
+def _line_legs(line: Line, role: str, pid: int | None, fee: int) -> tuple[Leg, ...]:
+    currency, c = line.currency, line.courier
+    transit = Leg(f"in_transit:{c}", line.net, currency)
+    if role == SETTLES:
+        return (transit, Leg(f"fees:{c}", fee, currency), Leg(f"receivable:{c}", -(line.net + fee), currency, pid))
+    if role == PARTIAL:
+        return (transit, Leg(f"receivable:{c}", -line.net, currency, pid))
+    return (transit, Leg("suspense", -line.net, currency))
