@@ -67,8 +67,6 @@ def import_statement(ledger: Ledger, path: Path, currency: str) -> BankImport:
     rows = _rows(source)
     header_at, columns = _find_header(path, rows)
     layout = "dare_avere" if columns.get("credit") is not None else "signed"
-    if columns.get("description") is None and columns.get("causale") is None:
-        layout = "plain" if layout == "signed" else layout
     result = BankImport(str(path), layout=layout)
     with ledger.transaction() as conn:
         if store.statement_known(conn, source.sha256):

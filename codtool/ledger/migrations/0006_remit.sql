@@ -91,7 +91,7 @@ CREATE TABLE bank_statements (
     id INTEGER PRIMARY KEY,
     file_name TEXT NOT NULL,
     sha256 TEXT NOT NULL UNIQUE,
-    layout TEXT NOT NULL,                  -- dare_avere | signed | plain
+    layout TEXT NOT NULL,                  -- dare_avere (two columns) | signed (one amount)
     lines INTEGER NOT NULL,
     imported INTEGER NOT NULL,
     already_known INTEGER NOT NULL,

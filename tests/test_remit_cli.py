@@ -1,0 +1,255 @@
+"""remit import, bank, reconcile, report, resolve through the command line, on a hand-checked world."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from decimal import Decimal
+
+from conftest import Cli
+from openpyxl import load_workbook
+from remit_world import BANK, EXPECTED, REMITTANCE_A, TOTAL_A, build, key
+
+
+def reconcile(cli, config, *args):
+    return cli.json("--config", config, "remit", "reconcile", "--as-of", "2026-10-11", *args)
+
+
+def test_every_kind_reported_once_with_its_exact_amount(cli, tmp_path):
+    config = build(cli, tmp_path)
+    data = reconcile(cli, config)
+    found = [key(d) for d in data["discrepancies"]]
+    assert sorted(found) == sorted(EXPECTED)
+    counts = data["counts"]
+    assert counts["parcels_matched"] == 2  # T1 and T6 (two partial payments)
+    assert counts["parcels_not_due"] == 1  # T8
+    assert counts["lines_partial"] == 1
+    assert counts["remittances_credited"] == 1
+    assert counts["bank_debits_unmatched"] == 1
+
+
+def test_discrepancy_json_has_the_documented_fields(cli, tmp_path):
+    config = build(cli, tmp_path)
+    item = next(d for d in reconcile(cli, config)["discrepancies"] if d["kind"] == "short_paid")
+    assert set(item) >= {"kind", "courier", "tracking_number", "order_id", "bank_reference", "amount_minor",
+                         "currency", "cycle", "detail"}
+    assert (item["courier"], item["order_id"], item["currency"]) == ("brt", "1002", "EUR")
+    assert item["cycle"] == "2026-10-01/2026-10-05"
+    assert item["amount"] == "1.20"
+
+
+def test_cycle_table(cli, tmp_path):
+    config = build(cli, tmp_path)
+    cycles = reconcile(cli, config)["cycles"]
+    first, second = cycles
+    assert (first["cycle_start"], first["cycle_end"], first["payout_due"]) == ("2026-10-01", "2026-10-05", "2026-10-07")
+    # T1..T6 delivered in the first cycle (T6 at 23:30 on its last day); expected nets by hand
+    assert first["parcels"] == 6
+    assert first["expected_minor"] == 5530 + 11820 + 19700 + 8750 + 5530 + 11820
+    assert first["remitted_minor"] == 5530 + 11700 + 19600 + 9000 + 6000 + 5820
+    assert first["difference_minor"] == first["expected_minor"] - first["remitted_minor"]
+    assert first["status"] == "overdue"  # T5 was never remitted and the grace has passed
+    assert (second["cycle_start"], second["parcels"], second["status"]) == ("2026-10-06", 1, "open")
+
+
+def test_not_credited_after_the_grace(cli, tmp_path):
+    config = build(cli, tmp_path, bank=False)
+    early = cli.json("--config", config, "remit", "reconcile", "--as-of", "2026-10-10")
+    assert [d for d in early["discrepancies"] if d["kind"] == "not_credited"] == []
+    late = cli.json("--config", config, "remit", "reconcile", "--as-of", "2026-10-13")
+    assert sorted(key(d) for d in late["discrepancies"] if d["kind"] == "not_credited") == [
+        ("not_credited", "12345678901", TOTAL_A), ("not_credited", "22233344455", 5820)]
+
+
+def test_reconcile_twice_posts_nothing_new_and_doctor_passes(cli, tmp_path):
+    config = build(cli, tmp_path)
+    assert reconcile(cli, config)["new_transactions"] > 0
+    again = reconcile(cli, config)
+    assert again["new_transactions"] == 0
+    doctor = cli.json("doctor")
+    assert doctor["violations"] == []
+    assert "every money transaction balances per currency" in doctor["checked"]
+
+
+def test_same_file_twice_changes_nothing(cli, tmp_path):
+    config = build(cli, tmp_path)
+    before = cli.sql("SELECT COUNT(*) FROM remit_lines")[0][0]
+    again = cli.json("--config", config, "remit", "import", tmp_path / "a.csv", "--courier", "brt")
+    assert again["already_imported"] is True
+    assert cli.json("--config", config, "remit", "bank", tmp_path / "bank.csv")["already_imported"] is True
+    assert cli.sql("SELECT COUNT(*) FROM remit_lines")[0][0] == before == 9
+
+
+def test_lines_in_another_order_reconcile_the_same(cli, tmp_path):
+    config = build(cli, tmp_path)
+    first = reconcile(cli, config)
+    header, *lines = REMITTANCE_A.splitlines()
+    rev = tmp_path / "rev"
+    rev.mkdir()
+    other = Cli(rev / "ledger.db")
+    build(other, rev, remittance_a="\n".join([header, *reversed(lines)]) + "\n")
+    second = other.json("--config", rev / "codtool.toml", "remit", "reconcile", "--as-of", "2026-10-11")
+    assert sorted(key(d) for d in second["discrepancies"]) == sorted(key(d) for d in first["discrepancies"])
+    assert second["cycles"] == first["cycles"]
+
+
+def test_rejected_lines_name_line_and_reason(cli, tmp_path):
+    build(cli, tmp_path, bank=False)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("tracking_number,cod_amount,fee,net_amount,remittance_date,bank_reference\n"
+                   "T9,10.00,1.50,8.50,2026-10-07,R1\n"
+                   ",10.00,1.50,8.50,2026-10-07,R1\n"
+                   "T10,dieci,1.50,8.50,2026-10-07,R1\n"
+                   "T11,10.00,1.50,8.50,31/02/2026,R1\n", encoding="utf-8")
+    data = cli.json("--config", tmp_path / "codtool.toml", "remit", "import", bad, "--courier", "brt")
+    assert data["imported"] == 1
+    assert [(r["line"], r["reason"]) for r in data["rejected"]] == [
+        (3, "no tracking number and no order id"),
+        (4, "cod_amount: cannot read 'dieci' as an amount"),
+        (5, "cannot read remittance_date '31/02/2026'")]
+    strict = cli("--strict", "--config", tmp_path / "codtool.toml", "remit", "import", bad, "--courier", "brt")
+    assert strict.exit_code == 0  # already imported: nothing rejected this time
+
+
+def test_missing_columns_and_unconfigured_courier_are_one_line_errors(cli, tmp_path):
+    config = build(cli, tmp_path, bank=False)
+    bad = tmp_path / "nocols.csv"
+    bad.write_text("tracking_number,remittance_date\nT1,2026-10-07\n", encoding="utf-8")
+    result = cli("--config", config, "remit", "import", bad, "--courier", "brt")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {bad}:1: missing column net_amount (or both cod_amount and fee)")
+    result = cli("--config", config, "remit", "import", tmp_path / "a.csv", "--courier", "gls")
+    assert result.exit_code == 1
+    assert "courier 'gls' has no [couriers.gls] section" in result.stderr
+
+
+def test_fail_on_discrepancy_exits_3(cli, tmp_path):
+    config = build(cli, tmp_path)
+    result = cli("--config", config, "remit", "reconcile", "--as-of", "2026-10-11", "--fail-on-discrepancy")
+    assert result.exit_code == 3, result.output
+    quiet = cli("--config", config, "remit", "reconcile", "--as-of", "2026-10-03", "--fail-on-discrepancy")
+    assert quiet.exit_code == 0, quiet.output  # nothing is due yet and no line is dated before the 7th
+
+
+def test_bank_statement_italian_layout(cli, tmp_path):
+    build(cli, tmp_path, bank=False)
+    data = cli.json("--config", tmp_path / "codtool.toml", "remit", "bank", tmp_path / "bank.csv")
+    assert (data["layout"], data["imported"], data["credits"], data["debits"]) == ("dare_avere", 4, 3, 1)
+    assert data["closing_balance_minor"] == 165624
+    assert cli.sql("SELECT amount_minor, booking_date FROM bank_lines ORDER BY id")[1] == (-4500, "2026-10-09")
+
+
+def test_bank_statement_signed_amount_and_overlap(cli, tmp_path):
+    build(cli, tmp_path, bank=False)
+    config = tmp_path / "codtool.toml"
+    first = tmp_path / "mps.csv"
+    first.write_text("Estratto conto\nDATA CONT.;DATA VAL.;DESCRIZIONE;IMPORTO\n"
+                     "08/10/2026;08/10/2026;BONIFICO BRT CRO 12345678901;638,90\n"
+                     "09/10/2026;09/10/2026;COMMISSIONI;-2,50\n"
+                     "09/10/2026;09/10/2026;COMMISSIONI;-2,50\n", encoding="utf-8")
+    second = tmp_path / "plain.csv"
+    second.write_text("date,amount,description\n2026-10-09,-2.50,COMMISSIONI\n2026-10-10,12.34,BONIFICO X\n",
+                      encoding="utf-8")
+    a = cli.json("--config", config, "remit", "bank", first)
+    b = cli.json("--config", config, "remit", "bank", second)
+    assert (a["layout"], a["imported"]) == ("signed", 3)  # two identical fees in one file are two fees
+    assert (b["layout"], b["imported"], b["already_known"]) == ("signed", 1, 1)
+
+
+def test_bank_file_without_header_is_refused(cli, tmp_path):
+    path = tmp_path / "junk.csv"
+    path.write_text("nothing;here\n1;2\n", encoding="utf-8")
+    result = cli("remit", "bank", path)
+    assert result.exit_code == 1
+    assert "no header row with a date column" in result.stderr
+
+
+def test_resolve_write_off_leaves_the_open_list_and_balances(cli, tmp_path):
+    config = build(cli, tmp_path)
+    open_ = {d["kind"]: d for d in reconcile(cli, config)["discrepancies"]}
+    short = open_["short_paid"]
+    done = cli.json("--config", config, "remit", "resolve", str(short["id"]), "--write-off", "--note", "too small",
+                    "--by", "anna", "--as-of", "2026-10-11")
+    assert (done["decision"], done["decided_by"], done["amount_minor"]) == ("write_off", "anna", 120)
+    after = reconcile(cli, config)
+    assert short["id"] not in {d["id"] for d in after["discrepancies"]}
+    assert after["counts"]["resolved_discrepancies"] == 1
+    balances = {a["code"]: a["balance"] for a in cli.json("remit", "balances")["accounts"]}
+    assert balances["write_offs"] == 120
+    again = cli("--config", config, "remit", "resolve", str(short["id"]), "--dispute", "--note", "x")
+    assert again.exit_code == 1 and "already resolved (write_off by anna" in again.stderr
+    assert cli.json("doctor")["violations"] == []
+
+
+def test_resolve_each_kind_keeps_the_ledger_balanced(cli, tmp_path):
+    config = build(cli, tmp_path)
+    items = reconcile(cli, config)["discrepancies"]
+    for n, item in enumerate(items):
+        flag = ("--write-off", "--dispute", "--accept")[n % 3]
+        result = cli("--config", config, "remit", "resolve", str(item["id"]), flag, "--note", "checked",
+                     "--as-of", "2026-10-11")
+        assert result.exit_code == 0, result.output + result.stderr
+    assert reconcile(cli, config)["discrepancies"] == []
+    assert cli.json("doctor")["violations"] == []
+    receivable = {a["code"]: a["balance"] for a in cli.json("remit", "balances")["accounts"]}["receivable:brt"]
+    assert receivable == 5680  # only T8 is still owed: delivered, not due yet
+
+
+def test_resolve_needs_one_decision_and_a_note(cli, tmp_path):
+    config = build(cli, tmp_path)
+    first = reconcile(cli, config)["discrepancies"][0]["id"]
+    assert cli("--config", config, "remit", "resolve", str(first), "--note", "x").exit_code == 2
+    no_note = cli("--config", config, "remit", "resolve", str(first), "--accept")
+    assert no_note.exit_code == 1 and "--note" in no_note.stderr
+    assert cli("--config", config, "remit", "resolve", "999", "--accept", "--note", "x").exit_code == 1
+
+
+def test_report_json_totals_add_up(cli, tmp_path):
+    config = build(cli, tmp_path)
+    data = cli.json("--config", config, "remit", "report", "--as-of", "2026-10-11")
+    (aging,) = data["aging"]
+    bands = ("not_due_minor", "0-5_minor", "6-10_minor", "11-30_minor", "over_30_minor")
+    assert sum(aging[b] for b in bands) == aging["total_minor"] == data["aging_total_minor"]
+    # due 2026-10-07, as of the 11th: 4 days past due; short 1.20 + fee 1.00 - over 2.50 + overdue 55.30
+    assert aging["0-5_minor"] == 120 + 100 - 250 + 5530
+    assert aging["not_due_minor"] == 5530  # T8: 56.80 - 1.50
+
+
+def test_report_xlsx_has_numbers_dates_and_a_frozen_bold_header(cli, tmp_path):
+    config = build(cli, tmp_path)
+    out = tmp_path / "report.xlsx"
+    result = cli("--config", config, "remit", "report", "--as-of", "2026-10-11", "--out", out)
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    cycles = book["Cycles"]
+    assert cycles.freeze_panes == "A2" and cycles["A1"].font.b
+    assert cycles["B2"].value.date() == date(2026, 10, 1)
+    assert isinstance(cycles["F2"].value, int | float) and "€" in cycles["F2"].number_format
+    assert Decimal(str(cycles["F2"].value)) == Decimal("631.50")
+    discrepancies = book["Discrepancies"]
+    assert discrepancies.max_row == 1 + len(EXPECTED)
+
+
+def test_report_csv(cli, tmp_path):
+    config = build(cli, tmp_path)
+    out = tmp_path / "report.csv"
+    assert cli("--config", config, "remit", "report", "--as-of", "2026-10-11", "--out", out).exit_code == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert {r["section"] for r in rows} == {"cycle", "aging", "discrepancy"}
+    over = next(r for r in rows if r["kind"] == "over_paid")
+    assert over["amount"] == "2.50"
+    total = next(r for r in rows if r["section"] == "aging" and r["courier"] == "TOTAL")
+    assert total["total"] == "110.30"
+
+
+def test_report_refuses_a_bad_out_before_working(cli, tmp_path):
+    result = cli("remit", "report", "--out", tmp_path / "r.pdf")
+    assert result.exit_code == 1 and "write .csv or .xlsx" in result.stderr
+
+
+def test_json_is_one_document(cli, tmp_path):
+    config = build(cli, tmp_path)
+    result = cli("--json", "--config", config, "remit", "reconcile", "--as-of", "2026-10-11")
+    assert json.loads(result.stdout)["as_of"] == "2026-10-11"
+    assert BANK  # the statement the world imported
