@@ -253,6 +253,13 @@ def decided_keys(conn: sqlite3.Connection) -> dict[str, str]:
         "SELECT d.disc_key, x.decision FROM remit_decisions x JOIN remit_discrepancies d ON d.id = x.discrepancy_id")}
 
 
+def decided_on_parcels(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Decisions taken on parcel discrepancies: (shipment id, kind, amount) each."""
+    return conn.execute(
+        "SELECT d.subject_id, d.kind, d.amount_minor FROM remit_decisions x "
+        "JOIN remit_discrepancies d ON d.id = x.discrepancy_id WHERE d.subject_type = 'shipment'").fetchall()
+
+
 def get_discrepancy(conn: sqlite3.Connection, discrepancy_id: int) -> sqlite3.Row | None:
     return conn.execute(
         "SELECT d.*, x.decision, x.decided_by, x.decided_at FROM remit_discrepancies d "

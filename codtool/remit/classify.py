@@ -141,13 +141,17 @@ class _Paid:
 
 
 def classify(parcels: list[Parcel], lines: list[Line], remittances: list[Remittance], bank: list[BankLine],
-             terms: dict, as_of: date) -> Classified:
+             terms: dict, as_of: date, decided: dict[int, int] | None = None,
+             fee_booked: frozenset[int] = frozenset()) -> Classified:
+    """`decided`: per parcel, the open amount people already moved off its receivable (resolve),
+    so a payment arriving after a write-off shows as an over-payment instead of vanishing;
+    `fee_booked`: parcels whose contract fee a decision on an overdue parcel already booked."""
     out = Classified()
     for p in parcels:
         if p.status == "delivered" and p.day is not None and p.day <= as_of:
             out.parcel_cycle[p.id] = courier_cycle(p.day, terms[p.courier])
-    paid = _classify_lines(parcels, lines, terms, out)
-    _classify_parcels(parcels, paid, terms, as_of, out)
+    paid = _classify_lines(parcels, lines, terms, out, fee_booked)
+    _classify_parcels(parcels, paid, terms, as_of, out, decided or {})
     _match_bank(remittances, bank, terms, as_of, out)
     return out
 
@@ -174,7 +178,7 @@ def _find(line: Line, by_tracking, by_order) -> tuple[Parcel | None, str]:
     return None, ""
 
 
-def _classify_lines(parcels, lines, terms, out: Classified) -> dict[int, _Paid]:
+def _classify_lines(parcels, lines, terms, out: Classified, fee_booked: frozenset[int]) -> dict[int, _Paid]:
     by_tracking, by_order = _index(parcels)
     paid: dict[int, _Paid] = defaultdict(_Paid)
     for line in lines:
@@ -186,15 +190,17 @@ def _classify_lines(parcels, lines, terms, out: Classified) -> dict[int, _Paid]:
             status = parcel.status if parcel.status != "delivered" else f"delivered only on {parcel.day}"
             _line_issue(out, "remitted_not_delivered", line, parcel, f"our records show it {status}")
         else:
-            _settle(out, line, parcel, paid[parcel.id], courier_fee(parcel.cod, terms[parcel.courier]))
+            fee = courier_fee(parcel.cod, terms[parcel.courier])
+            _settle(out, line, parcel, paid[parcel.id], fee, 0 if parcel.id in fee_booked else fee)
     return paid
 
 
-def _settle(out: Classified, line: Line, parcel: Parcel, paid: _Paid, fee: int) -> None:
-    """First line settles; a later one is a partial payment only if it is not a repeat and money is still due."""
+def _settle(out: Classified, line: Line, parcel: Parcel, paid: _Paid, fee: int, booked: int) -> None:
+    """First line settles (booking the contract fee); a later one is a partial payment only if it is
+    not a repeat and money is still due."""
     if not paid.lines:
         paid.lines.append(line)
-        out.roles[line.id] = (SETTLES, parcel.id, fee)
+        out.roles[line.id] = (SETTLES, parcel.id, booked)
         out.counts["lines_settling"] += 1
         return
     remaining = parcel.cod - fee - paid.net
@@ -218,7 +224,8 @@ def _line_issue(out: Classified, kind: str, line: Line, parcel: Parcel | None, d
         line.currency, cycle, f"{line.file} line {line.line}: {detail}"))
 
 
-def _classify_parcels(parcels, paid: dict[int, _Paid], terms, as_of: date, out: Classified) -> None:
+def _classify_parcels(parcels, paid: dict[int, _Paid], terms, as_of: date, out: Classified,
+                      decided: dict[int, int]) -> None:
     for p in parcels:
         cycle = out.parcel_cycle.get(p.id)
         if cycle is None:
@@ -231,29 +238,32 @@ def _classify_parcels(parcels, paid: dict[int, _Paid], terms, as_of: date, out: 
         row.expected += p.cod - fee
         got = paid.get(p.id)
         if got is None or not got.lines:
-            _unpaid(out, p, cycle, fee, t, as_of, row)
+            _unpaid(out, p, cycle, fee, t, as_of, row, decided.get(p.id, 0))
             continue
         row.remitted_parcels += 1
         row.remitted += got.net
         row.fees += sum(ln.fee for ln in got.lines)
-        _judge_payment(out, p, cycle, fee, got)
+        _judge_payment(out, p, cycle, fee, got, decided.get(p.id, 0))
     for row in out.cycles.values():
         row.status = _cycle_status(row, terms[row.courier], as_of)
 
 
-def _unpaid(out: Classified, p: Parcel, cycle: Cycle, fee: int, t, as_of: date, row: CycleRow) -> None:
+def _unpaid(out: Classified, p: Parcel, cycle: Cycle, fee: int, t, as_of: date, row: CycleRow, decided: int) -> None:
     row.unremitted += 1
-    if as_of > cycle.due + timedelta(days=t.grace_days):
+    owed = p.cod - fee - decided
+    if decided and not owed:
+        out.counts["parcels_resolved"] += 1
+    elif as_of > cycle.due + timedelta(days=t.grace_days):
         out.discrepancies.append(Discrepancy(
-            "overdue", p.courier, "shipment", p.id, p.tracking, p.order_ref, "", p.cod - fee, p.currency,
+            "overdue", p.courier, "shipment", p.id, p.tracking, p.order_ref, "", owed, p.currency,
             cycle.label, f"delivered {p.day}, payout due {cycle.due}, grace {t.grace_days} days: no remittance line"))
     else:
         out.counts["parcels_not_due"] += 1
         out.not_due.append((p, p.cod - fee))
 
 
-def _judge_payment(out: Classified, p: Parcel, cycle: Cycle, fee: int, got: _Paid) -> None:
-    expected, net = p.cod - fee, got.net
+def _judge_payment(out: Classified, p: Parcel, cycle: Cycle, fee: int, got: _Paid, decided: int) -> None:
+    expected, net = p.cod - fee - decided, got.net
     if net == expected:
         out.counts["parcels_matched"] += 1
         return
@@ -263,19 +273,23 @@ def _judge_payment(out: Classified, p: Parcel, cycle: Cycle, fee: int, got: _Pai
     consistent = first.cod == p.cod and charged != fee and net == p.cod - charged - deducted
     where = f"{first.file} line {first.line}" + (f" (+{len(got.lines) - 1} partial)" if len(got.lines) > 1 else "")
     refs = first.reference
-    if consistent and not deducted:
+    if consistent and not deducted and not decided:
         kind, amount = "fee_differs", charged - fee
         detail = f"{where}: fee {charged} charged, contract fee {fee} (minor units)"
     elif net < expected:
         kind, amount = "short_paid", expected - net
-        detail = f"{where}: paid {net}, expected {expected} (COD {p.cod} - fee {fee})"
+        detail = f"{where}: paid {net}, expected {expected} (COD {p.cod} - fee {fee}{_less(decided)})"
         if deducted:
             detail += f"; of which deductions {deducted}"
     else:
         kind, amount = "over_paid", net - expected
-        detail = f"{where}: paid {net}, expected {expected} (COD {p.cod} - fee {fee})"
+        detail = f"{where}: paid {net}, expected {expected} (COD {p.cod} - fee {fee}{_less(decided)})"
     out.discrepancies.append(Discrepancy(kind, p.courier, "shipment", p.id, p.tracking, p.order_ref, refs, amount,
                                          p.currency, cycle.label, detail))
+
+
+def _less(decided: int) -> str:
+    return f" - {decided} already resolved" if decided else ""
 
 
 def _cycle_status(row: CycleRow, t, as_of: date) -> str:

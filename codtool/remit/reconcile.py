@@ -115,18 +115,32 @@ def reconcile(ledger: Ledger, config: Config, as_of: date, courier: str | None =
         config.courier(courier)
     with ledger.transaction() as conn:
         facts = load_facts(conn, config, as_of)
-        found = classify(facts.parcels, facts.lines, facts.remittances, facts.bank, config.couriers, as_of)
+        moved, fee_booked = decided_amounts(conn)
+        found = classify(facts.parcels, facts.lines, facts.remittances, facts.bank, config.couriers, as_of,
+                         moved, fee_booked)
         found.counts["parcels_other_currency"] = facts.skipped_currency
         new = sync(conn, targets(facts, found))
         now = utc_now()
         ids = store.record_discrepancies(conn, [_row(d, now) for d in found.discrepancies])
         decided = store.decided_keys(conn)
         open_ = [(ids[d.key], d) for d in found.discrepancies if d.key not in decided]
-        result = Reconciled(as_of, config.currency, found, resolved=len(found.discrepancies) - len(open_),
+        result = Reconciled(as_of, config.currency, found, resolved=len(decided),
                             new_transactions=new, courier=courier)
         result.open = sorted((x for x in open_ if courier in (None, x[1].courier)), key=lambda x: x[0])
         store.record_run(conn, as_of.isoformat(), len(result.open), now)
     return result
+
+
+def decided_amounts(conn) -> tuple[dict[int, int], frozenset[int]]:
+    """Per parcel, the signed amount decisions moved off its receivable (an over-payment counts negative),
+    and the parcels whose contract fee a decision on an overdue parcel booked."""
+    moved: dict[int, int] = {}
+    fee_booked = set()
+    for shipment, kind, amount in store.decided_on_parcels(conn):
+        moved[shipment] = moved.get(shipment, 0) + (-amount if kind == "over_paid" else amount)
+        if kind == "overdue":
+            fee_booked.add(shipment)
+    return moved, frozenset(fee_booked)
 
 
 def _row(d: Discrepancy, now: str) -> tuple:
