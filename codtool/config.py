@@ -93,6 +93,13 @@ class Config:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def file(self, text: str) -> Path | None:
+        """A file the configuration names: relative paths are read from the configuration's folder."""
+        if not text:
+            return None
+        path = Path(text).expanduser()
+        return path if path.is_absolute() or self.path is None else self.path.parent / path
+
     def courier(self, name: str) -> Terms:
         if name not in self.couriers:
             where = self.path or f"a configuration file (--config or {ENV})"

@@ -196,7 +196,7 @@ def build_month(root: Path, count: int = 30_000, seed: int = 7) -> World:
     root.mkdir(parents=True, exist_ok=True)
     (root / "brt_mapping.toml").write_text(BRT_MAPPING, encoding="utf-8")
     world = World(root, root / "ledger.db", root / "config.toml")
-    world.config.write_text(CONFIG.format(mapping=(root / "brt_mapping.toml").as_posix()), encoding="utf-8")
+    world.config.write_text(CONFIG.format(mapping="brt_mapping.toml"), encoding="utf-8")  # relative to the config
     parcels = _make_parcels(rng, count)
     seed_parcels(world.db, [(p.courier, p.tracking, p.order, p.shop, p.cod, p.status, p.status_at) for p in parcels])
     world.parcels = len(parcels)

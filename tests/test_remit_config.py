@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from remit_world import CONFIG
 
@@ -73,3 +75,11 @@ def test_typed_terms():
         150, 5, "1.5", "2026-10-01")
     with pytest.raises(ConfigError, match=r"courier 'gls' has no \[couriers.gls\] section"):
         config.courier("gls")
+
+
+def test_files_named_by_the_config_are_relative_to_it(tmp_path):
+    path = write(tmp_path, '[couriers.brt]\nremittance_mapping = "maps/brt.toml"\n')
+    config = load_config(path)
+    assert config.file(config.courier("brt").remittance_mapping) == tmp_path / "maps" / "brt.toml"
+    assert config.file("/etc/x.toml") == Path("/etc/x.toml")
+    assert config.file("") is None

@@ -75,7 +75,7 @@ def remit_import(
     config = state.config()
     name = check_name(courier)
     terms = config.courier(name)
-    mapped = load_mapping(mapping or (Path(terms.remittance_mapping) if terms.remittance_mapping else None))
+    mapped = load_mapping(mapping or config.file(terms.remittance_mapping))
     results = [import_remittance(state.ledger(), path, name, config.currency, mapped) for path in files]
     data = [r.to_json() for r in results]
 

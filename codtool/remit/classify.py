@@ -23,6 +23,28 @@ from datetime import date, timedelta
 from codtool.remit.cycles import Cycle, courier_cycle
 from codtool.remit.fees import courier_fee
 
+
+class _Rules:
+    """Contract terms with the fee per (courier, COD) and the cycle per (courier, day) computed once:
+    a month has a few hundred distinct amounts and days for a million parcels."""
+
+    def __init__(self, terms: dict) -> None:
+        self.terms = terms
+        self._fees: dict[tuple[str, int], int] = {}
+        self._cycles: dict[tuple[str, date], Cycle] = {}
+
+    def fee(self, courier: str, cod: int) -> int:
+        key = (courier, cod)
+        if key not in self._fees:
+            self._fees[key] = courier_fee(cod, self.terms[courier])
+        return self._fees[key]
+
+    def cycle(self, courier: str, day: date) -> Cycle:
+        key = (courier, day)
+        if key not in self._cycles:
+            self._cycles[key] = courier_cycle(day, self.terms[courier])
+        return self._cycles[key]
+
 KINDS = ("short_paid", "over_paid", "fee_differs", "duplicate_line", "remitted_not_delivered", "unknown_parcel",
          "overdue", "not_credited", "credit_differs", "unmatched_credit")
 PARCEL_KINDS = ("short_paid", "over_paid", "fee_differs", "overdue")
@@ -146,12 +168,12 @@ def classify(parcels: list[Parcel], lines: list[Line], remittances: list[Remitta
     """`decided`: per parcel, the open amount people already moved off its receivable (resolve),
     so a payment arriving after a write-off shows as an over-payment instead of vanishing;
     `fee_booked`: parcels whose contract fee a decision on an overdue parcel already booked."""
-    out = Classified()
+    out, rules = Classified(), _Rules(terms)
     for p in parcels:
         if p.status == "delivered" and p.day is not None and p.day <= as_of:
-            out.parcel_cycle[p.id] = courier_cycle(p.day, terms[p.courier])
-    paid = _classify_lines(parcels, lines, terms, out, fee_booked)
-    _classify_parcels(parcels, paid, terms, as_of, out, decided or {})
+            out.parcel_cycle[p.id] = rules.cycle(p.courier, p.day)
+    paid = _classify_lines(parcels, lines, rules, out, fee_booked)
+    _classify_parcels(parcels, paid, rules, as_of, out, decided or {})
     _match_bank(remittances, bank, terms, as_of, out)
     return out
 
@@ -178,7 +200,7 @@ def _find(line: Line, by_tracking, by_order) -> tuple[Parcel | None, str]:
     return None, ""
 
 
-def _classify_lines(parcels, lines, terms, out: Classified, fee_booked: frozenset[int]) -> dict[int, _Paid]:
+def _classify_lines(parcels, lines, rules: _Rules, out: Classified, fee_booked: frozenset[int]) -> dict[int, _Paid]:
     by_tracking, by_order = _index(parcels)
     paid: dict[int, _Paid] = defaultdict(_Paid)
     for line in lines:
@@ -190,7 +212,7 @@ def _classify_lines(parcels, lines, terms, out: Classified, fee_booked: frozense
             status = parcel.status if parcel.status != "delivered" else f"delivered only on {parcel.day}"
             _line_issue(out, "remitted_not_delivered", line, parcel, f"our records show it {status}")
         else:
-            fee = courier_fee(parcel.cod, terms[parcel.courier])
+            fee = rules.fee(parcel.courier, parcel.cod)
             _settle(out, line, parcel, paid[parcel.id], fee, 0 if parcel.id in fee_booked else fee)
     return paid
 
@@ -224,14 +246,14 @@ def _line_issue(out: Classified, kind: str, line: Line, parcel: Parcel | None, d
         line.currency, cycle, f"{line.file} line {line.line}: {detail}"))
 
 
-def _classify_parcels(parcels, paid: dict[int, _Paid], terms, as_of: date, out: Classified,
+def _classify_parcels(parcels, paid: dict[int, _Paid], rules: _Rules, as_of: date, out: Classified,
                       decided: dict[int, int]) -> None:
     for p in parcels:
         cycle = out.parcel_cycle.get(p.id)
         if cycle is None:
             continue
-        t = terms[p.courier]
-        fee = courier_fee(p.cod, t)
+        t = rules.terms[p.courier]
+        fee = rules.fee(p.courier, p.cod)
         row = out.cycles.get((p.courier, cycle.start)) or CycleRow(p.courier, cycle, p.currency)
         out.cycles[(p.courier, cycle.start)] = row
         row.parcels += 1
@@ -245,7 +267,7 @@ def _classify_parcels(parcels, paid: dict[int, _Paid], terms, as_of: date, out: 
         row.fees += sum(ln.fee for ln in got.lines)
         _judge_payment(out, p, cycle, fee, got, decided.get(p.id, 0))
     for row in out.cycles.values():
-        row.status = _cycle_status(row, terms[row.courier], as_of)
+        row.status = _cycle_status(row, rules.terms[row.courier], as_of)
 
 
 def _unpaid(out: Classified, p: Parcel, cycle: Cycle, fee: int, t, as_of: date, row: CycleRow, decided: int) -> None:

@@ -101,7 +101,10 @@ def sync(conn: sqlite3.Connection, targets: Iterable[Target]) -> int:
     for target in targets:
         cause = (target.cause_type, target.cause_id)
         delta = _sum_legs(target.legs)
-        for key, amount in posted.get(cause, {}).items():
+        before = posted.get(cause)
+        if before == {k: v for k, v in delta.items() if v}:
+            continue  # already posted exactly: the common case on every re-run
+        for key, amount in (before or {}).items():
             delta[key] = delta.get(key, 0) - amount
         legs = tuple(Leg(a, v, c, s) for (a, s, c), v in sorted(delta.items(), key=_order) if v)
         if legs:
