@@ -44,11 +44,11 @@ def timed(label: str, work):
 
 def bare_merge(facts, config) -> int:
     """The same join done the plainest way: parcels outer-merged with lines, net difference per parcel."""
-    parcels = pd.DataFrame({"courier": [p.courier for p in facts.parcels], "tracking": [p.tracking for p in facts.parcels],
-                            "cod": [p.cod for p in facts.parcels],
-                            "fee": [courier_fee(p.cod, config.couriers[p.courier]) for p in facts.parcels]})
-    lines = pd.DataFrame({"courier": [ln.courier for ln in facts.lines], "tracking": [ln.tracking for ln in facts.lines],
-                          "net": [ln.net for ln in facts.lines]})
+    ps, ls = facts.parcels, facts.lines
+    parcels = pd.DataFrame({"courier": [p.courier for p in ps], "tracking": [p.tracking for p in ps],
+                            "cod": [p.cod for p in ps], "fee": [courier_fee(p.cod, config.couriers[p.courier]) for p in ps]})
+    lines = pd.DataFrame({"courier": [ln.courier for ln in ls], "tracking": [ln.tracking for ln in ls],
+                          "net": [ln.net for ln in ls]})
 
     def merge():
         joined = parcels.merge(lines, on=["courier", "tracking"], how="outer", indicator=True)
