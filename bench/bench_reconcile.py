@@ -46,7 +46,8 @@ def bare_merge(facts, config) -> int:
     """The same join done the plainest way: parcels outer-merged with lines, net difference per parcel."""
     ps, ls = facts.parcels, facts.lines
     parcels = pd.DataFrame({"courier": [p.courier for p in ps], "tracking": [p.tracking for p in ps],
-                            "cod": [p.cod for p in ps], "fee": [courier_fee(p.cod, config.couriers[p.courier]) for p in ps]})
+                            "cod": [p.cod for p in ps],
+                            "fee": [courier_fee(p.cod, config.couriers[p.courier]) for p in ps]})
     lines = pd.DataFrame({"courier": [ln.courier for ln in ls], "tracking": [ln.tracking for ln in ls],
                           "net": [ln.net for ln in ls]})
 
