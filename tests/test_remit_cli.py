@@ -253,3 +253,38 @@ def test_json_is_one_document(cli, tmp_path):
     result = cli("--json", "--config", config, "remit", "reconcile", "--as-of", "2026-10-11")
     assert json.loads(result.stdout)["as_of"] == "2026-10-11"
     assert BANK  # the statement the world imported
+
+
+def test_cycles_cut_by_rome_days_across_the_october_change(cli, tmp_path):
+    from remit_world import CONFIG, seed_parcels
+
+    seed_parcels(cli.db, [
+        ("brt", "S1", "1", "s", 5680, "delivered", "2026-10-05T21:30:00Z"),  # 23:30 CEST on the 5th: last day
+        ("brt", "S2", "2", "s", 5680, "delivered", "2026-10-05T22:30:00Z"),  # 00:30 on the 6th: next cycle
+        ("brt", "W1", "3", "s", 5680, "delivered", "2026-10-25T22:30:00Z"),  # 23:30 CET on the 25th, after the change
+        ("brt", "W2", "4", "s", 5680, "delivered", "2026-10-25T23:30:00Z"),  # 00:30 on the 26th
+    ])
+    config = tmp_path / "c.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    cycles = cli.json("--config", config, "remit", "reconcile", "--as-of", "2026-10-27")["cycles"]
+    assert [(c["cycle_start"], c["cycle_end"], c["parcels"]) for c in cycles] == [
+        ("2026-10-01", "2026-10-05", 1), ("2026-10-06", "2026-10-10", 1),
+        ("2026-10-21", "2026-10-25", 1), ("2026-10-26", "2026-10-30", 1)]
+
+
+def test_settlements_tell_payouts_when_cash_arrived(cli, tmp_path):
+    from codtool.config import load_config
+    from codtool.ledger import open_ledger
+    from codtool.remit.reconcile import reconcile as run
+
+    config = build(cli, tmp_path)
+    ledger = open_ledger(cli.db)
+    try:
+        result = run(ledger, load_config(config), date(2026, 10, 11))
+    finally:
+        ledger.close()
+    paid = {(s.tracking_number, s.net_minor): (s.credited_on, s.credit_exact) for s in result.settlements()}
+    assert paid[("T1", 5530)] == ("2026-10-08", True)
+    assert paid[("T6", 6000)] == ("2026-10-08", True)
+    assert paid[("T6", 5820)] == ("2026-10-10", False)  # remittance B was credited 50.00 of 58.20
+    assert len(paid) == 6  # T1, T2, T3, T4 and both parts of T6; duplicates and strangers settle nothing

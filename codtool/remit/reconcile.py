@@ -43,6 +43,22 @@ class Facts:
     skipped_currency: int = 0
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """A remittance line that pays a delivered parcel, and the bank credit of its remittance if matched:
+    what shop payouts need to know when a parcel's cash has really arrived."""
+
+    shipment_id: int
+    courier: str
+    tracking_number: str
+    line_id: int
+    remittance_id: int
+    net_minor: int
+    bank_line_id: int | None
+    credited_on: str | None
+    credit_exact: bool
+
+
 @dataclass
 class Reconciled:
     """The result: open discrepancies (with their ids), the cycle table, counts, postings made."""
@@ -54,6 +70,23 @@ class Reconciled:
     resolved: int = 0
     new_transactions: int = 0
     courier: str | None = None
+    facts: Facts | None = None
+
+    def settlements(self) -> list[Settlement]:
+        """Every settling or partial line with its parcel and, when the bank credited it, the credit."""
+        assert self.facts is not None
+        credit_of = {r: b for b, r in self.classified.matches.items()}
+        banks = {b.id: b for b in self.facts.bank}
+        totals = {r.id: r.total for r in self.facts.remittances}
+        found = []
+        for line in self.facts.lines:
+            role, pid, _ = self.classified.roles[line.id]
+            if role in (SETTLES, PARTIAL):
+                bank = banks.get(credit_of.get(line.remittance_id, -1))
+                found.append(Settlement(pid, line.courier, line.tracking, line.id, line.remittance_id, line.net,
+                                        bank.id if bank else None, bank.day if bank else None,
+                                        bool(bank) and bank.amount == totals[line.remittance_id]))
+        return found
 
     def cycles(self):
         rows = sorted(self.classified.cycles.values(), key=lambda r: (r.courier, r.cycle.start))
@@ -125,7 +158,7 @@ def reconcile(ledger: Ledger, config: Config, as_of: date, courier: str | None =
         decided = store.decided_keys(conn)
         open_ = [(ids[d.key], d) for d in found.discrepancies if d.key not in decided]
         result = Reconciled(as_of, config.currency, found, resolved=len(decided),
-                            new_transactions=new, courier=courier)
+                            new_transactions=new, courier=courier, facts=facts)
         result.open = sorted((x for x in open_ if courier in (None, x[1].courier)), key=lambda x: x[0])
         store.record_run(conn, as_of.isoformat(), len(result.open), now)
     return result
