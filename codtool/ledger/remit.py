@@ -212,11 +212,14 @@ def insert_statement(conn: sqlite3.Connection, values: Sequence[Any]) -> int:
 
 def insert_bank_lines(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> int:
     """Rows whose content key is already stored (an overlapping export) are skipped; returns how many were new."""
-    before = conn.total_changes
+    known: set[str] = set()
+    for part, marks in _parts([r[-1] for r in rows]):
+        known |= {r[0] for r in conn.execute(f"SELECT line_key FROM bank_lines WHERE line_key IN ({marks})", part)}
+    new = [r for r in rows if r[-1] not in known]
     conn.executemany(
         "INSERT INTO bank_lines (statement_id, line, booking_date, value_date, amount_minor, currency, description, "
-        "causale, line_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (line_key) DO NOTHING", rows)
-    return conn.total_changes - before
+        "causale, line_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (line_key) DO NOTHING", new)
+    return len(new)
 
 
 def insert_bank_rejects(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
