@@ -177,6 +177,9 @@ def test_resolve_write_off_leaves_the_open_list_and_balances(cli, tmp_path):
     assert after["counts"]["resolved_discrepancies"] == 1
     balances = {a["code"]: a["balance"] for a in cli.json("remit", "balances")["accounts"]}
     assert balances["write_offs"] == 120
+    (trail,) = cli.json("--config", config, "remit", "report", "--as-of", "2026-10-11")["decisions"]
+    assert (trail["discrepancy_id"], trail["decision"], trail["note"], trail["decided_by"]) == (
+        short["id"], "write_off", "too small", "anna")
     again = cli("--config", config, "remit", "resolve", str(short["id"]), "--dispute", "--note", "x")
     assert again.exit_code == 1 and "already resolved (write_off by anna" in again.stderr
     assert cli.json("doctor")["violations"] == []

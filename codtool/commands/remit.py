@@ -178,7 +178,7 @@ def remit_report(
         export_format(out)
         check_target(out)
     result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None)
-    report = Report(result)
+    report = Report(result, [dict(r) for r in store.decisions(state.ledger().conn)])
     if out is not None:
         write_report(report, out)
     data = report.to_json()

@@ -8,7 +8,7 @@ Each courier's bands add up to its total, and the couriers' totals to the grand 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +27,8 @@ CYCLE_COLUMNS = ("courier", "cycle_start", "cycle_end", "payout_due", "parcels",
 AGING_COLUMNS = ("courier", *BANDS, "total")
 DISCREPANCY_COLUMNS = ("id", "kind", "courier", "tracking_number", "order_id", "bank_reference", "amount", "cycle",
                        "detail")
+DECISION_COLUMNS = ("discrepancy", "kind", "courier", "tracking_number", "amount", "decision", "note", "decided_by",
+                    "decided_at")
 
 
 def band(days_past_due: int) -> str:
@@ -41,7 +43,10 @@ def band(days_past_due: int) -> str:
 
 @dataclass
 class Report:
+    """The reconcile result plus the decisions taken so far (the audit trail), as rows and JSON."""
+
     result: Reconciled
+    decisions: list[dict] = field(default_factory=list)
 
     def aging(self) -> dict[str, dict[str, int]]:
         """Courier -> band -> minor units owed (signed), from the open parcel items."""
@@ -64,7 +69,8 @@ class Report:
         return {"as_of": self.result.as_of.isoformat(), "currency": currency,
                 "cycles": [cycle_json(r) for r in self.result.cycles()], "aging": aging,
                 "aging_total_minor": sum(a["total_minor"] for a in aging),
-                "discrepancies": [discrepancy_json(i, d) for i, d in self.result.open]}
+                "discrepancies": [discrepancy_json(i, d) for i, d in self.result.open],
+                "decisions": self.decisions}
 
     # --- sheets as rows: money as Decimal (numeric in XLSX), dates as dates ------------------------
 
@@ -84,6 +90,10 @@ class Report:
             rows.append(("TOTAL", *totals))
         return rows
 
+    def decision_rows(self) -> list[tuple]:
+        return [(d["discrepancy_id"], d["kind"], d["courier"], d["tracking_number"], self.money(d["amount_minor"]),
+                 d["decision"], d["note"], d["decided_by"], d["decided_at"]) for d in self.decisions]
+
     def discrepancy_rows(self) -> list[tuple]:
         return [(i, d.kind, d.courier, d.tracking_number, d.order_id, d.bank_reference, self.money(d.amount_minor),
                  d.cycle, d.detail) for i, d in self.result.open]
@@ -101,7 +111,8 @@ def _xlsx(report: Report, tmp: Path) -> int:
     book.remove(book.active)
     money_format = '#,##0.00 "€"' if report.result.currency == "EUR" else f'#,##0.00 "{report.result.currency}"'
     sheets = (("Cycles", CYCLE_COLUMNS, report.cycle_rows()), ("Aging", AGING_COLUMNS, report.aging_rows()),
-              ("Discrepancies", DISCREPANCY_COLUMNS, report.discrepancy_rows()))
+              ("Discrepancies", DISCREPANCY_COLUMNS, report.discrepancy_rows()),
+              ("Decisions", DECISION_COLUMNS, report.decision_rows()))
     for title, columns, rows in sheets:
         ws = book.create_sheet(title)
         ws.append(list(columns))
@@ -131,13 +142,14 @@ def _csv(report: Report, tmp: Path) -> int:
     """One table with a `section` column; amounts as plain decimal text, exact."""
     import csv
 
-    columns = ("section", *dict.fromkeys(CYCLE_COLUMNS + AGING_COLUMNS + DISCREPANCY_COLUMNS))
+    columns = ("section", *dict.fromkeys(CYCLE_COLUMNS + AGING_COLUMNS + DISCREPANCY_COLUMNS + DECISION_COLUMNS))
     with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         for section, names, rows in (("cycle", CYCLE_COLUMNS, report.cycle_rows()),
                                      ("aging", AGING_COLUMNS, report.aging_rows()),
-                                     ("discrepancy", DISCREPANCY_COLUMNS, report.discrepancy_rows())):
+                                     ("discrepancy", DISCREPANCY_COLUMNS, report.discrepancy_rows()),
+                                     ("decision", DECISION_COLUMNS, report.decision_rows())):
             for row in rows:
                 values = dict(zip(names, row, strict=True))
                 writer.writerow([section] + [_csv_value(values.get(c)) for c in columns[1:]])
