@@ -291,3 +291,16 @@ def test_settlements_tell_payouts_when_cash_arrived(cli, tmp_path):
     assert paid[("T6", 6000)] == ("2026-10-08", True)
     assert paid[("T6", 5820)] == ("2026-10-10", False)  # remittance B was credited 50.00 of 58.20
     assert len(paid) == 6  # T1, T2, T3, T4 and both parts of T6; duplicates and strangers settle nothing
+
+
+def test_a_reversal_line_reopens_a_settled_parcel(cli, tmp_path):
+    config = build(cli, tmp_path)
+    storno = tmp_path / "storno.csv"
+    storno.write_text("tracking_number,cod_amount,fee,net_amount,remittance_date,bank_reference\n"
+                      "T1,-56.80,0.00,-55.30,2026-10-09,STORNO1\n", encoding="utf-8")
+    assert cli("--config", config, "remit", "import", storno, "--courier", "brt").exit_code == 0
+    found = {key(d) for d in reconcile(cli, config)["discrepancies"]}
+    assert ("short_paid", "T1", 5530) in found  # paid 55.30, then 55.30 taken back
+    later = cli.json("--config", config, "remit", "reconcile", "--as-of", "2026-10-20")
+    assert [d for d in later["discrepancies"] if d["bank_reference"] == "STORNO1" and d["kind"] == "not_credited"] == []
+    assert later["counts"]["remittances_nothing_to_credit"] == 1

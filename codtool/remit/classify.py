@@ -218,8 +218,8 @@ def _classify_lines(parcels, lines, rules: _Rules, out: Classified, fee_booked: 
 
 
 def _settle(out: Classified, line: Line, parcel: Parcel, paid: _Paid, fee: int, booked: int) -> None:
-    """First line settles (booking the contract fee); a later one is a partial payment only if it is
-    not a repeat and money is still due."""
+    """First line settles (booking the contract fee). A later one is a reversal if negative, a partial
+    payment if it is not a repeat and money is still due, and a duplicate otherwise."""
     if not paid.lines:
         paid.lines.append(line)
         out.roles[line.id] = (SETTLES, parcel.id, booked)
@@ -227,7 +227,7 @@ def _settle(out: Classified, line: Line, parcel: Parcel, paid: _Paid, fee: int, 
         return
     remaining = parcel.cod - fee - paid.net
     repeat = any((ln.cod, ln.fee, ln.net) == (line.cod, line.fee, line.net) for ln in paid.lines)
-    if repeat or remaining <= 0 or line.net > remaining:
+    if repeat or (line.net >= 0 and (remaining <= 0 or line.net > remaining)):
         first = paid.lines[0]
         _line_issue(out, "duplicate_line", line, parcel,
                     f"already remitted on {first.day} ({first.file} line {first.line})")
@@ -355,6 +355,9 @@ def _match_bank(remittances: list[Remittance], bank: list[BankLine], terms, as_o
 
 
 def _judge_remittance(r: Remittance, credit: BankLine | None, terms, as_of: date, out: Classified) -> None:
+    if r.total <= 0 and credit is None:
+        out.counts["remittances_nothing_to_credit"] += 1  # nets to zero or to a charge: no credit to wait for
+        return
     if credit is not None:
         if credit.amount == r.total:
             out.counts["remittances_credited"] += 1

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from codtool.errors import AmountError, MappingError
+from codtool.errors import AmountError, InputFileError, MappingError
 from codtool.ledger import Ledger
 from codtool.ledger import remit as store
 from codtool.ledger.db import utc_now
@@ -114,8 +114,6 @@ def import_remittance(ledger: Ledger, path: Path, courier: str, currency: str,
 
 
 def _require(table: Table, path: Path, mapping: Mapping) -> None:
-    from codtool.errors import InputFileError
-
     cols = table.columns
     if cols.get("tracking_number") is None and cols.get("order_id") is None:
         raise InputFileError(path, "missing column tracking_number or order_id: one of "
