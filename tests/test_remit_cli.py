@@ -304,3 +304,31 @@ def test_a_reversal_line_reopens_a_settled_parcel(cli, tmp_path):
     later = cli.json("--config", config, "remit", "reconcile", "--as-of", "2026-10-20")
     assert [d for d in later["discrepancies"] if d["bank_reference"] == "STORNO1" and d["kind"] == "not_credited"] == []
     assert later["counts"]["remittances_nothing_to_credit"] == 1
+
+
+def test_bank_statement_as_xlsx(cli, tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    config = build(cli, tmp_path, bank=False)
+    book = Workbook()
+    ws = book.active
+    ws.append(["Movimenti conto corrente"])
+    ws.append([])
+    ws.append(["Data contabile", "Data valuta", "Importo", "Descrizione operazione"])
+    ws.append([datetime(2026, 10, 8), datetime(2026, 10, 8), 638.9, "BONIFICO BRT CRO 12345678901"])
+    ws.append([datetime(2026, 10, 9), datetime(2026, 10, 9), -45, "ADDEBITO SDD"])
+    ws.append(["Saldo finale", None, 1593.9, None])
+    path = tmp_path / "estratto.xlsx"
+    book.save(path)
+    data = cli.json("--config", config, "remit", "bank", path)
+    assert (data["layout"], data["imported"], data["credits"], data["debits"], data["closing_balance_minor"]) == (
+        "signed", 2, 1, 1, 159390)
+    assert cli.sql("SELECT amount_minor, booking_date FROM bank_lines ORDER BY id") == [
+        (63890, "2026-10-08"), (-4500, "2026-10-09")]
+    assert cli.json("--config", config, "remit", "bank", path)["already_imported"] is True
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    result = cli("--config", config, "remit", "bank", broken)
+    assert result.exit_code == 1 and "cannot read the workbook" in result.stderr
