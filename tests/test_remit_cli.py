@@ -332,3 +332,12 @@ def test_bank_statement_as_xlsx(cli, tmp_path):
     broken.write_bytes(b"not a zip")
     result = cli("--config", config, "remit", "bank", broken)
     assert result.exit_code == 1 and "cannot read the workbook" in result.stderr
+
+
+def test_bad_as_of_is_a_usage_error_and_a_missing_config_one_line(cli, tmp_path):
+    config = build(cli, tmp_path, bank=False)
+    bad = cli("--config", config, "remit", "reconcile", "--as-of", "2026-13-01")
+    assert bad.exit_code == 2 and "is not a date (YYYY-MM-DD)" in bad.output + bad.stderr
+    missing = cli("--config", tmp_path / "nope.toml", "remit", "reconcile")
+    assert missing.exit_code == 1
+    assert missing.stderr == f"Error: {tmp_path / 'nope.toml'}: no such configuration file\n"
