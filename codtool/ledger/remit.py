@@ -85,14 +85,19 @@ def ids_of_keys(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, int]
 
 
 def posted_by_cause(conn: sqlite3.Connection, cause_types: Sequence[str]) -> Iterator[tuple]:
-    """(cause type, cause id, account code, shipment id, currency, sum): what each cause has posted so far."""
+    """(cause type, cause id, account code, shipment id, currency, amount) for every posting of these causes.
+
+    Unsummed on purpose: the caller adds them up in one pass, which is several times faster than a
+    GROUP BY over the join on a million causes."""
+    codes = dict(conn.execute("SELECT id, code FROM accounts").fetchall())
     marks = ", ".join("?" * len(cause_types))
-    yield from conn.execute(
-        "SELECT t.cause_type, t.cause_id, a.code, p.shipment_id, p.currency, SUM(p.amount_minor) "
-        "FROM postings p JOIN money_transactions t ON t.id = p.transaction_id "
-        "JOIN accounts a ON a.id = p.account_id "
-        f"WHERE t.cause_type IN ({marks}) GROUP BY t.cause_type, t.cause_id, a.code, p.shipment_id, p.currency",
-        list(cause_types))
+    cursor = conn.execute(
+        "SELECT t.cause_type, t.cause_id, p.account_id, p.shipment_id, p.currency, p.amount_minor "
+        "FROM money_transactions t JOIN postings p ON p.transaction_id = t.id "
+        f"WHERE t.cause_type IN ({marks})", list(cause_types))
+    while rows := cursor.fetchmany(50_000):
+        for cause_type, cause_id, account, shipment, currency, amount in rows:
+            yield cause_type, cause_id, codes[account], shipment, currency, amount
 
 
 def transactions_per_cause(conn: sqlite3.Connection, cause_types: Sequence[str]) -> dict[tuple[str, int], int]:

@@ -53,7 +53,7 @@ _REF = re.compile(r"[^0-9A-Z]")
 _MIN_REF = 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Parcel:
     id: int
     courier: str
@@ -66,7 +66,7 @@ class Parcel:
     shop: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     id: int
     remittance_id: int
@@ -84,7 +84,7 @@ class Line:
     currency: str = "EUR"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Remittance:
     id: int
     courier: str
@@ -94,7 +94,7 @@ class Remittance:
     currency: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BankLine:
     id: int
     day: str
@@ -103,7 +103,7 @@ class BankLine:
     description: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Discrepancy:
     kind: str
     courier: str

@@ -19,13 +19,14 @@ from codtool.ledger import remit as store
 from codtool.ledger.db import utc_now
 
 SYNCED_CAUSES = ("delivery", "remittance_line", "bank_line")
+BATCH = 20_000  # transactions stored per round trip: memory stays flat on a first run over a million parcels
 
 
 class UnbalancedTransaction(CodtoolError):
     """A transaction's postings do not sum to zero in some currency."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Leg:
     """One posting: an account by code, the parcel it concerns (if any), a signed amount (debit +)."""
 
@@ -35,7 +36,7 @@ class Leg:
     shipment_id: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Txn:
     key: str
     cause_type: str
@@ -70,7 +71,7 @@ def post(conn: sqlite3.Connection, txns: Sequence[Txn]) -> int:
     return store.insert_transactions(conn, rows, now)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """What one cause should have posted in total, and the date and memo of a correction."""
 
@@ -91,28 +92,49 @@ def _sum_legs(legs: Iterable[Leg]) -> dict[LegKey, int]:
     return totals
 
 
+Posted = tuple[tuple[str, int, str, int], ...]  # (account, shipment or 0, currency, amount): sorted, non-zero
+
+
+def _canonical(totals: dict[LegKey, int]) -> Posted:
+    return tuple(sorted((a, s or 0, c, v) for (a, s, c), v in totals.items() if v))
+
+
+def _posted(conn: sqlite3.Connection) -> dict[tuple[str, int], Posted]:
+    """What every cause has posted so far, as compact tuples (a million causes fit in little memory)."""
+    found: dict[tuple[str, int], dict[tuple[str, int, str], int]] = defaultdict(dict)
+    for cause_type, cause_id, account, shipment, currency, amount in store.posted_by_cause(conn, SYNCED_CAUSES):
+        legs = found[(cause_type, cause_id)]
+        key = (account, shipment or 0, currency)
+        legs[key] = legs.get(key, 0) + amount
+    return {cause: tuple(sorted((*k, v) for k, v in legs.items() if v)) for cause, legs in found.items()}
+
+
 def sync(conn: sqlite3.Connection, targets: Iterable[Target]) -> int:
     """Post, per cause, the difference between its target and what it already posted."""
-    posted: dict[tuple[str, int], dict[LegKey, int]] = defaultdict(dict)
-    for cause_type, cause_id, account, shipment, currency, total in store.posted_by_cause(conn, SYNCED_CAUSES):
-        posted[(cause_type, cause_id)][(account, shipment, currency)] = total
-    counts = store.transactions_per_cause(conn, SYNCED_CAUSES)
-    txns = []
+    posted = _posted(conn)
+    counts: dict[tuple[str, int], int] | None = None  # read only when something is to be posted
+    txns, stored = [], 0
     for target in targets:
         cause = (target.cause_type, target.cause_id)
         delta = _sum_legs(target.legs)
-        before = posted.get(cause)
-        if before == {k: v for k, v in delta.items() if v}:
+        before = posted.get(cause, ())
+        if _canonical(delta) == before:
             continue  # already posted exactly: the common case on every re-run
-        for key, amount in (before or {}).items():
+        for account, shipment, currency, amount in before:
+            key = (account, shipment or None, currency)
             delta[key] = delta.get(key, 0) - amount
         legs = tuple(Leg(a, v, c, s) for (a, s, c), v in sorted(delta.items(), key=_order) if v)
         if legs:
+            if counts is None:
+                counts = store.transactions_per_cause(conn, SYNCED_CAUSES)
             sequence = counts.get(cause, 0) + 1
             memo = target.memo if sequence == 1 else f"correction {sequence - 1}: {target.memo}"
             txns.append(Txn(f"{target.cause_type}:{target.cause_id}:{sequence}", target.cause_type,
                             target.cause_id, target.effective_date, memo, legs))
-    return post(conn, txns)
+            if len(txns) >= BATCH:
+                stored += post(conn, txns)
+                txns = []
+    return stored + post(conn, txns)
 
 
 def _order(item: tuple[LegKey, int]) -> tuple:
