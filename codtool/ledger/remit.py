@@ -1,8 +1,9 @@
 """Money-side SQL: accounts, transactions and postings, remittances, bank lines, discrepancies.
 
 Portable SQL only (SQLite today, PostgreSQL next): `?` placeholders, `INSERT ... RETURNING id`,
-`ON CONFLICT ... DO NOTHING`, integer minor units, ISO date text; date arithmetic happens in
-Python. Postings are only ever inserted: there is no UPDATE or DELETE on money in this module.
+`ON CONFLICT ... DO NOTHING`, integer minor units (sums cast to BIGINT: PostgreSQL would
+return Decimal), ISO date text; date arithmetic happens in Python. Postings are only ever
+inserted: there is no UPDATE or DELETE on money in this module.
 """
 
 from __future__ import annotations
@@ -110,21 +111,24 @@ def transactions_per_cause(conn: sqlite3.Connection, cause_types: Sequence[str])
 def balances(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     """Every account's balance per currency (debit positive)."""
     return conn.execute(
-        "SELECT a.code, a.kind, a.party, p.currency, SUM(p.amount_minor) AS balance, COUNT(*) AS postings "
+        "SELECT a.code, a.kind, a.party, p.currency, CAST(SUM(p.amount_minor) AS BIGINT) AS balance, "
+        "COUNT(*) AS postings "
         "FROM postings p JOIN accounts a ON a.id = p.account_id GROUP BY a.code, a.kind, a.party, p.currency "
         "ORDER BY a.code, p.currency").fetchall()
 
 
 def parcel_balance(conn: sqlite3.Connection, account_code: str, shipment_id: int) -> int:
     row = conn.execute(
-        "SELECT COALESCE(SUM(p.amount_minor), 0) FROM postings p JOIN accounts a ON a.id = p.account_id "
+        "SELECT CAST(COALESCE(SUM(p.amount_minor), 0) AS BIGINT) FROM postings p "
+        "JOIN accounts a ON a.id = p.account_id "
         "WHERE a.code = ? AND p.shipment_id = ?", (account_code, shipment_id)).fetchone()
     return int(row[0])
 
 
 def account_balance(conn: sqlite3.Connection, account_code: str) -> int:
     row = conn.execute(
-        "SELECT COALESCE(SUM(p.amount_minor), 0) FROM postings p JOIN accounts a ON a.id = p.account_id "
+        "SELECT CAST(COALESCE(SUM(p.amount_minor), 0) AS BIGINT) FROM postings p "
+        "JOIN accounts a ON a.id = p.account_id "
         "WHERE a.code = ?", (account_code,)).fetchone()
     return int(row[0])
 
@@ -299,7 +303,7 @@ def record_run(conn: sqlite3.Connection, as_of: str, open_count: int, now: str) 
 
 def unbalanced_transactions(conn: sqlite3.Connection) -> list[tuple]:
     return [tuple(r) for r in conn.execute(
-        "SELECT p.transaction_id, p.currency, SUM(p.amount_minor) FROM postings p "
+        "SELECT p.transaction_id, p.currency, CAST(SUM(p.amount_minor) AS BIGINT) FROM postings p "
         "GROUP BY p.transaction_id, p.currency HAVING SUM(p.amount_minor) != 0")]
 
 
@@ -321,8 +325,8 @@ def receivable_mismatches(conn: sqlite3.Connection) -> list[tuple]:
     """Couriers whose receivable balance differs from the sum of its open items (per-parcel balances),
     or that hold receivable money not attached to a parcel."""
     return [tuple(r) for r in conn.execute(
-        "SELECT a.code, p.currency, SUM(p.amount_minor) AS balance, "
-        "SUM(CASE WHEN p.shipment_id IS NULL THEN 0 ELSE p.amount_minor END) AS open_items "
+        "SELECT a.code, p.currency, CAST(SUM(p.amount_minor) AS BIGINT) AS balance, "
+        "CAST(SUM(CASE WHEN p.shipment_id IS NULL THEN 0 ELSE p.amount_minor END) AS BIGINT) AS open_items "
         "FROM postings p JOIN accounts a ON a.id = p.account_id WHERE a.kind = 'receivable' "
         "GROUP BY a.code, p.currency "
         "HAVING SUM(CASE WHEN p.shipment_id IS NULL THEN 1 ELSE 0 END) > 0")]
@@ -331,7 +335,7 @@ def receivable_mismatches(conn: sqlite3.Connection) -> list[tuple]:
 def delivery_postings_off(conn: sqlite3.Connection) -> list[tuple]:
     """Parcels whose delivery postings on the receivable do not add up to the parcel's COD."""
     return [tuple(r) for r in conn.execute(
-        "SELECT s.id, s.cod_minor, SUM(p.amount_minor) FROM postings p "
+        "SELECT s.id, s.cod_minor, CAST(SUM(p.amount_minor) AS BIGINT) FROM postings p "
         "JOIN money_transactions t ON t.id = p.transaction_id JOIN accounts a ON a.id = p.account_id "
         "JOIN shipments s ON s.id = p.shipment_id "
         "WHERE t.cause_type = 'delivery' AND a.kind = 'receivable' GROUP BY s.id, s.cod_minor "
