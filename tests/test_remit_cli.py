@@ -341,3 +341,24 @@ def test_bad_as_of_is_a_usage_error_and_a_missing_config_one_line(cli, tmp_path)
     missing = cli("--config", tmp_path / "nope.toml", "remit", "reconcile")
     assert missing.exit_code == 1
     assert missing.stderr == f"Error: {tmp_path / 'nope.toml'}: no such configuration file\n"
+
+
+def test_doctor_names_broken_money_invariants(tmp_path):
+    import sqlite3
+
+    from remit_world import seed_parcels
+
+    broken = Cli(tmp_path / "broken.db")
+    config = build(broken, tmp_path)
+    reconcile(broken, config)
+    assert broken.json("doctor")["violations"] == []
+    seed_parcels(broken.db, [("brt", "LATE", "2001", "bellezza", 4000, "delivered", "2026-10-04T10:00:00")])
+    with sqlite3.connect(broken.db) as conn:  # a posting nobody balanced, and receivable money without a parcel
+        conn.execute("INSERT INTO postings (transaction_id, account_id, shipment_id, amount_minor, currency) "
+                     "SELECT MIN(id), (SELECT id FROM accounts WHERE code = 'receivable:brt'), NULL, 7, 'EUR' "
+                     "FROM money_transactions")
+    result = broken("doctor")
+    assert result.exit_code == 1
+    for name in ("every money transaction balances per currency", "every delivered COD parcel has its receivable "
+                 "posting", "each courier's receivable equals the sum of its open parcel items"):
+        assert name in result.stderr
