@@ -362,3 +362,26 @@ def test_doctor_names_broken_money_invariants(tmp_path):
     for name in ("every money transaction balances per currency", "every delivered COD parcel has its receivable "
                  "posting", "each courier's receivable equals the sum of its open parcel items"):
         assert name in result.stderr
+
+
+def test_remittance_file_as_xlsx(cli, tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    config = build(cli, tmp_path, bank=False)
+    book = Workbook()
+    ws = book.active
+    ws.append(["Spedizione", "Contrassegno", "Commissione", "Netto", "Data distinta", "CRO"])
+    ws.append(["T8", 56.8, 1.5, 55.3, datetime(2026, 10, 14), "33344455566"])
+    ws.append([None, None, None, None, None, None])
+    ws.append(["T9", "abc", 1.5, 55.3, datetime(2026, 10, 14), "33344455566"])
+    path = tmp_path / "distinta.xlsx"
+    book.save(path)
+    data = cli.json("--config", config, "remit", "import", path, "--courier", "brt")
+    assert (data["imported"], [(r["line"], r["reason"]) for r in data["rejected"]]) == (
+        1, [(4, "cod_amount: no amount in 'abc'")])
+    assert data["remittances"][0]["total_minor"] == 5530
+    assert cli.sql("SELECT cod_minor, fee_minor, net_minor, remittance_date FROM remit_lines WHERE tracking_number = "
+                   "'T8'") == [(5680, 150, 5530, "2026-10-14")]
+    assert cli.json("--config", config, "remit", "import", path, "--courier", "brt")["already_imported"] is True

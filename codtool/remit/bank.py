@@ -13,14 +13,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import zipfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
-
-from openpyxl import load_workbook
 
 from codtool.errors import AmountError, InputFileError
 from codtool.importing.profiles import fold
@@ -29,6 +24,7 @@ from codtool.ledger import Ledger
 from codtool.ledger import remit as store
 from codtool.ledger.db import utc_now
 from codtool.money import parse_minor
+from codtool.remit.sheets import xlsx_rows
 from codtool.tracking.sources import parse_day
 
 COLUMNS = {
@@ -70,7 +66,7 @@ class BankImport:
 def import_statement(ledger: Ledger, path: Path, currency: str) -> BankImport:
     """One statement file (CSV, or XLSX as banks' home-banking exports it) in one transaction."""
     if path.suffix.lower() == ".xlsx":
-        sha256, rows = _xlsx_rows(path)
+        sha256, rows = xlsx_rows(path)
     else:
         source = inspect_file(path)
         sha256, rows = source.sha256, _rows(source)
@@ -107,34 +103,6 @@ def _rows(source: SourceFile) -> list[tuple[int, list[str]]]:
     except csv.Error as exc:
         raise InputFileError(source.path, f"malformed CSV ({exc})", reader.line_num) from exc
     return rows
-
-
-def _xlsx_rows(path: Path) -> tuple[str, list[tuple[int, list[str]]]]:
-    """The first sheet's rows as text cells: dates as ISO days, numbers through their shortest decimal
-    text (the amount parser then reads them exactly, as it reads a CSV cell)."""
-    if not path.is_file():
-        raise InputFileError(path, "no such file")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-        raise InputFileError(path, f"cannot read the workbook ({exc})") from exc
-    try:
-        rows = [(n, cells) for n, row in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
-                if any(cells := [_xlsx_text(v) for v in row])]
-    finally:
-        book.close()
-    return digest, rows
-
-
-def _xlsx_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.isoformat()[:10]
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        return format(Decimal(repr(value)), "f")
-    return " ".join(str(value).split())
 
 
 def _find_header(path: Path, rows: list[tuple[int, list[str]]]) -> tuple[int, dict[str, int | None]]:

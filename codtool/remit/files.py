@@ -19,6 +19,7 @@ from codtool.ledger import Ledger
 from codtool.ledger import remit as store
 from codtool.ledger.db import utc_now
 from codtool.money import format_minor, parse_minor
+from codtool.remit.sheets import SheetTable
 from codtool.tracking.sources import Table, parse_day
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -91,11 +92,11 @@ def import_remittance(ledger: Ledger, path: Path, courier: str, currency: str,
                       mapping: Mapping | None = None) -> RemitImport:
     mapping = mapping or Mapping(COLUMNS)
     wanted = dict(mapping.columns) | {f"deduction:{name}": (name,) for name in mapping.deductions}
-    table = Table(path, wanted, ())
+    table = SheetTable(path, wanted, ()) if path.suffix.lower() == ".xlsx" else _CsvTable(path, wanted)
     _require(table, path, mapping)
     result = RemitImport(str(path), courier)
     with ledger.transaction() as conn:
-        if store.remit_file_known(conn, courier, table.source.sha256):
+        if store.remit_file_known(conn, courier, table.sha256):
             result.already_imported = True
             return result
         lines, rejects = _read_lines(table, currency, mapping, result)
@@ -105,15 +106,22 @@ def import_remittance(ledger: Ledger, path: Path, courier: str, currency: str,
             t = ln["tracking"]
             result.repeats_known_parcel += bool(t) and (t in known or t in seen)
             seen.add(t)
-        src = table.source
-        file_id = store.insert_remit_file(conn, (courier, path.name, src.sha256, src.encoding, src.delimiter,
+        file_id = store.insert_remit_file(conn, (courier, path.name, table.sha256, table.encoding, table.delimiter,
                                                  result.lines, len(lines), len(rejects), utc_now()))
         _store_lines(conn, file_id, courier, currency, lines, result)
         store.insert_remit_rejects(conn, [(file_id, r.line, r.reason, raw) for r, raw in rejects])
     return result
 
 
-def _require(table: Table, path: Path, mapping: Mapping) -> None:
+class _CsvTable(Table):
+    """The CSV reader with the few facts the remittance file record keeps, named as for XLSX."""
+
+    def __init__(self, path: Path, wanted) -> None:
+        super().__init__(path, wanted, ())
+        self.sha256, self.encoding, self.delimiter = self.source.sha256, self.source.encoding, self.source.delimiter
+
+
+def _require(table: Table | SheetTable, path: Path, mapping: Mapping) -> None:
     cols = table.columns
     if cols.get("tracking_number") is None and cols.get("order_id") is None:
         raise InputFileError(path, "missing column tracking_number or order_id: one of "
@@ -130,7 +138,7 @@ def _require(table: Table, path: Path, mapping: Mapping) -> None:
         raise InputFileError(path, f"missing deduction column(s) {names} named by the mapping", 1)
 
 
-def _read_lines(table: Table, currency: str, mapping: Mapping, result: RemitImport):
+def _read_lines(table: Table | SheetTable, currency: str, mapping: Mapping, result: RemitImport):
     lines, rejects = [], []
     for number, cells in table.records():
         result.lines += 1
