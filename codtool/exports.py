@@ -85,7 +85,7 @@ def write_csv(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterab
                 count += 1
         return count
 
-    return _atomic(Path(path), write)
+    return write_atomic(Path(path), write)
 
 
 def write_xlsx(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Sequence[Any]],
@@ -101,7 +101,7 @@ def write_xlsx(path: str | os.PathLike[str], columns: Sequence[str], rows: Itera
         book.save(tmp)
         return count
 
-    return _atomic(Path(path), write)
+    return write_atomic(Path(path), write)
 
 
 def check_target(target: Path) -> None:
@@ -112,8 +112,13 @@ def check_target(target: Path) -> None:
         raise ExportError(f"{target}: the folder {target.parent} does not exist")
 
 
-def _atomic(target: Path, write: Callable[[Path], int]) -> int:
-    """A reader never sees half a file, and a failed export leaves no litter."""
+def write_atomic(target: Path, write: Callable[[Path], int]) -> int:
+    """Call `write(tmp)` on a temporary file beside `target`, then rename it into place.
+
+    For any file format (the CSV and XLSX writers here, remittance reports, statements): a
+    reader never sees half a file, and a failed export leaves no litter. Returns what
+    `write` returned (the rows written).
+    """
     check_target(target)
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -6,7 +6,7 @@ import typer
 
 from codtool.errors import CodtoolError
 from codtool.ledger.db import schema_version
-from codtool.ledger.invariants import INVARIANTS, check_invariants
+from codtool.ledger.invariants import INVARIANTS, MONEY_CHECKS, check_invariants
 from codtool.state import state_of
 
 
@@ -24,9 +24,10 @@ def doctor(ctx: typer.Context) -> None:
     ledger = state.ledger()
     conn = ledger.session
     violations = check_invariants(conn)
-    data = {"schema_version": schema_version(conn), "checked": list(INVARIANTS),
+    checked = [*INVARIANTS, *MONEY_CHECKS]
+    data = {"schema_version": schema_version(conn), "checked": checked,
             "violations": [{"invariant": v.invariant, "rows": v.rows} for v in violations]}
     state.output.emit(data, lambda c: c.print(
-        f"Ledger {ledger.url}: {len(INVARIANTS)} invariants checked, {len(violations)} broken."))
+        f"Ledger {ledger.url}: {len(checked)} invariants checked, {len(violations)} broken."))
     if violations:
         raise LedgerInconsistent("; ".join(map(str, violations)))

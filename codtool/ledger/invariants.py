@@ -6,8 +6,10 @@ Later stages add their own (e.g. every money transaction sums to zero) to INVARI
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from codtool.ledger import remit
 from codtool.ledger.session import Session
 
 INVARIANTS: dict[str, str] = {
@@ -32,6 +34,15 @@ INVARIANTS: dict[str, str] = {
 }
 
 
+# Money-side invariants, one function each (their SQL lives in codtool/ledger/remit.py).
+MONEY_CHECKS: dict[str, Callable[[Session], list[tuple]]] = {
+    "every money transaction balances per currency": remit.unbalanced_transactions,
+    "every delivered COD parcel has its receivable posting": remit.delivered_without_posting,
+    "each courier's receivable equals the sum of its open parcel items": remit.receivable_mismatches,
+    "delivery postings carry the parcel's COD": remit.delivery_postings_off,
+}
+
+
 @dataclass(frozen=True)
 class Violation:
     invariant: str
@@ -43,11 +54,15 @@ class Violation:
         return f"{self.invariant}: violated by {shown}{more}"
 
 
-def check_invariants(conn: Session) -> list[Violation]:
+def check_invariants(session: Session) -> list[Violation]:
     """Every invariant that does not hold, with the rows that break it."""
     found = []
     for name, query in INVARIANTS.items():
-        rows = [tuple(r) for r in conn.execute(query).fetchall()]
+        rows = [tuple(r) for r in session.execute(query).fetchall()]
+        if rows:
+            found.append(Violation(name, rows))
+    for name, check in MONEY_CHECKS.items():
+        rows = check(session)
         if rows:
             found.append(Violation(name, rows))
     return found

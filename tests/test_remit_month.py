@@ -1,0 +1,64 @@
+"""A generated month: every injected discrepancy is reported once with its exact amount, and nothing else;
+re-importing every file changes nothing; doctor passes."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from conftest import Cli
+from remit_month import AS_OF, KINDS, build_month
+from remit_world import key
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory):
+    root = tmp_path_factory.mktemp("month")
+    world = build_month(root, count=12_000, seed=11)
+    cli = Cli(world.db)
+    for courier, files in world.remittance_files.items():
+        result = cli("-q", "--config", world.config, "remit", "import", *files, "--courier", courier)
+        assert result.exit_code == 0, result.output + result.stderr
+    result = cli("-q", "--config", world.config, "remit", "bank", *world.bank_files)
+    assert result.exit_code == 0, result.output + result.stderr
+    data = cli.json("--config", world.config, "remit", "reconcile", "--as-of", AS_OF.isoformat())
+    return world, cli, data
+
+
+def test_every_kind_is_injected(month):
+    world, _, _ = month
+    assert {kind for kind, _, _ in world.expected} == set(KINDS)
+
+
+def test_each_injected_discrepancy_reported_once_with_its_amount_and_nothing_else(month):
+    world, _, data = month
+    expected = Counter(tuple(e) for e in json.loads((world.root / "expected.json").read_text()))
+    found = Counter(key(d) for d in data["discrepancies"])
+    assert found - expected == Counter()  # nothing reported that was not injected
+    assert expected - found == Counter()  # nothing injected that was not reported
+    assert sum(found.values()) == len(data["discrepancies"])
+
+
+def test_reimporting_every_file_changes_nothing(month):
+    world, cli, data = month
+    before = cli.sql("SELECT (SELECT COUNT(*) FROM remit_lines), (SELECT COUNT(*) FROM bank_lines), "
+                     "(SELECT COUNT(*) FROM postings)")
+    for courier, files in world.remittance_files.items():
+        again = cli.json("--config", world.config, "remit", "import", *files, "--courier", courier)
+        assert all(r["already_imported"] for r in (again if isinstance(again, list) else [again]))
+    assert all(r["already_imported"] for r in cli.json("--config", world.config, "remit", "bank", *world.bank_files))
+    rerun = cli.json("--config", world.config, "remit", "reconcile", "--as-of", AS_OF.isoformat())
+    assert rerun["new_transactions"] == 0
+    assert rerun["discrepancies"] == data["discrepancies"]
+    assert cli.sql("SELECT (SELECT COUNT(*) FROM remit_lines), (SELECT COUNT(*) FROM bank_lines), "
+                   "(SELECT COUNT(*) FROM postings)") == before
+
+
+def test_doctor_passes_and_cycles_add_up(month):
+    world, cli, data = month
+    assert cli.json("doctor")["violations"] == []
+    for cycle in data["cycles"]:
+        assert cycle["difference_minor"] == cycle["expected_minor"] - cycle["remitted_minor"]
+    report = cli.json("--config", world.config, "remit", "report", "--as-of", AS_OF.isoformat())
+    assert report["aging_total_minor"] == sum(a["total_minor"] for a in report["aging"])
