@@ -1,6 +1,6 @@
 """A realistic month of COD money, with every discrepancy kind injected at a known amount.
 
-    python scripts/remit_month.py OUT_DIR [--parcels 30000] [--seed 7]
+    python scripts/remit_month.py OUT_DIR [--parcels 30000] [--seed 7] [--db URL]
 
 Writes OUT_DIR/config.toml, OUT_DIR/ledger.db (shops, orders and shipments as the shipping
 stage would leave them), OUT_DIR/remittances/<courier>/*.csv (one file per payout, BRT in an
@@ -8,8 +8,9 @@ Italian layout with a mapping and a freight-deduction column), OUT_DIR/bank/*.cs
 Dare/Avere export with preamble and 'Saldo finale', and a plain CSV), and OUT_DIR/expected.json:
 the discrepancies a correct reconcile must report, each as (kind, key, amount_minor).
 
-Tests and the benchmark import `build_month` and `seed_parcels` from here. The ledger rows are
-written with plain SQL because they stand for what earlier stages (import, ship, track) store.
+Tests and the benchmark import `build_month` and `seed_parcels` from here. The ledger rows
+stand for what earlier stages (import, ship, track) store; they are written through the
+ledger API, so `--db` may be a PostgreSQL URL.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import argparse
 import csv
 import json
 import random
-import sqlite3
 import sys
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from codtool.ledger import open_ledger  # noqa: E402
+from codtool.ledger import open_ledger, orders, tracking  # noqa: E402
 from codtool.remit.cycles import cycle_of  # noqa: E402
 from codtool.remit.fees import contract_fee  # noqa: E402
 
@@ -119,7 +120,7 @@ class P:
 @dataclass
 class World:
     root: Path
-    db: Path
+    db: str | Path
     config: Path
     remittance_files: dict[str, list[Path]] = field(default_factory=dict)
     bank_files: list[Path] = field(default_factory=list)
@@ -128,45 +129,28 @@ class World:
     lines: int = 0
 
 
-def seed_parcels(db: Path, parcels: list[tuple]) -> None:
-    """(courier, tracking, order ref, shop, cod_minor, status, status_at) rows as shipments of COD orders."""
-    ledger = open_ledger(db)
-    ledger.close()
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("BEGIN")
-    shops = sorted({p[3] for p in parcels})
-    for shop in shops:
-        conn.execute("INSERT INTO shops (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", (shop, NOW))
-    shop_ids = dict(conn.execute("SELECT name, id FROM shops"))
-    batch_of = {}
-    for shop in shops:
-        mine = [p for p in parcels if p[3] == shop]
-        cur = conn.execute(
-            "INSERT INTO import_batches (shop_id, file_name, sha256, profile, encoding, delimiter, rows, orders, "
-            "imported, rejected, skipped_duplicates, imported_at) VALUES (?, ?, ?, 'generic', 'utf-8', ',', ?, ?, ?, "
-            "0, 0, ?)", (shop_ids[shop], f"{shop}.csv", f"seed-{shop}-{len(parcels)}-{batch_count(conn)}",
-                         len(mine), len(mine), len(mine), NOW))
-        batch_of[shop] = cur.lastrowid
+def seed_parcels(db: str | Path, parcels: list[tuple]) -> None:
+    """(courier, tracking, order ref, shop, cod_minor, status, status_at) rows as shipments of COD orders.
+
+    Written through the ledger API (one batch per shop, orders, shipments), so the same world
+    seeds a SQLite file or a PostgreSQL database."""
     order_status = {"delivered": "delivered", "rto_delivered": "returned", "lost": "lost"}
-    conn.executemany(
-        "INSERT INTO orders (shop_id, batch_id, source_id, source_line, created_at, customer_name, phone, email, "
-        "address1, address2, city, postcode, province, country, payment_method, is_cod, cod_minor, total_minor, "
-        "currency, items, notes, status) VALUES (?, ?, ?, ?, ?, 'Cliente', '', '', 'Via Roma 1', '', 'Roma', "
-        "'00100', 'RM', 'IT', 'cod', 1, ?, ?, 'EUR', '', '', ?)",
-        [(shop_ids[p[3]], batch_of[p[3]], p[2], i + 2, NOW, p[4], p[4], order_status.get(p[5], "shipped"))
-         for i, p in enumerate(parcels)])
-    ids = {(s, o): i for i, s, o in conn.execute("SELECT id, shop_id, source_id FROM orders")}
-    conn.executemany(
-        "INSERT INTO shipments (order_id, courier, tracking_number, ship_date, cod_minor, currency, status, status_at, "
-        "source_file, source_line, created_at) VALUES (?, ?, ?, ?, ?, 'EUR', ?, ?, 'manifest.csv', ?, ?)",
-        [(ids[(shop_ids[p[3]], p[2])], p[0], p[1], p[6][:10], p[4], p[5], p[6], i + 2, NOW)
-         for i, p in enumerate(parcels)])
-    conn.execute("COMMIT")
-    conn.close()
-
-
-def batch_count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT COUNT(*) FROM import_batches").fetchone()[0]
+    with open_ledger(str(db)) as ledger, ledger.transaction() as session:
+        for shop in sorted({p[3] for p in parcels}):
+            mine = [p for p in parcels if p[3] == shop]
+            shop_id = orders.shop_id(session, shop)
+            batch = orders.create_batch(session, shop_id, f"{shop}.csv", f"seed-{shop}-{uuid.uuid4().hex}",
+                                        "generic", "utf-8", ",")
+            orders.insert_orders(session, [
+                (shop_id, batch, p[2], i + 2, NOW, "Cliente", "", "", "Via Roma 1", "", "Roma", "00100", "RM", "IT",
+                 "cod", 1, p[4], p[4], "EUR", "", "", order_status.get(p[5], "shipped")) for i, p in enumerate(mine)])
+            orders.finish_batch(session, batch, dict.fromkeys(("rows", "orders", "imported"), len(mine))
+                                | {"rejected": 0, "skipped_duplicates": 0})
+            found = tracking.orders_by_source(session, shop, [p[2] for p in mine])
+            ids = {ref: rows[0]["id"] for ref, rows in found.items()}
+            tracking.insert_shipments(session, [
+                (ids[p[2]], p[0], p[1], p[6][:10], p[4], "EUR", p[5], p[6], "manifest.csv", i + 2, NOW)
+                for i, p in enumerate(mine)])
 
 
 def _local_stamp(rng: random.Random, day: date, as_utc: bool) -> str:
@@ -191,11 +175,12 @@ def _make_parcels(rng: random.Random, count: int) -> list[P]:
     return parcels
 
 
-def build_month(root: Path, count: int = 30_000, seed: int = 7) -> World:
+def build_month(root: Path, count: int = 30_000, seed: int = 7, db: str | Path | None = None) -> World:
+    """Write the month under `root`; the ledger is `db` (a path or postgresql:// URL), else root/ledger.db."""
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
     (root / "brt_mapping.toml").write_text(BRT_MAPPING, encoding="utf-8")
-    world = World(root, root / "ledger.db", root / "config.toml")
+    world = World(root, db or root / "ledger.db", root / "config.toml")
     world.config.write_text(CONFIG.format(mapping="brt_mapping.toml"), encoding="utf-8")  # relative to the config
     parcels = _make_parcels(rng, count)
     seed_parcels(world.db, [(p.courier, p.tracking, p.order, p.shop, p.cod, p.status, p.status_at) for p in parcels])
@@ -383,8 +368,9 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--parcels", type=int, default=30_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--db", help="the ledger to seed (a path or postgresql:// URL); default OUT/ledger.db")
     args = parser.parse_args()
-    world = build_month(args.out, args.parcels, args.seed)
+    world = build_month(args.out, args.parcels, args.seed, args.db)
     counts: dict[str, int] = {}
     for kind, _, _ in world.expected:
         counts[kind] = counts.get(kind, 0) + 1

@@ -7,6 +7,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from remit_world import CONFIG, seed_parcels
@@ -37,22 +38,32 @@ def _fee(cod: int) -> int:
     return max(int((cod * 15 + 500) // 1000), 150)  # 1.5% half-up, at least 1.50 (cods are positive)
 
 
+PARCELS = [("brt", f"P{i}", f"{i}", "shop", CODS[i % len(CODS)], "in_transit", "2026-10-01T09:00:00")
+           for i in range(8)]
+
+
+@pytest.fixture(scope="module")
+def seeded(backend, tmp_path_factory):
+    """Eight parcels in transit, seeded once per backend; each history starts from a copy."""
+    db = backend.new(tmp_path_factory.mktemp("balance"), "seeded")
+    seed_parcels(db, PARCELS)
+    return db
+
+
 class History:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, db) -> None:
         self.root = root
         (root / "c.toml").write_text(CONFIG, encoding="utf-8")
         self.config = load_config(root / "c.toml")
-        self.db = root / "l.db"
-        seed_parcels(self.db, [("brt", f"P{i}", f"{i}", "shop", CODS[i % len(CODS)], "in_transit",
-                                "2026-10-01T09:00:00") for i in range(8)])
+        self.db = db
         self.ledger = open_ledger(self.db)
         self.files = 0
         self.remitted: list[tuple[str, int]] = []
 
     def deliver(self, parcel: int, day: int) -> None:
         stamp = f"{(START + timedelta(days=day)).isoformat()}T12:00:00"
-        self.ledger.conn.execute("UPDATE shipments SET status = 'delivered', status_at = ? WHERE tracking_number = ?",
-                                 (stamp, f"P{parcel}"))
+        self.ledger.session.execute(
+            "UPDATE shipments SET status = 'delivered', status_at = ? WHERE tracking_number = ?", (stamp, f"P{parcel}"))
 
     def remit(self, lines, day: int) -> None:
         when, ref = (START + timedelta(days=day)).isoformat(), f"REF{self.files:08d}"
@@ -82,7 +93,7 @@ class History:
     def parcels(self):
         from codtool.remit.reconcile import load_facts
 
-        return load_facts(self.ledger.conn, self.config, START + timedelta(days=40)).parcels
+        return load_facts(self.ledger.session, self.config, START + timedelta(days=40)).parcels
 
     def reconcile(self, day: int):
         return reconcile(self.ledger, self.config, START + timedelta(days=day))
@@ -97,14 +108,15 @@ class History:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(op, max_size=12))
-def test_every_history_balances_and_the_receivable_matches_the_report(ops):
+def test_every_history_balances_and_the_receivable_matches_the_report(seeded, backend, ops):
     with tempfile.TemporaryDirectory() as tmp:
-        history = History(Path(tmp))
+        db = backend.copy(seeded, Path(tmp), "history")
+        history = History(Path(tmp), db)
         try:
             for name, *args in ops:
                 getattr(history, name)(*args)
             result = history.reconcile(40)
-            conn = history.ledger.conn
+            conn = history.ledger.session
             assert store.unbalanced_transactions(conn) == []
             assert check_invariants(conn) == []
             totals = {}
@@ -115,11 +127,12 @@ def test_every_history_balances_and_the_receivable_matches_the_report(ops):
             _receivable_agrees(history, result)
         finally:
             history.ledger.close()
+            backend.drop(db)
 
 
 def _receivable_agrees(history: History, result) -> None:
     """Per settled parcel, decided on or not: the receivable holds exactly the signed open amount reported."""
-    conn = history.ledger.conn
+    conn = history.ledger.session
     open_amount = {}
     for _, d in result.open:
         if d.kind in ("short_paid", "fee_differs"):

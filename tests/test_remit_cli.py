@@ -81,13 +81,13 @@ def test_same_file_twice_changes_nothing(cli, tmp_path):
     assert cli.sql("SELECT COUNT(*) FROM remit_lines")[0][0] == before == 9
 
 
-def test_lines_in_another_order_reconcile_the_same(cli, tmp_path):
+def test_lines_in_another_order_reconcile_the_same(cli, ledgers, tmp_path):
     config = build(cli, tmp_path)
     first = reconcile(cli, config)
     header, *lines = REMITTANCE_A.splitlines()
     rev = tmp_path / "rev"
     rev.mkdir()
-    other = Cli(rev / "ledger.db")
+    other = Cli(ledgers.new("reversed"))
     build(other, rev, remittance_a="\n".join([header, *reversed(lines)]) + "\n")
     second = other.json("--config", rev / "codtool.toml", "remit", "reconcile", "--as-of", "2026-10-11")
     assert sorted(key(d) for d in second["discrepancies"]) == sorted(key(d) for d in first["discrepancies"])
@@ -343,18 +343,17 @@ def test_bad_as_of_is_a_usage_error_and_a_missing_config_one_line(cli, tmp_path)
     assert missing.stderr == f"Error: {tmp_path / 'nope.toml'}: no such configuration file\n"
 
 
-def test_doctor_names_broken_money_invariants(tmp_path):
-    import sqlite3
-
+def test_doctor_names_broken_money_invariants(ledgers, tmp_path):
+    from helpers import connect
     from remit_world import seed_parcels
 
-    broken = Cli(tmp_path / "broken.db")
+    broken = Cli(ledgers.new("broken"))  # not the `cli` fixture: its ledger must keep its invariants
     config = build(broken, tmp_path)
     reconcile(broken, config)
     assert broken.json("doctor")["violations"] == []
     seed_parcels(broken.db, [("brt", "LATE", "2001", "bellezza", 4000, "delivered", "2026-10-04T10:00:00")])
-    with sqlite3.connect(broken.db) as conn:  # a posting nobody balanced, and receivable money without a parcel
-        conn.execute("INSERT INTO postings (transaction_id, account_id, shipment_id, amount_minor, currency) "
+    with connect(broken.db) as session:  # a posting nobody balanced, and receivable money without a parcel
+        session.execute("INSERT INTO postings (transaction_id, account_id, shipment_id, amount_minor, currency) "
                      "SELECT MIN(id), (SELECT id FROM accounts WHERE code = 'receivable:brt'), NULL, 7, 'EUR' "
                      "FROM money_transactions")
     result = broken("doctor")

@@ -13,9 +13,9 @@ from remit_world import key
 
 
 @pytest.fixture(scope="module")
-def month(tmp_path_factory):
+def month(backend, tmp_path_factory):
     root = tmp_path_factory.mktemp("month")
-    world = build_month(root, count=12_000, seed=11)
+    world = build_month(root, count=12_000, seed=11, db=backend.new(root, "ledger"))
     cli = Cli(world.db)
     for courier, files in world.remittance_files.items():
         result = cli("-q", "--config", world.config, "remit", "import", *files, "--courier", courier)

@@ -263,7 +263,8 @@ def decided_on_parcels(session: Session) -> list[Row]:
     """Decisions taken on parcel discrepancies: (shipment id, kind, amount) each."""
     return session.execute(
         "SELECT d.subject_id, d.kind, d.amount_minor FROM remit_decisions x "
-        "JOIN remit_discrepancies d ON d.id = x.discrepancy_id WHERE d.subject_type = 'shipment'").fetchall()
+        "JOIN remit_discrepancies d ON d.id = x.discrepancy_id WHERE d.subject_type = 'shipment' "
+        "ORDER BY x.id").fetchall()
 
 
 def get_discrepancy(session: Session, discrepancy_id: int) -> Row | None:
@@ -300,7 +301,7 @@ def record_run(session: Session, as_of: str, open_count: int, now: str) -> int:
 def unbalanced_transactions(session: Session) -> list[tuple]:
     return [tuple(r) for r in session.execute(
         "SELECT p.transaction_id, p.currency, CAST(SUM(p.amount_minor) AS BIGINT) FROM postings p "
-        "GROUP BY p.transaction_id, p.currency HAVING SUM(p.amount_minor) != 0")]
+        "GROUP BY p.transaction_id, p.currency HAVING SUM(p.amount_minor) != 0 ORDER BY p.transaction_id, p.currency")]
 
 
 def delivered_without_posting(session: Session) -> list[tuple]:
@@ -313,7 +314,8 @@ def delivered_without_posting(session: Session) -> list[tuple]:
         "SELECT s.id, s.courier, s.tracking_number FROM shipments s "
         "WHERE s.status = 'delivered' AND s.cod_minor > 0 AND s.status_at < ? "
         "AND EXISTS (SELECT 1 FROM accounts a WHERE a.code = 'receivable:' || s.courier) "
-        "AND NOT EXISTS (SELECT 1 FROM money_transactions t WHERE t.cause_type = 'delivery' AND t.cause_id = s.id)",
+        "AND NOT EXISTS (SELECT 1 FROM money_transactions t WHERE t.cause_type = 'delivery' AND t.cause_id = s.id) "
+        "ORDER BY s.id",
         (last[0],))]
 
 
@@ -325,7 +327,7 @@ def receivable_mismatches(session: Session) -> list[tuple]:
         "CAST(SUM(CASE WHEN p.shipment_id IS NULL THEN 0 ELSE p.amount_minor END) AS BIGINT) AS open_items "
         "FROM postings p JOIN accounts a ON a.id = p.account_id WHERE a.kind = 'receivable' "
         "GROUP BY a.code, p.currency "
-        "HAVING SUM(CASE WHEN p.shipment_id IS NULL THEN 1 ELSE 0 END) > 0")]
+        "HAVING SUM(CASE WHEN p.shipment_id IS NULL THEN 1 ELSE 0 END) > 0 ORDER BY a.code, p.currency")]
 
 
 def delivery_postings_off(session: Session) -> list[tuple]:
@@ -335,4 +337,4 @@ def delivery_postings_off(session: Session) -> list[tuple]:
         "JOIN money_transactions t ON t.id = p.transaction_id JOIN accounts a ON a.id = p.account_id "
         "JOIN shipments s ON s.id = p.shipment_id "
         "WHERE t.cause_type = 'delivery' AND a.kind = 'receivable' GROUP BY s.id, s.cod_minor "
-        "HAVING SUM(p.amount_minor) != s.cod_minor")]
+        "HAVING SUM(p.amount_minor) != s.cod_minor ORDER BY s.id")]
