@@ -56,10 +56,10 @@ def insert_transactions(session: Session, txns: Sequence[TxnRow], now: str) -> i
     """Store new transactions and their postings; keys already present are skipped. Returns how many were new."""
     present = existing_keys(session, [t.key for t in txns])
     new = [t for t in txns if t.key not in present]
-    session.executemany(
-        "INSERT INTO money_transactions (txn_key, cause_type, cause_id, effective_date, memo, posted_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (txn_key) DO NOTHING",
-        [(t.key, t.cause_type, t.cause_id, t.effective_date, t.memo, now) for t in new])
+    session.bulk_insert("money_transactions", ("txn_key", "cause_type", "cause_id", "effective_date", "memo",
+                                               "posted_at"),
+                        [(t.key, t.cause_type, t.cause_id, t.effective_date, t.memo, now) for t in new],
+                        conflict="txn_key")
     ids = ids_of_keys(session, [t.key for t in new])
     session.bulk_insert("postings", ("transaction_id", "account_id", "shipment_id", "amount_minor", "currency"),
                         [(ids[t.key], *leg) for t in new for leg in t.legs])
