@@ -39,7 +39,8 @@ class Key:
     choices: tuple[str, ...] = ()
 
 
-TOP = {"timezone": Key("tz", "Europe/Rome"), "currency": Key("currency", "EUR")}
+TOP = {"timezone": Key("tz", "Europe/Rome"), "currency": Key("currency", "EUR"),
+       "operator": Key("text", "")}  # the operator's name, printed on shop statements
 COURIER = {
     "cycle_days": Key("int", 5, 1, 366),
     "cycle_anchor": Key("date", "2026-01-01"),
@@ -88,6 +89,7 @@ class Config:
     shops: dict[str, Terms] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
+    operator: str = ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -160,7 +162,8 @@ def build_config(data: dict[str, Any], path: Path | None) -> Config:
                 raise ConfigError(f"{where}: {section}.{name}: expected a [{section}.{name}] table, found {values!r}")
             typed = _values(where, f"{section}.{name}.", schema, values, origins, currency)
             sections[section][name] = Terms(name, typed)
-    return Config(path, top["timezone"], currency, sections["couriers"], sections["shops"], origins, data)
+    return Config(path, top["timezone"], currency, sections["couriers"], sections["shops"], origins, data,
+                  operator=top["operator"])
 
 
 def _values(where: str, prefix: str, schema: dict[str, Key], data: dict[str, Any], origins: dict[str, str],

@@ -17,7 +17,7 @@ def add_group(app: typer.Typer, name: str, help: str, commands: dict[str, Callab
 
 
 def register_all(app: typer.Typer) -> None:
-    from codtool.commands import calls, checks, dedupe, doctor, imports, orders, remit, shipping
+    from codtool.commands import calls, checks, dedupe, doctor, imports, orders, payout, remit, shipping
 
-    for module in (imports, orders, checks, dedupe, calls, shipping, remit, doctor):
+    for module in (imports, orders, checks, dedupe, calls, shipping, remit, payout, doctor):
         module.register(app)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from codtool.ledger import remit
+from codtool.ledger import payouts, remit
 from codtool.ledger.session import Session
 
 INVARIANTS: dict[str, str] = {
@@ -40,6 +40,7 @@ MONEY_CHECKS: dict[str, Callable[[Session], list[tuple]]] = {
     "every delivered COD parcel has its receivable posting": remit.delivered_without_posting,
     "each courier's receivable equals the sum of its open parcel items": remit.receivable_mismatches,
     "delivery postings carry the parcel's COD": remit.delivery_postings_off,
+    "each shop's due account equals its statement items less its payments": payouts.shop_due_mismatches,
 }
 
 

@@ -19,11 +19,16 @@ from codtool.ledger.db import utc_now
 from codtool.ledger.session import Session
 
 SYNCED_CAUSES = ("delivery", "remittance_line", "bank_line")
+CAUSES = (*SYNCED_CAUSES, "decision", "payout_item", "payout_payment")  # what may cause a transaction
 BATCH = 20_000  # transactions stored per round trip: memory stays flat on a first run over a million parcels
 
 
 class UnbalancedTransaction(CodtoolError):
     """A transaction's postings do not sum to zero in some currency."""
+
+
+class UnknownCause(CodtoolError):
+    """A transaction names a cause type the ledger does not know."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,8 @@ class Txn:
 
 def check_balanced(txn: Txn) -> None:
     """Refuse a transaction whose legs do not sum to zero per currency (expected 0, got X)."""
+    if txn.cause_type not in CAUSES:
+        raise UnknownCause(f"{txn.key}: unknown cause {txn.cause_type!r} (known: {', '.join(CAUSES)})")
     totals: dict[str, int] = defaultdict(int)
     for leg in txn.legs:
         if not isinstance(leg.amount, int) or isinstance(leg.amount, bool):
