@@ -42,6 +42,8 @@ COURIERS = {  # percent, fixed, minimum (minor units)
     "sda": ("0", 300, 0),
 }
 SHOPS = ("bellezza", "casa-verde", "tech-outlet")
+SHOP_FEES = {  # percent in tenths, per parcel, minimum (minor units): the [shops.*] contracts below
+    "bellezza": (20, 120, 0), "casa-verde": (15, 90, 150), "tech-outlet": (0, 200, 0)}
 KINDS = ("short_paid", "over_paid", "fee_differs", "duplicate_line", "remitted_not_delivered", "unknown_parcel",
          "overdue", "not_credited", "credit_differs", "unmatched_credit")
 
@@ -81,6 +83,19 @@ payout_cycle_days = 5
 payout_cycle_anchor = "2026-10-01"
 fee_per_parcel = "1.20"
 fee_percent = "2.0"
+
+[shops.casa-verde]
+payout_cycle_days = 5
+payout_cycle_anchor = "2026-10-01"
+fee_per_parcel = "0.90"
+fee_percent = "1.5"
+fee_min = "1.50"
+
+[shops.tech-outlet]
+payout_cycle_days = 7
+payout_cycle_anchor = "2026-09-28"
+fee_per_parcel = "2.00"
+rto_fee = "3.00"
 """
 
 BRT_MAPPING = """# BRT's "distinta contrassegni" export, as an Italian back office receives it

@@ -21,6 +21,15 @@ from codtool.remit.files import import_remittance
 from codtool.remit.reconcile import reconcile
 from codtool.remit.resolve import Decision, resolve
 
+SHOP = """
+[shops.shop]
+payout_cycle_days = 5
+payout_cycle_anchor = "2026-10-01"
+fee_per_parcel = "1.20"
+fee_percent = "2.0"
+fee_min = "1.50"
+rto_fee = "4.00"
+"""
 CODS = (5680, 12000, 20000, 8900, 1010)
 START = date(2026, 10, 1)
 
@@ -31,6 +40,7 @@ op = st.one_of(
     st.tuples(st.just("bank"), st.integers(-5000, 50000), st.booleans()),
     st.tuples(st.just("reconcile"), st.integers(0, 40)),
     st.tuples(st.just("resolve"), st.integers(0, 50), st.sampled_from(("write_off", "dispute", "accept"))),
+    st.tuples(st.just("payout"), st.integers(0, 40), st.booleans()),
 )
 
 
@@ -53,7 +63,7 @@ def seeded(backend, tmp_path_factory):
 class History:
     def __init__(self, root: Path, db) -> None:
         self.root = root
-        (root / "c.toml").write_text(CONFIG, encoding="utf-8")
+        (root / "c.toml").write_text(CONFIG + SHOP, encoding="utf-8")
         self.config = load_config(root / "c.toml")
         self.db = db
         self.ledger = open_ledger(self.db)
@@ -98,6 +108,18 @@ class History:
     def reconcile(self, day: int):
         return reconcile(self.ledger, self.config, START + timedelta(days=day))
 
+    def payout(self, day: int, pay: bool) -> None:
+        """A payout run; with `pay`, the oldest due statement is paid in full."""
+        from codtool.payouts.record import Payment, record_payment
+        from codtool.payouts.run import run_payouts
+        from codtool.payouts.statements import list_statements
+
+        as_of = START + timedelta(days=day)
+        run_payouts(self.ledger, self.config, as_of)
+        due = list_statements(self.ledger.session, status="due")
+        if pay and due:
+            record_payment(self.ledger, Payment(due[0].id, "TRN", due[0].due, as_of))
+
     def resolve(self, index: int, decision: str) -> None:
         result = self.reconcile(40)
         if result.open:
@@ -125,9 +147,27 @@ def test_every_history_balances_and_the_receivable_matches_the_report(seeded, ba
             assert all(v == 0 for v in totals.values())
             assert history.reconcile(40).new_transactions == 0  # re-running posts nothing
             _receivable_agrees(history, result)
+            _payouts_agree(history)
         finally:
             history.ledger.close()
             backend.drop(db)
+
+
+def _payouts_agree(history: History) -> None:
+    """A payout run then its re-run: the re-run adds nothing, each parcel is paid on statements at most
+    once (its items add up to its COD or to nothing), and the ledger still balances."""
+    from codtool.ledger import payouts as payout_store
+    from codtool.payouts.run import run_payouts
+
+    run_payouts(history.ledger, history.config, START + timedelta(days=40))
+    again = run_payouts(history.ledger, history.config, START + timedelta(days=40))
+    assert (dict(again.items), again.closed, again.new_transactions) == ({}, [], 0)
+    placed: dict[int, int] = {}
+    for shipment, _kind, _net, cod, _fee in payout_store.shipment_items(history.ledger.session):
+        placed[shipment] = placed.get(shipment, 0) + cod
+    cods = dict(history.ledger.session.query("SELECT id, cod_minor FROM shipments"))
+    assert all(total in (0, cods[shipment]) for shipment, total in placed.items()), placed
+    assert check_invariants(history.ledger.session) == []
 
 
 def _receivable_agrees(history: History, result) -> None:

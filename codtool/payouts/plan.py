@@ -30,6 +30,7 @@ class Payable:
     delivered: date
     cod: int
     paid_day: date | None
+    changed: date | None = None  # when it stopped being payable: the reversal line's day (else the run's day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,7 @@ def plan(shops: dict, payables: list[Payable], returns: list[Return], placed: di
         if payable and now.cod <= 0:
             found.append(_pay(p, terms, now, closed_through.get(p.shop), as_of, currency))
         elif not payable and now.cod > 0:
-            target = _target(shop_cycle(as_of, terms), closed_through.get(p.shop), terms)
+            target = _target(shop_cycle(min(p.changed or as_of, as_of), terms), closed_through.get(p.shop), terms)
             found.append(NewItem(p.shop, target, "adjustment", p.shipment_id, p.courier, p.tracking, p.order_ref,
                                  p.delivered.isoformat(), -now.cod, -now.fee,
                                  f"reversal: the courier's payment for parcel {p.tracking} (order {p.order_ref}) was "

@@ -65,8 +65,11 @@ def _facts(session: Session, config: Config, reconciled: Reconciled, as_of: date
         if p.shop not in config.shops:
             missing.add(p.shop)
             continue
-        day = _paid_day(by_parcel.get(pid, []), line_day, config.shops[p.shop].pay_on)
-        payables.append(Payable(pid, p.shop, p.courier, p.tracking, p.order_ref, p.day, p.cod, day))
+        mine = by_parcel.get(pid, [])
+        day = _paid_day(mine, line_day, config.shops[p.shop].pay_on)
+        reversals = [date.fromisoformat(line_day[s.line_id]) for s in mine if s.net_minor < 0]
+        payables.append(Payable(pid, p.shop, p.courier, p.tracking, p.order_ref, p.day, p.cod, day,
+                                max(reversals, default=None)))
     placed_parcels = {pid for pid in _placed(session)}
     for pid in placed_parcels - set(reconciled.classified.parcel_cycle):  # on a statement, no longer delivered
         p = parcels.get(pid)
