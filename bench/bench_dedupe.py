@@ -66,11 +66,11 @@ LOOKALIKE_KINDS = ("family", "namesake", "reorder")
 class Synth:
     """Streams labelled orders in time order; `labels[i]` is the real purchase of order i+1."""
 
-    def __init__(self, orders: int, seed: int, dup_rate: float, lookalike_rate: float) -> None:
+    def __init__(self, orders: int, seed: int, dup_rate: float, lookalike_rate: float, step: float = 0.0) -> None:
         self.rng = random.Random(seed)
         self.n, self.dup_rate, self.lookalike_rate = orders, dup_rate, lookalike_rate
         self.start = datetime(2026, 1, 1)
-        self.step = max(60.0, 180 * 86_400 / orders)  # at least 180 days of orders
+        self.step = step or max(60.0, 180 * 86_400 / orders)  # at least 180 days of orders
         self.recent: deque[dict] = deque(maxlen=max(10, int(2 * 86_400 / self.step)))  # the last ~2 days
         self.labels: list[int] = []
         self.kinds: Counter[str] = Counter()
@@ -237,26 +237,28 @@ def main() -> None:
     parser.add_argument("--lookalikes", type=float, default=0.06, help="share of look-alikes")
     parser.add_argument("--window-days", type=int, default=7)
     parser.add_argument("--threshold", type=float, default=85.0)
+    parser.add_argument("--seconds-apart", type=float, default=0.0,
+                        help="mean seconds between orders (default: 180 days in all, at least 60 s, as at 1M orders)")
     parser.add_argument("--show-errors", type=int, default=0, help="print this many wrong and missed pairs")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         ledger = open_ledger(Path(tmp) / "bench.db")
-        synth = Synth(args.orders, args.seed, args.duplicates, args.lookalikes)
+        synth = Synth(args.orders, args.seed, args.duplicates, args.lookalikes, args.seconds_apart)
         started = time.perf_counter()
         load(ledger, synth)
         built = time.perf_counter() - started
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = run_dedupe(ledger, Options(args.window_days, args.threshold))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         precision, recall, f1 = score(result.clusters, synth.labels)
         print(f"orders            {args.orders:>12,}")
         print("kinds             " + ", ".join(f"{k} {v:,}" for k, v in sorted(synth.kinds.items())))
         print(f"build ledger      {built:>11.1f}s")
         print(f"dedupe            {elapsed:>11.1f}s  ({args.orders / elapsed:,.0f} orders/s, "
-              f"{result.compared:,} pairs compared, {len(result.clusters):,} clusters)")
+              f"{result.compared:,} pairs compared, {len(result.clusters):,} clusters, {cpu:.1f}s CPU)")
         print(f"peak RSS          {rss_after / 1024:>10.0f}MB  (before dedupe {rss_before / 1024:.0f}MB)")
         print(f"precision         {precision:>12.4f}")
         print(f"recall            {recall:>12.4f}")

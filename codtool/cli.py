@@ -32,7 +32,8 @@ class CodtoolGroup(TyperGroup):
 
 
 def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
+    line = " ".join(message.splitlines())  # one line, whatever text the message quotes
+    click.echo(f"Error: {line}", err=True)
     raise typer.Exit(1)
 
 

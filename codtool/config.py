@@ -9,7 +9,6 @@ keys are refused, because a misspelt `fee_minimum` silently ignored would cost r
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from codtool import tomlfiles
 from codtool.errors import AmountError, CodtoolError
 from codtool.money import is_currency_code, read_amount
 
@@ -131,14 +131,8 @@ def load_config(explicit: Path | None = None) -> Config:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such configuration file")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML ({exc})") from exc
+    """Read through tomlfiles: a size limit, exact UTF-8 and TOML errors, deep nesting refused."""
+    return tomlfiles.parse(tomlfiles.read(path, ConfigError, "configuration file"), str(path), ConfigError)
 
 
 def build_config(data: dict[str, Any], path: Path | None) -> Config:

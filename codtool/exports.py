@@ -3,8 +3,8 @@
 Customer-typed text such as `=HYPERLINK(...)` or `@SUM(...)` would run as a formula in Excel
 or LibreOffice; such cells get a leading apostrophe (OWASP's advice). A phone number such as
 `+39 333 1234567` has no letters or operators to run, so it is left as typed for the people
-and dialers that read it. Numbers stay numbers in XLSX. Every file is written to a temporary
-name beside the target (owner-only: it holds personal data) and renamed when complete.
+and dialers that read it. Numbers stay numbers in XLSX. Where a file may be written, and how
+(atomic, owner-only: it holds personal data), is the one policy in `codtool.output_paths`.
 """
 
 from __future__ import annotations
@@ -12,15 +12,14 @@ from __future__ import annotations
 import csv
 import os
 import re
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from codtool.errors import CodtoolError
+from codtool.output_paths import OutputRefused, check_output, write_atomic
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # A phone number as people type it: "+", a country code (never starting with 0), digits that may be
@@ -30,8 +29,7 @@ _PHONE = re.compile(r"\+[1-9][0-9 ().]*[0-9]")
 FORMATS = (".csv", ".xlsx")
 
 
-class ExportError(CodtoolError):
-    """An export file cannot be written where or how it was asked for."""
+ExportError = OutputRefused  # the name callers knew before the output-path policy
 
 
 def is_typed_phone(text: str) -> bool:
@@ -56,23 +54,22 @@ def _xlsx_value(value: Any) -> Any:
     return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
-def export_format(path: Path) -> str:
-    suffix = Path(path).suffix.lower()
-    if suffix not in FORMATS:
-        raise ExportError(f"{path}: write .csv or .xlsx, not {suffix or 'a file without extension'}")
-    return suffix
+def export_format(path: Path, replace: bool = True) -> str:
+    """The export's format by suffix; with replace=False an existing file is refused too (see output_paths)."""
+    return check_output(path, FORMATS, replace)
 
 
 def write_table(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Sequence[Any]],
-                sheet: str = "codtool") -> int:
+                sheet: str = "codtool", replace: bool = False) -> int:
     """CSV or XLSX by the file's suffix; returns the number of data rows written."""
     target = Path(path)
-    if export_format(target) == ".xlsx":
-        return write_xlsx(target, columns, rows, sheet)
-    return write_csv(target, columns, rows)
+    if export_format(target, replace) == ".xlsx":
+        return write_xlsx(target, columns, rows, sheet, replace)
+    return write_csv(target, columns, rows, replace)
 
 
-def write_csv(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def write_csv(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Sequence[Any]],
+              replace: bool = False) -> int:
     """UTF-8 with a byte-order mark, so Excel shows accented names correctly."""
 
     def write(tmp: Path) -> int:
@@ -85,11 +82,11 @@ def write_csv(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterab
                 count += 1
         return count
 
-    return write_atomic(Path(path), write)
+    return write_atomic(path, write, (".csv",), replace)
 
 
 def write_xlsx(path: str | os.PathLike[str], columns: Sequence[str], rows: Iterable[Sequence[Any]],
-               sheet: str = "codtool") -> int:
+               sheet: str = "codtool", replace: bool = False) -> int:
     def write(tmp: Path) -> int:
         book = Workbook(write_only=True)
         ws = book.create_sheet(sheet[:31])
@@ -101,34 +98,4 @@ def write_xlsx(path: str | os.PathLike[str], columns: Sequence[str], rows: Itera
         book.save(tmp)
         return count
 
-    return write_atomic(Path(path), write)
-
-
-def check_target(target: Path) -> None:
-    """Commands call this before long work, so a bad --out fails first, not last."""
-    if target.is_dir():
-        raise ExportError(f"{target}: is a directory; give a file name for the export")
-    if not target.parent.is_dir():
-        raise ExportError(f"{target}: the folder {target.parent} does not exist")
-
-
-def write_atomic(target: Path, write: Callable[[Path], int]) -> int:
-    """Call `write(tmp)` on a temporary file beside `target`, then rename it into place.
-
-    For any file format (the CSV and XLSX writers here, remittance reports, statements): a
-    reader never sees half a file, and a failed export leaves no litter. Returns what
-    `write` returned (the rows written).
-    """
-    check_target(target)
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise ExportError(f"{target}: cannot write here ({exc.strerror or exc})") from exc
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        count = write(tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return count
+    return write_atomic(path, write, (".xlsx",), replace)

@@ -14,6 +14,7 @@ import typer
 from codtool.config import Config, load_config
 from codtool.errors import CodtoolError
 from codtool.ledger import Ledger, open_ledger
+from codtool.ledger.permissions import check_writable
 from codtool.render import Output
 
 
@@ -45,6 +46,7 @@ class State:
 
     def ledger(self) -> Ledger:
         if self._ledger is None:
+            check_writable(self.db)
             self._ledger = open_ledger(self.db)
         return self._ledger
 

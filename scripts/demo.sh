@@ -15,12 +15,12 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "1. Import the shops' order exports (Shopify, WooCommerce, PrestaShop, generic)"
 codtool import fixtures/orders/*.csv --shop demo
 step "2. Check phones and addresses; the work list for staff goes to demo-flagged.csv"
-codtool check --export demo-flagged.csv
+codtool check --export demo-flagged.csv --force  # the demo rewrites its own sheets
 step "3. Find duplicate orders"
 codtool dedupe
 step "4. Confirm low-risk orders by policy, list the calls to make (demo-calls.xlsx)"
 codtool calls confirm --date 2026-11-23
-codtool calls list --date 2026-11-23 --out demo-calls.xlsx
+codtool calls list --date 2026-11-23 --out demo-calls.xlsx --force
 step "5. Record what customers said on the phone"
 codtool calls record fixtures/calls/outcomes_2026-11-23.csv
 step "6. Ship with BRT and follow the parcels"

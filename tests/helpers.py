@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from backends import Backend, Location
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from codtool.cli import app
 from codtool.ledger import Session, open_ledger
+from codtool.ledger.db import table_contents
 
 REPO = Path(__file__).resolve().parents[1]
 ORDER_FIXTURES = sorted((REPO / "fixtures" / "orders").glob("*.csv"))
@@ -102,3 +104,24 @@ def add_duplicate_cluster(db: Location, keep: str, duplicate: str, status_: str 
 def write_csv(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def dump(db: Location, mask: Callable[[object], object] = lambda v: v) -> dict[str, list]:
+    """Every table's rows (through the ledger API, so on either backend), each value passed through
+    `mask`, for comparing a ledger before and after a command."""
+    with connect(db) as session:
+        return {name: sorted(repr(tuple(map(mask, row))) for row in rows)
+                for name, rows in table_contents(session).items()}
+
+
+def assert_clean(result, db: Location | None = None, before: dict | None = None) -> None:
+    """No traceback: exit 0, or exit 1 with one `Error:` line and the ledger unchanged."""
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"traceback: {result.exception!r}\n{result.output}") from result.exception
+    assert result.exit_code in (0, 1), result.output
+    if result.exit_code == 1:
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+        assert len(lines[0]) < 2000, "error line echoes too much input"
+        if db is not None and before is not None:
+            assert dump(db) == before

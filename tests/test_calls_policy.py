@@ -37,17 +37,22 @@ def test_file_overrides_only_what_it_names(tmp_path):
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("[pionts]\na = 1\n", "unknown section [pionts] (known: points, high_amount, auto_confirm, unreachable)"),
-    ("[points]\nrich = 5\n", "unknown signal points.rich (known: " + ", ".join(DEFAULT_POINTS) + ")"),
-    ("[points]\nduplicate = -5\n", "points.duplicate must be a whole number >= 0, got -5"),
-    ('[unreachable]\naction = "ship"\n', "unreachable.action must be one of unreachable, cancel, confirm"),
-    ("[unreachable]\nmax_attempts = 0\n", "unreachable.max_attempts must be a whole number >= 1, got 0"),
-    ("[unreachable]\nretry_hours = 4\n", "unreachable.retry_hours must be a list of hours, e.g. [2, 4, 24]"),
+    ("[pionts]\na = 1\n", "unknown key pionts (known: points, high_amount, auto_confirm, unreachable)"),
+    ("[points]\nrich = 5\n", "unknown key points.rich (known: " + ", ".join(DEFAULT_POINTS) + ")"),
+    ("[points]\nduplicate = -5\n", "points.duplicate: expected a whole number from 0 to 1,000, got a number -5"),
+    ('[unreachable]\naction = "ship"\n',
+     "unreachable.action: expected one of unreachable, cancel, confirm, got text 'ship'"),
+    ("[unreachable]\nmax_attempts = 0\n", "unreachable.max_attempts: expected a whole number from 1 to 100, got a number 0"),
+    ("[unreachable]\nretry_hours = 4\n", "unreachable.retry_hours: expected a list of 1 to 100 items, each a whole "
+                                         "number from 0 to 8,784, got a number 4"),
     ('[high_amount]\nEUR = "lots"\n', "high_amount.EUR: no amount in 'lots'"),
     ('[high_amount]\nEUR = "USD 100"\n', "high_amount.EUR: 'USD 100': currency 'USD' differs from the row's EUR"),
-    ("[high_amount]\nEUR = 100.5\n", 'high_amount.EUR: write the amount as text, e.g. "100,00"'),
-    ('[high_amount]\nXYZ = "100"\n', "high_amount.XYZ: 'XYZ' is not an ISO 4217 currency code"),
-    ("[auto_confirm]\nenabled = 1\n", "auto_confirm.enabled must be true or false"),
+    ("[high_amount]\nEUR = 100.5\n", "high_amount.EUR: expected text of at most 32 characters or a whole number "
+                                      "from 0 to 1,000,000,000,000, got a number 100.5"),  # no binary floats
+    ('[high_amount]\nXYZ = "100"\n', "high_amount: 'XYZ' is not an ISO 4217 currency code such as EUR"),
+    ('[high_amount]\nEURO = "10"\n', "high_amount: 'EURO' is not an ISO 4217 currency code such as EUR"),
+    ("[auto_confirm]\nenabled = 1\n", "auto_confirm.enabled: expected true or false, got a number 1"),
+    ("points = 3\n", "points: expected a table ([points]), got a number 3"),
 ])
 def test_bad_settings_name_the_file_and_key(tmp_path, text, message):
     path = write(tmp_path, text)

@@ -134,7 +134,7 @@ def test_export_leaves_out_orders_no_longer_open(db, tmp_path):
 
 @pytest.mark.parametrize(("args", "code", "message"), [
     (("check", "--batch", "99"), 1, "Error: no batch 99; see codtool batches list\n"),
-    (("check", "--export", "{tmp}"), 1, "Error: {tmp}: is a directory; give a file name for the export\n"),
+    (("check", "--export", "{tmp}"), 1, "Error: {tmp}: is a directory; give a file name for the output\n"),
     (("check", "--export", "{tmp}/missing/x.csv"), 1,
      "Error: {tmp}/missing/x.csv: the folder {tmp}/missing does not exist\n"),
 ])

@@ -76,7 +76,7 @@ def test_write_csv_failure_keeps_the_old_file(tmp_path):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        write_csv(target, ["x"], rows())
+        write_csv(target, ["x"], rows(), replace=True)
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 

@@ -52,16 +52,18 @@ def test_finds_exact_and_likely_duplicates_but_not_look_alikes(db: Path) -> None
     assert exact["pairs"] == [{"order_a": 1, "order_b": 2, "kind": "exact", "score": 100.0,
                                "reasons": "identical customer, address and items"}]
     reasons = {(p["order_a"], p["order_b"]): p["reasons"] for p in marco["pairs"]}
-    assert reasons == {
-        (MARCO, MARCO_OUTLET): "identical customer, address and items",
-        (MARCO, MARCO_SWAPPED): "same phone +393471234567, same address, same name, words swapped, same items",
-        (MARCO_SWAPPED, MARCO_OUTLET): "same phone +393471234567, same address, same name, words swapped, same items",
-    }
-    assert niccolo["pairs"][0]["reasons"] == ("same phone +390552768224, same address, name 97% similar, "
-                                              "overlapping items")
-    assert niccolo["score"] == 93.7
-    assert maria["pairs"][0]["reasons"] == ("same phone +393294567788, same address, "
-                                            "same name, a middle name missing, overlapping items")
+    assert reasons[(MARCO, MARCO_OUTLET)] == "identical customer, address and items"
+    for pair in ((MARCO, MARCO_SWAPPED), (MARCO_SWAPPED, MARCO_OUTLET)):  # every field's level and weight
+        assert reasons[pair] == (
+            "phone exact +393471234567 (+10.0), surname exact bianchi, words swapped (+7.0), given name exact "
+            "marco (+7.0), street exact corso vittorio emanuele ii (+5.0), postcode exact (+4.0), number exact "
+            "(+3.0), city exact (+3.0), items same (+3.0)")
+    assert niccolo["pairs"][0]["reasons"] == (
+        "phone exact +390552768224 (+10.0), given name exact niccolo (+7.0), street exact piazza della signoria "
+        "(+5.0), postcode exact (+4.0), surname close mancini/mancni (+3.0), number exact (+3.0), city exact (+3.0), "
+        "items overlap (+1.0)")
+    assert niccolo["score"] == 99.9  # likely duplicates stay below the 100 of exact ones
+    assert "given name exact maria (+7.0)" in maria["pairs"][0]["reasons"]  # the middle name is not held against
 
 
 def test_rerun_changes_nothing(db: Path) -> None:
@@ -78,9 +80,20 @@ def test_window_days_reaches_older_orders(db: Path) -> None:
 
 
 def test_threshold_drops_weaker_matches(db: Path) -> None:
-    data = cli_json(db, "dedupe", "--threshold", "95")
-    assert [NICCOLO, NICCOLO_TYPO] not in members(data)  # 93.7
-    assert [MARIA_GRAZIA, MARIA] in members(data)
+    data = cli_json(db, "dedupe", "--threshold", "100")
+    assert members(data) == [[GIULIA, GIULIA_AGAIN], [MARCO, MARCO_OUTLET]]  # exact duplicates only
+
+
+def test_weights_file_tunes_the_score(db: Path, tmp_path: Path) -> None:
+    """A weights file that makes a different given name cheap merges the sisters at one address."""
+    path = tmp_path / "weights.toml"
+    path.write_text("[dedupe.weights]\nname_different = 0\n", encoding="utf-8")
+    data = cli_json(db, "dedupe", "--weights", str(path))
+    assert [5, 6] in members(data)
+    path.write_text("[dedupe.weights]\nname_diferent = 0\n", encoding="utf-8")
+    result = cli(db, "dedupe", "--weights", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path}: unknown weight 'name_diferent' (known: ")
 
 
 def test_batch_checks_only_that_batch_against_everything(db: Path) -> None:
@@ -182,7 +195,8 @@ def test_checked_phone_is_preferred_to_the_typed_one(db: Path) -> None:
     data = cli_json(db, "dedupe")
     assert [9, 10] in members(data)
     pair = data["clusters"][members(data).index([9, 10])]["pairs"][0]
-    assert (pair["score"], pair["reasons"]) == (97.0, "same phone +393209876543, same name, same items")
+    assert pair["reasons"].startswith("phone exact +393209876543 (+10.0), surname exact colombo (+7.0), "
+                                      "given name exact sara (+7.0), street different (-3.0), city different (-3.0)")
 
 
 @pytest.mark.parametrize(("args", "message"), [

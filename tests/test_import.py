@@ -227,7 +227,7 @@ def test_mapping_file_maps_any_header(cli, tmp_path):
 def test_bad_mapping_and_bad_options(cli, tmp_path):
     mapping = write(tmp_path / "m.toml", '[columns]\norder_number = "X"\n')
     result = cli("import", ORDERS / "generic_orders.csv", "--mapping", mapping)
-    assert result.exit_code == 1 and result.stderr.startswith(f"Error: {mapping}: unknown field(s) order_number")
+    assert result.exit_code == 1 and result.stderr.startswith(f"Error: {mapping}: unknown key columns.order_number (known: order_id, ")
     usage = cli("import", ORDERS / "generic_orders.csv", "--profile", "amazon")
     assert usage.exit_code == 2
 

@@ -182,9 +182,9 @@ def test_confirm_messages_use_the_corrected_address(db, tmp_path):
 def test_each_notice_is_sent_once_unless_asked_again(db, tmp_path):
     out = str(tmp_path / "c.csv")
     run_json(db, "notify", "export", "--kind", "confirm", "--out", out)
-    second = run_json(db, "notify", "export", "--kind", "confirm", "--out", out)
+    second = run_json(db, "notify", "export", "--kind", "confirm", "--out", out, "--force")
     assert (second["exported"], second["already_sent"]) == (0, 2)
-    assert run_json(db, "notify", "export", "--kind", "confirm", "--out", out, "--again")["exported"] == 2
+    assert run_json(db, "notify", "export", "--kind", "confirm", "--out", out, "--again", "--force")["exported"] == 2
 
 
 def test_spanish_customer_with_accent_gets_a_flagged_ucs2_sms(db, tmp_path):
@@ -214,7 +214,7 @@ def test_out_for_delivery_and_failed_notices_come_from_shipments(db, tmp_path):
         "Ciao Marco Bianchi, BRT non ha potuto consegnare l'ordine #1002. Rispondi qui per una nuova consegna."]
     with connect(db) as conn:  # a second failed attempt on another day is a new event
         conn.execute("UPDATE shipments SET status_at = '2026-11-24T09:00:00' WHERE tracking_number = 'BRT200'")
-    again = run_json(db, "notify", "export", "--kind", "failed", "--out", str(tmp_path / "f.csv"))
+    again = run_json(db, "notify", "export", "--kind", "failed", "--out", str(tmp_path / "f.csv"), "--force")
     assert again["exported"] == 1
 
 

@@ -219,6 +219,10 @@ def test_statement_files(world, tmp_path):
     world.ok("payout", "statement", ident, "--out", pdf)
     world.ok("payout", "statement", ident, "--out", again)
     assert pdf.read_bytes() == again.read_bytes()  # same ledger, same bytes
+    refused = world.cli("payout", "statement", ident, "--out", pdf)
+    assert refused.exit_code == 1 and refused.stderr == f"Error: {pdf}: already exists; use --force to replace it\n"
+    world.ok("payout", "statement", ident, "--out", pdf, "--force")
+    assert pdf.read_bytes() == again.read_bytes() and oct(pdf.stat().st_mode & 0o777) == "0o600"
     text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
     for expected in ("Momoka Logistica S.r.l.", "bellezza", "06/10/2026 - 10/10/2026", "96,80 €", "182,60 €",
                      "Pagina 1 di 1", "A4"):
@@ -234,4 +238,4 @@ def test_statement_files(world, tmp_path):
     rows = csv_file.read_text(encoding="utf-8-sig").splitlines()
     assert rows[-1].startswith("total,,,,,190.00,7.40,182.60,")
     bad = world.cli("payout", "statement", ident, "--out", tmp_path / "s.txt")
-    assert bad.exit_code == 1 and "write .xlsx, .csv or .pdf" in bad.stderr
+    assert bad.exit_code == 1 and "write .xlsx or .csv or .pdf" in bad.stderr

@@ -251,6 +251,20 @@ def test_report_refuses_a_bad_out_before_working(cli, tmp_path):
     assert result.exit_code == 1 and "write .csv or .xlsx" in result.stderr
 
 
+def test_report_replaces_an_existing_file_only_with_force(cli, tmp_path):
+    config = build(cli, tmp_path)
+    out = tmp_path / "report.csv"
+    out.write_text("someone's notes\n", encoding="utf-8")
+    refused = cli("--config", config, "remit", "report", "--as-of", "2026-10-11", "--out", out)
+    assert refused.exit_code == 1
+    assert refused.stderr == f"Error: {out}: already exists; use --force to replace it\n"
+    assert out.read_text(encoding="utf-8") == "someone's notes\n"
+    forced = cli("--config", config, "remit", "report", "--as-of", "2026-10-11", "--out", out, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert out.read_text(encoding="utf-8-sig").startswith("section,")
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+
+
 def test_json_is_one_document(cli, tmp_path):
     config = build(cli, tmp_path)
     result = cli("--json", "--config", config, "remit", "reconcile", "--as-of", "2026-10-11")

@@ -63,7 +63,7 @@ def test_bad_values_name_file_key_and_reason(cli, tmp_path, text, message):
 def test_missing_and_broken_files(tmp_path):
     with pytest.raises(ConfigError, match="no such configuration file"):
         load_config(tmp_path / "nope.toml")
-    with pytest.raises(ConfigError, match="invalid TOML"):
+    with pytest.raises(ConfigError, match="not a valid TOML file"):
         load_config(write(tmp_path, "timezone = \n"))
 
 

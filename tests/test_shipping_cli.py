@@ -218,7 +218,7 @@ def test_user_mapping_extends_the_default_and_broken_mappings_fail(db, tmp_path)
                              "rto_delivered\n")
     broken.write_text('[statuses\n', encoding="utf-8")
     result = run(db, "track", str(SHIP / "gls_status.csv"), "--courier", "gls", "--mapping", str(broken), code=1)
-    assert result.output.startswith(f"Error: {broken}: invalid TOML (")
+    assert result.output.startswith(f"Error: {broken}: not a valid TOML file (")
     result = run(db, "track", str(SHIP / "gls_status.csv"), "--courier", "dhl", code=1)
     assert result.output == ("Error: no mapping for courier 'dhl'; built-in: brt, generic, gls, sda "
                              "(give your own with --mapping FILE.toml)\n")

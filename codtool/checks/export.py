@@ -38,6 +38,6 @@ def flagged_rows(ledger: Ledger, batch: int | None) -> list[list[str]]:
     return out
 
 
-def export_flagged(ledger: Ledger, path: str | os.PathLike[str], batch: int | None) -> int:
+def export_flagged(ledger: Ledger, path: str | os.PathLike[str], batch: int | None, replace: bool = False) -> int:
     """Write the work list; returns how many orders it holds."""
-    return write_csv(path, EXPORT_COLUMNS, flagged_rows(ledger, batch))
+    return write_csv(path, EXPORT_COLUMNS, flagged_rows(ledger, batch), replace)

@@ -20,6 +20,7 @@ from codtool.checks.address_model import Address, AddressResult
 from codtool.checks.findings import ACTIONABLE, Finding
 from codtool.checks.phone import PhoneResult, check_phone
 from codtool.checks.shared_phone import shared_phone_findings
+from codtool.crashpoints import crash_point
 from codtool.errors import NotFound
 from codtool.ledger import Ledger
 from codtool.ledger import checks as store
@@ -144,6 +145,8 @@ def _store(ledger: Ledger, results: list[OrderResult], recheck: bool) -> list[Or
             results = [r for r in results if r.order_id not in done]
         store.insert_normalised(conn, (_normalised_row(r, now) for r in results))
         store.insert_findings(conn, (_finding_row(r.order_id, f, now) for r in results for f in r.findings))
+        crash_point("check.after_findings")
+    crash_point("check.between_passes")
     return results
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
 import typer
+
+from codtool.input_policy import MAX_ID, ascii_int, shop_name
 
 
 def add_group(app: typer.Typer, name: str, help: str, commands: dict[str, Callable]) -> typer.Typer:
@@ -14,6 +17,29 @@ def add_group(app: typer.Typer, name: str, help: str, commands: dict[str, Callab
         group.command(command)(function)
     app.add_typer(group, name=name)
     return group
+
+
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the output file if it already exists.")]
+
+
+def ledger_id(value: str | int) -> int:
+    """An id option or argument: ASCII digits within SQLite's INTEGER (click's int takes '٣' and 10**30)."""
+    if isinstance(value, int):
+        return value
+    number = ascii_int(value)
+    if number is None:
+        raise typer.BadParameter(f"{value[:40]!r} is not an id (a whole number from 0 to {MAX_ID})")
+    return number
+
+
+def checked_shop(value: str | None) -> str | None:
+    """--shop: not blank, one line, bounded; a blank name would make a shop nobody can select."""
+    if value is None:
+        return None
+    try:
+        return shop_name(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def register_all(app: typer.Typer) -> None:

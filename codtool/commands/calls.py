@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import add_group
+from codtool.commands import ForceOption, add_group
 from codtool.exports import ExportError, export_format, write_table
+from codtool.input_policy import MAX_ID
 from codtool.notify.calls import CallList, ConfirmResult, auto_confirm, call_list
 from codtool.notify.notices import NoticeResult, export_notices
 from codtool.notify.outcomes import ADDRESS_FIELDS, RecordResult, record_outcomes
@@ -43,28 +44,32 @@ def _day(value: str | None) -> date:
         raise typer.BadParameter(f"{value!r} is not a date like 2026-11-23", param_hint="--date") from None
 
 
-def _checked_out(path: Path | None) -> Path | None:
+def _checked_out(path: Path | None, force: bool) -> Path | None:
     if path is not None:
         try:
             export_format(path)
         except ExportError as exc:
             raise typer.BadParameter(str(exc), param_hint="--out") from None
+        export_format(path, force)  # an existing file is a one-line error, not a usage error
     return path
 
 
 def list_calls(
     ctx: typer.Context,
     day: DateOption = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="At most this many, riskiest first.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=MAX_ID,
+                                                                    help="At most this many, riskiest first.")] = None,
     out: Annotated[Path | None, typer.Option(help="Also write the call sheet to FILE.csv or FILE.xlsx.")] = None,
     policy: PolicyOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Orders to phone today, riskiest first, with the reasons and the number to dial."""
-    out = _checked_out(out)
+    out = _checked_out(out, force)
     state = state_of(ctx)
     result = call_list(state.ledger(), _day(day), load_policy(policy), limit)
     if out is not None:
-        write_table(out, SHEET_COLUMNS + FILL_IN, (_sheet_row(r) for r in result.calls), sheet="calls")
+        write_table(out, SHEET_COLUMNS + FILL_IN, (_sheet_row(r) for r in result.calls), sheet="calls",
+                    replace=force)
         result.file = str(out)
     state.output.emit(result.to_json(), lambda c: _show_list(c, result))
 
@@ -143,13 +148,14 @@ def notify_export(
     kind: Annotated[str, typer.Option(help=f"Which notice: {', '.join(KINDS)}.")],
     out: Annotated[Path, typer.Option(help="FILE.csv or FILE.xlsx to write the messages to.")],
     again: Annotated[bool, typer.Option("--again", help="Include customers already sent this notice.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Write customer messages with WhatsApp links and SMS text, flagging SMS longer than one part."""
     if kind not in KINDS:
         raise typer.BadParameter(f"choose one of {', '.join(KINDS)}", param_hint="--kind")
-    _checked_out(out)
+    _checked_out(out, force)
     state = state_of(ctx)
-    result = export_notices(state.ledger(), kind, FileSender(out), again)
+    result = export_notices(state.ledger(), kind, FileSender(out, force), again)
     state.output.emit(result.to_json() | {"file": str(out)}, lambda c: _show_notices(c, result, out))
 
 

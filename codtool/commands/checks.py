@@ -11,7 +11,8 @@ from rich.console import Console
 from codtool.checks.export import export_flagged
 from codtool.checks.findings import CODES
 from codtool.checks.runner import CheckRequest, CheckSummary, run_checks
-from codtool.exports import check_target
+from codtool.commands import ForceOption, ledger_id
+from codtool.output_paths import check_output
 from codtool.render import table
 from codtool.state import state_of
 
@@ -22,7 +23,8 @@ def register(app: typer.Typer) -> None:
 
 def check(
     ctx: typer.Context,
-    batch: Annotated[int | None, typer.Option(metavar="ID", help="Only orders of this import batch.")] = None,
+    batch: Annotated[int | None, typer.Option(metavar="ID", parser=ledger_id,
+                                                                  help="Only orders of this import batch.")] = None,
     all_orders: Annotated[bool, typer.Option("--all", help="Every order in the ledger (the default scope).")] = False,
     recheck: Annotated[bool, typer.Option(
         "--recheck", help="Check again orders already checked, replacing their findings (needs --batch or --all).",
@@ -30,6 +32,7 @@ def check(
     export: Annotated[Path | None, typer.Option(
         metavar="FILE.csv", help="Write flagged open orders with the suggested fix to this CSV file.",
     )] = None,
+    force: ForceOption = False,
 ) -> None:
     """Check phones and shipping addresses of unchecked orders and store each finding."""
     if batch is not None and all_orders:
@@ -37,13 +40,13 @@ def check(
     if recheck and batch is None and not all_orders:
         raise typer.BadParameter("say which orders to check again: --batch ID or --all", param_hint="--recheck")
     if export is not None:
-        check_target(export)
+        check_output(export, (".csv",), force)
     state = state_of(ctx)
     ledger = state.ledger()
     summary = run_checks(ledger, CheckRequest(batch=batch, recheck=recheck))
     data = summary.to_json()
     if export is not None:
-        data["exported"] = export_flagged(ledger, export, batch)
+        data["exported"] = export_flagged(ledger, export, batch, force)
         data["export_file"] = str(export)
     state.output.emit(data, lambda c: _show(c, summary, data))
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from codtool.commands import ledger_id
 from codtool.dedupe.decisions import resolve
 from codtool.dedupe.review import clusters_view, open_clusters
 from codtool.dedupe.run import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, Options, RunResult, run_dedupe
+from codtool.dedupe.scoring import DEFAULT_WEIGHTS, load_weights
 from codtool.ledger import Session
 from codtool.render import table
 from codtool.state import state_of
@@ -32,8 +35,10 @@ def find(
     = DEFAULT_WINDOW_DAYS,
     threshold: Annotated[float, typer.Option(min=50, max=100, help="Minimum score (0-100) for a likely duplicate.")]
     = DEFAULT_THRESHOLD,
-    batch: Annotated[int | None, typer.Option(help="Only check the open orders of this import batch.")] = None,
+    batch: Annotated[int | None, typer.Option(parser=ledger_id, help="Only open orders of this import batch.")]
+    = None,
     review: Annotated[bool, typer.Option("--review", help="Show the open clusters; find nothing new.")] = False,
+    weights: Annotated[Path | None, typer.Option(help="TOML file overriding the default match weights.")] = None,
 ) -> None:
     """Find duplicate orders among open orders (exact and likely) and store them as clusters for review."""
     if ctx.invoked_subcommand is not None:
@@ -44,15 +49,18 @@ def find(
         data = open_clusters(ledger.session, batch)
         state.output.emit(data, lambda c: _show_review(c, data))
         return
-    result = run_dedupe(ledger, Options(window_days, threshold, batch))
+    chosen = load_weights(weights) if weights is not None else DEFAULT_WEIGHTS
+    result = run_dedupe(ledger, Options(window_days, threshold, batch, chosen))
     data = _run_data(ledger.session, result)
     state.output.emit(data, lambda c: _show_run(c, data))
 
 
 def resolve_cluster(
     ctx: typer.Context,
-    cluster: Annotated[int, typer.Argument(help="Cluster id (see codtool dedupe --review).")],
-    keep: Annotated[list[int] | None, typer.Option(help="Ledger id of the order to keep; repeat to keep several.")]
+    cluster: Annotated[int, typer.Argument(parser=ledger_id,
+                                                         help="Cluster id (see codtool dedupe --review).")],
+    keep: Annotated[list[int] | None, typer.Option(parser=ledger_id,
+                                                      help="Ledger id of the order to keep; repeat to keep several.")]
     = None,
     not_duplicate: Annotated[bool, typer.Option("--not-duplicate", help="The orders are distinct: keep them all.")]
     = False,
@@ -75,13 +83,17 @@ def _reviewer() -> str:
 def _run_data(conn: Session, result: RunResult) -> dict:
     data = clusters_view(conn, [result.cluster_ids[c.key] for c in result.clusters])
     return {"orders_checked": result.checked, "pairs_compared": result.compared,
-            "new_clusters": result.new, "withdrawn_clusters": result.withdrawn} | data
+            "new_clusters": result.new, "withdrawn_clusters": result.withdrawn,
+            "capped_blocks": result.capped} | data
 
 
 def _show_run(console: Console, data: dict) -> None:
     console.print(f"Checked {data['orders_checked']} open orders: {len(data['clusters'])} clusters "
                   f"({data['new_clusters']} new, {data['withdrawn_clusters']} withdrawn), "
                   f"{len(data['duplicate_orders'])} suspected duplicate orders.")
+    if data["capped_blocks"]:
+        console.print("Blocks cut to their cap (not every pair compared): "
+                      + ", ".join(f"{rule} {n}" for rule, n in data["capped_blocks"].items()))
     if data["clusters"]:
         console.print(table("Duplicate clusters", ("cluster", "status", "kind", "score", "keep", "duplicates",
                                                    "reasons"),

@@ -8,11 +8,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import add_group
+from codtool.commands import add_group, checked_shop, ledger_id
 from codtool.errors import NotFound
 from codtool.importing.importer import ImportRequest, ImportResult, import_file
+from codtool.input_policy import MAX_ID
 from codtool.ledger import orders as store
 from codtool.ledger.db import schema_version
+from codtool.ledger.permissions import make_private
 from codtool.money import is_currency_code
 from codtool.render import table
 from codtool.state import state_of
@@ -30,16 +32,22 @@ def register(app: typer.Typer) -> None:
 def init(ctx: typer.Context) -> None:
     """Create the ledger file (owner-only permissions) or migrate it; safe to repeat."""
     state = state_of(ctx)
+    tightened = make_private(state.db)  # first: SQLite gives the -wal and -shm it creates the file's mode
     ledger = state.ledger()
     version = schema_version(ledger.session)
-    state.output.emit({"db": str(ledger.url), "schema_version": version},
-                      lambda c: c.print(f"Ledger {ledger.url} ready (schema version {version})."))
+
+    def show(console: Console) -> None:
+        for item in tightened:
+            console.print(f"Tightened permissions: {item}")
+        console.print(f"Ledger {ledger.url} ready (schema version {version}).")
+
+    state.output.emit({"db": str(ledger.url), "schema_version": version, "tightened": tightened}, show)
 
 
 def import_files(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="CSV exports to import.")],
-    shop: Annotated[str, typer.Option(help="Client shop the orders belong to.")] = "default",
+    shop: Annotated[str, typer.Option(help="Client shop the orders belong to.", callback=checked_shop)] = "default",
     profile: Annotated[str, typer.Option(help=f"Export format: {', '.join(PROFILE_CHOICES)}.")] = "auto",
     mapping: Annotated[Path | None, typer.Option(help="TOML file mapping your headers to codtool fields.")] = None,
     country: Annotated[str | None, typer.Option(help="Country (ISO code) for rows without one.")] = None,
@@ -81,7 +89,7 @@ def _show_results(console: Console, results: list[ImportResult]) -> None:
 
 
 def batches_list(ctx: typer.Context,
-                 limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20) -> None:
+                 limit: Annotated[int, typer.Option(min=1, max=MAX_ID, help="How many, newest first.")] = 20) -> None:
     """List import batches, newest first."""
     state = state_of(ctx)
     rows = [dict(r) for r in store.list_batches(state.ledger().session, limit)]
@@ -89,7 +97,7 @@ def batches_list(ctx: typer.Context,
     state.output.emit(rows, lambda c: c.print(table("Batches", cols, ([r[k] for k in cols] for r in rows))))
 
 
-def batches_show(ctx: typer.Context, batch: Annotated[int, typer.Argument(help="Batch id.")]) -> None:
+def batches_show(ctx: typer.Context, batch: Annotated[int, typer.Argument(parser=ledger_id, help="Batch id.")]) -> None:
     """Show a batch and every row it did not import, with line and reason."""
     state = state_of(ctx)
     conn = state.ledger().session

@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import add_group
+from codtool.commands import add_group, ledger_id
 from codtool.errors import CodtoolError, NotFound
+from codtool.input_policy import MAX_ID, shorten
 from codtool.ledger import orders as store
 from codtool.order_view import order_detail, order_summary
 from codtool.render import table
@@ -24,10 +25,10 @@ def register(app: typer.Typer) -> None:
 
 def list_orders(
     ctx: typer.Context,
-    batch: Annotated[int | None, typer.Option(help="Only this import batch.")] = None,
+    batch: Annotated[int | None, typer.Option(parser=ledger_id, help="Only this import batch.")] = None,
     status: Annotated[str | None, typer.Option(help="Only orders in this status.")] = None,
     shop: Annotated[str | None, typer.Option(help="Only this shop.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_ID, help="At most this many.")] = 50,
 ) -> None:
     """List orders, oldest import first."""
     state = state_of(ctx)
@@ -44,10 +45,10 @@ def show_order(ctx: typer.Context,
     conn = state.ledger().session
     rows = store.find_order(conn, order)
     if not rows:
-        raise NotFound(f"no order {order!r}; see codtool orders list")
+        raise NotFound(f"no order {shorten(order)!r}; see codtool orders list")
     if len(rows) > 1:
         ids = ", ".join(f"{r['id']} ({r['shop']})" for r in rows)
-        raise CodtoolError(f"order {order!r} exists in several shops: use the ledger id, one of {ids}")
+        raise CodtoolError(f"order {shorten(order)!r} exists in several shops: use the ledger id, one of {ids}")
     data = order_detail(conn, rows[0])
     state.output.emit(data, lambda c: _show(c, data))
 

@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import add_group
-from codtool.exports import check_target
+from codtool.commands import ForceOption, add_group
 from codtool.money import format_minor, read_amount
 from codtool.payouts.documents import statement_format, write_statement
 from codtool.payouts.record import Payment, record_payment
@@ -76,15 +75,15 @@ def payout_statement(
     ctx: typer.Context,
     statement_id: Annotated[int, typer.Argument(metavar="ID", help="Statement id, as listed by payout list.")],
     out: Annotated[Path | None, typer.Option(help="Also write it to FILE.xlsx, FILE.csv or FILE.pdf.")] = None,
+    force: ForceOption = False,
 ) -> None:
     """Show one statement line by line, each deduction with its reason; optionally write it as a file."""
     state = state_of(ctx)
     if out is not None:
-        statement_format(out)
-        check_target(out)
+        statement_format(out, force)  # before the work: a bad or existing --out fails first
     statement = load_statement(state.ledger().session, statement_id)
     if out is not None:
-        write_statement(statement, out, state.config().operator or "codtool")
+        write_statement(statement, out, state.config().operator or "codtool", force)
     data = statement.to_json()
 
     def show(console: Console) -> None:

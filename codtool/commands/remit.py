@@ -10,10 +10,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import add_group
+from codtool.commands import ForceOption, add_group
 from codtool.config import effective_values
 from codtool.errors import CodtoolError
-from codtool.exports import check_target, export_format
+from codtool.exports import export_format
 from codtool.ledger import remit as store
 from codtool.money import format_minor
 from codtool.remit.bank import import_statement
@@ -171,16 +171,16 @@ def remit_report(
     courier: CourierFilter = None,
     as_of: AsOf = None,
     out: Annotated[Path | None, typer.Option(help="Also write the report to FILE.xlsx or FILE.csv.")] = None,
+    force: ForceOption = False,
 ) -> None:
     """Per courier and cycle the totals, the aging of what each courier owes, and every open discrepancy."""
     state = state_of(ctx)
     if out is not None:
-        export_format(out)
-        check_target(out)
+        export_format(out, force)  # before the work: a bad or existing --out fails first
     result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None)
     report = Report(result, [dict(r) for r in store.decisions(state.ledger().session)])
     if out is not None:
-        write_report(report, out)
+        write_report(report, out, force)
     data = report.to_json()
 
     def show(console: Console) -> None:

@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import add_group
+from codtool.commands import ForceOption, add_group, checked_shop
 from codtool.errors import CodtoolError
-from codtool.exports import write_table
+from codtool.exports import export_format, write_table
 from codtool.ledger import tracking as store
 from codtool.render import table
 from codtool.state import state_of
@@ -51,7 +51,8 @@ def ship(
     ctx: typer.Context,
     manifest: Annotated[Path, typer.Argument(help="Manifest CSV: order id, tracking number, ship date, COD amount.")],
     courier: CourierOption,
-    shop: Annotated[str | None, typer.Option(help="Shop whose order ids the manifest uses.")] = None,
+    shop: Annotated[str | None, typer.Option(help="Shop whose order ids the manifest uses.",
+                                                  callback=checked_shop)] = None,
     force: Annotated[bool, typer.Option("--force", help="Also ship orders not confirmed yet.")] = False,
     mapping: MappingOption = None,
 ) -> None:
@@ -112,13 +113,16 @@ _NDR_COLUMNS = ("tracking_number", "courier", "order", "customer_name", "phone",
 def ndr_list(
     ctx: typer.Context,
     out: Annotated[Path | None, typer.Option(help="Also write the list to FILE.xlsx or FILE.csv.")] = None,
+    force: ForceOption = False,
 ) -> None:
     """Parcels with an open failed delivery: who to call and what to tell the courier today."""
+    if out is not None:
+        export_format(out, force)
     state = state_of(ctx)
     rows = [asdict(n) for n in open_ndrs(state.ledger())]
     if out is not None:
         columns = list(rows[0]) if rows else _NDR_COLUMNS
-        write_table(out, columns, ([r[c] for c in columns] for r in rows))
+        write_table(out, columns, ([r[c] for c in columns] for r in rows), replace=force)
         state.output.note(f"Wrote {len(rows)} open NDRs to {out}")
     state.output.emit(rows, lambda c: c.print(table(
         f"Open failed deliveries ({len(rows)})", _NDR_COLUMNS, ([r[k] for k in _NDR_COLUMNS] for r in rows),
@@ -160,15 +164,18 @@ def report_delivery(
     shop: Annotated[str | None, typer.Option(help="Only this shop.")] = None,
     by: Annotated[str, typer.Option(help=f"Group by {', '.join(GROUPS)}.")] = "courier",
     out: Annotated[Path | None, typer.Option(help="Also write the report to FILE.xlsx (or .csv).")] = None,
+    force: ForceOption = False,
 ) -> None:
     """Delivery, refusal and RTO rates, days to deliver, open NDRs and cash collected by couriers."""
     if by not in GROUPS:
         raise typer.BadParameter(f"choose one of {', '.join(GROUPS)}", param_hint="--by")
+    if out is not None:
+        export_format(out, force)
     state = state_of(ctx)
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     rows = delivery_report(state.ledger(), start, end, shop, by)
     if out is not None:
-        write_table(out, REPORT_COLUMNS, ([r[c] for c in REPORT_COLUMNS] for r in rows))
+        write_table(out, REPORT_COLUMNS, ([r[c] for c in REPORT_COLUMNS] for r in rows), replace=force)
         state.output.note(f"Wrote {len(rows)} rows to {out}")
     span = f"{start or 'any date'} to {end or date.today().isoformat()}"
     state.output.emit(rows, lambda c: c.print(table(

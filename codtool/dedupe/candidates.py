@@ -1,4 +1,4 @@
-"""What dedupe knows about one order: its time, status and normalised keys."""
+"""What dedupe knows about one order: its time, status and normalised fields."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from codtool.dedupe.blocking import blocking_keys
 from codtool.dedupe.keys import (
     address_key,
     checked_contact,
     email_key,
+    extra_key,
     fallback_contact,
     items_key,
     name_key,
+    name_tokens,
+    products_of,
     source_key,
 )
 from codtool.money import Money
@@ -32,33 +36,29 @@ class Candidate:
     name: str
     phone: str
     email: str
-    address: str
+    address: str           # postcode (or city), street and number in one key: "" when too little is known
     source: str
     items: tuple[tuple[str, int], ...]
     total: Money
+    street: str = ""
+    number: str = ""
+    postcode: str = ""
+    city: str = ""
+    extra: str = ""        # second address line without unit details
+    tokens: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
+    products: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
+        if not self.tokens:
+            self.tokens = name_tokens(self.name)
+        self.products = products_of(self.items)
         self.keys = blocking_keys(self)
 
     @property
     def complete(self) -> bool:
         """Enough to deliver and call: the order worth keeping when two look alike."""
         return bool(self.name and self.phone and self.address and self.items)
-
-
-def blocking_keys(c: Candidate) -> tuple[str, ...]:
-    """Two orders are compared only when they share one of these."""
-    found = []
-    if c.phone:
-        found.append("p:" + c.phone)
-    if c.email:
-        found.append("e:" + c.email)
-    if c.address:
-        found.append("a:" + c.address)
-    if c.source:
-        found.append(f"s:{c.source}|{c.total.minor}|{c.total.currency}")
-    return tuple(found)
 
 
 @lru_cache(maxsize=65_536)
@@ -82,4 +82,6 @@ def candidate(row: Mapping[str, Any], target: bool, settled: bool) -> Candidate:
         settled=settled, name=name_key(row["customer_name"]), phone=contact.phone,
         email=email_key(row["email"]), address=address_key(contact), source=source_key(row["source_id"]),
         items=items_key(row["items"]), total=Money(row["total_minor"], row["currency"]),
+        street=contact.street, number=contact.house_number, postcode=contact.postcode, city=contact.city,
+        extra=extra_key(row["address2"]),
     )

@@ -28,9 +28,16 @@ def cluster_key(members: tuple[int, ...]) -> str:
     return ",".join(str(m) for m in sorted(members))
 
 
-def build_clusters(matches: list[Match], orders: dict[int, Candidate]) -> list[Cluster]:
-    """Connected groups of matching pairs (union-find), oldest cluster first."""
+def build_clusters(matches: list[Match], orders: dict[int, Candidate],
+                   conflicts: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset()) -> list[Cluster]:
+    """Connected groups of matching pairs, strongest pairs first, oldest cluster first.
+
+    Two groups are not joined when one order of each is a `conflict` (alike but for a clearly
+    different given name): "G. Rossi" may match both Giulia and Giulio at one address, and
+    must not make the two one cluster. The weaker pair is then left out.
+    """
     parent: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
 
     def root(x: int) -> int:
         while parent.setdefault(x, x) != x:
@@ -38,10 +45,19 @@ def build_clusters(matches: list[Match], orders: dict[int, Candidate]) -> list[C
             x = parent[x]
         return x
 
-    for m in matches:
-        parent[root(m.order_a)] = root(m.order_b)
+    kept = []
+    for m in sorted(matches, key=lambda m: (-m.score, m.order_a, m.order_b)):
+        ra, rb = root(m.order_a), root(m.order_b)
+        if ra != rb:
+            group_a, group_b = members.pop(ra, [ra]), members.pop(rb, [rb])
+            if conflicts and any((min(x, y), max(x, y)) in conflicts for x in group_a for y in group_b):
+                members[ra], members[rb] = group_a, group_b
+                continue
+            parent[ra] = rb
+            members[rb] = group_a + group_b
+        kept.append(m)
     groups: dict[int, list[Match]] = {}
-    for m in matches:
+    for m in kept:
         groups.setdefault(root(m.order_a), []).append(m)
     clusters = [_cluster(pairs, orders) for pairs in groups.values()]
     return sorted(clusters, key=lambda c: c.members)

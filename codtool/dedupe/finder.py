@@ -1,8 +1,9 @@
 """Candidate pairs by blocking in a sliding time window: near-linear, bounded memory.
 
 Orders arrive sorted by creation time. Each order is compared only with the recent orders
-(within the window) that share one of its blocking keys, and at most `BLOCK_CAP` of them
-per key, so a placeholder phone shared by thousands of orders cannot make the run quadratic.
+(within the window) that share a key of one of the blocking rules (`blocking`), and at most
+`BLOCK_CAP` of them per key, so a placeholder phone shared by thousands of orders cannot make
+the run quadratic: such blocks are counted in `Found.capped` and reported.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from codtool.dedupe.blocking import rule_of
 from codtool.dedupe.candidates import Candidate
-from codtool.dedupe.similarity import Match, compare
+from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Frequencies, Weights
+from codtool.dedupe.similarity import DISTINCT, Match, judge
 
 DAY = 86_400
 BLOCK_CAP = 50
@@ -27,26 +30,43 @@ class Found:
     orders: dict[int, Candidate] = field(default_factory=dict)
     compared: int = 0
     seen: int = 0
+    capped: set[str] = field(default_factory=set)   # block keys that reached BLOCK_CAP
+    conflicts: set[tuple[int, int]] = field(default_factory=set)  # two people alike but for the given name
+
+    def capped_by_rule(self) -> dict[str, int]:
+        """How many blocks of each rule were cut to BLOCK_CAP orders."""
+        counts: dict[str, int] = {}
+        for key in self.capped:
+            counts[rule_of(key)] = counts.get(rule_of(key), 0) + 1
+        return dict(sorted(counts.items()))
 
 
 def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: float,
-                 distinct: set[tuple[int, int]], tick: Callable[[int], None] | None = None) -> Found:
+                 distinct: set[tuple[int, int]], tick: Callable[[int], None] | None = None,
+                 weights: Weights = DEFAULT_WEIGHTS) -> Found:
     """Pairs with at least one target order, created within the window, not declared distinct."""
     span = window_days * DAY
     blocks: dict[str, deque[Candidate]] = {}
     recent: deque[Candidate] = deque()
     found = Found()
+    freq = Frequencies()
+    new_purchase = weights.new_purchase_hours * 3_600
     for cand in candidates:
         if recent and recent[0].time < cand.time - span - _SLACK:
             _evict(blocks, recent, cand.time - span - _SLACK)
-        keys = cand.keys
-        for other in _neighbours(blocks, keys):
-            if (cand.target or other.target) and abs(cand.time - other.time) <= span:
-                _try_pair(found, other, cand, threshold, distinct)
-        for key in keys:
+        freq.add(cand.tokens, cand.street)
+        seen = {cand.id}
+        for key in cand.keys:
             block = blocks.get(key)
             if block is None:
-                block = blocks[key] = deque(maxlen=BLOCK_CAP)
+                blocks[key] = deque((cand,), maxlen=BLOCK_CAP)
+                continue
+            others, in_window = _worth_comparing(block, cand, seen, span, new_purchase)
+            found.compared += in_window
+            for other in others:
+                _try_pair(found, other, cand, threshold, distinct, weights, freq)
+            if len(block) == BLOCK_CAP:
+                found.capped.add(key)
             block.append(cand)
         recent.append(cand)
         found.seen += 1
@@ -55,23 +75,39 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
     return found
 
 
-def _neighbours(blocks: dict[str, deque[Candidate]], keys: tuple[str, ...]) -> list[Candidate]:
-    if len(keys) == 1:
-        return list(blocks.get(keys[0], ()))
-    seen: dict[int, Candidate] = {}
-    for key in keys:
-        for other in blocks.get(key, ()):
-            seen[other.id] = other
-    return list(seen.values())
+def _worth_comparing(block: deque[Candidate], cand: Candidate, seen: set[int], span: float,
+                     new_purchase: float) -> tuple[list[Candidate], int]:
+    """The block's orders not seen yet, in the window, with a target among the two, and not other
+    products bought later (a new purchase: the first test of `compare`, done here because it
+    rules out most pairs); also how many were in the window, for `Found.compared`."""
+    low, high = cand.time - span, cand.time + span
+    late, early = cand.time - new_purchase, cand.time + new_purchase
+    products, target = cand.products, cand.target
+    others, in_window = [], 0
+    for other in block:
+        oid = other.id
+        if oid in seen:
+            continue
+        seen.add(oid)
+        t = other.time
+        if t < low or t > high or not (target or other.target):
+            continue
+        in_window += 1
+        if (t <= late or t >= early) and products and other.products and products.isdisjoint(other.products):
+            continue
+        others.append(other)
+    return others, in_window
 
 
-def _try_pair(found: Found, a: Candidate, b: Candidate, threshold: float, distinct: set[tuple[int, int]]) -> None:
+def _try_pair(found: Found, a: Candidate, b: Candidate, threshold: float, distinct: set[tuple[int, int]],
+              weights: Weights, freq: Frequencies) -> None:
     pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
     if pair in distinct:
         return
-    found.compared += 1
-    match = compare(a, b, threshold)
-    if match is not None:
+    match = judge(a, b, threshold, weights, freq)
+    if match is not None and match.kind == DISTINCT:
+        found.conflicts.add((match.order_a, match.order_b))
+    elif match is not None:
         found.matches.append(match)
         found.orders[a.id] = a
         found.orders[b.id] = b

@@ -142,6 +142,70 @@ def items_key(items_json: str) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(counted.items()))
 
 
+@lru_cache(maxsize=65_536)
+def products_of(items: tuple[tuple[str, int], ...]) -> frozenset[str]:
+    """The products of an items key, for telling overlapping baskets from other products."""
+    return frozenset(product for product, _ in items)
+
+
 def source_key(source_id: str) -> str:
     """The shop's order number without '#' and leading zeros: re-exports often change both."""
     return source_id.strip().lstrip("#").lstrip("0").casefold()
+
+
+# Surname particles are glued to the next word, so "De Luca", "de luca" and "DeLuca" are one token
+# and a surname-first order ("De Luca Maria") still has two name parts.
+_PARTICLES = frozenset({"de", "di", "da", "del", "della", "dello", "dei", "degli", "dal", "dalla", "d", "la", "lo",
+                        "li", "le", "van", "von", "der", "den", "mc", "mac", "st", "san", "dos", "du"})
+
+
+@lru_cache(maxsize=65_536)
+def name_tokens(name_key_: str) -> tuple[str, ...]:
+    """The name parts of a folded name, particles glued: "maria de luca" -> ("maria", "deluca")."""
+    tokens: list[str] = []
+    glue = ""
+    for word in name_key_.split():
+        if word in _PARTICLES:
+            glue += word
+        else:
+            tokens.append(glue + word)
+            glue = ""
+    if glue:
+        tokens.append(glue)
+    return tuple(tokens)
+
+
+_SOUND_ALIKE = str.maketrans({"k": "c", "q": "c", "y": "i", "w": "v", "z": "s", "j": "g", "x": "s"})
+_VOWELS_H = frozenset("aeiouh")
+
+
+@lru_cache(maxsize=131_072)
+def sound_key(token: str) -> str:
+    """A phonetic key for blocking: first letter, then up to three consonants, doubles collapsed.
+
+    "Rossi", "Rosi" and "Russo" share "rs"; "Ferrari" and "Ferari" share "fr".
+    Hand-written (no library) and tuned for Italian and English names: sound-alike letters
+    are merged (k/q -> c, z/x -> s, y -> i, w -> v, j -> g) and "ph" reads as "f".
+    """
+    text = token.replace("ph", "f").translate(_SOUND_ALIKE)
+    if not text:
+        return ""
+    key = [text[0]]
+    for ch in text[1:]:
+        if ch not in _VOWELS_H and ch != key[-1] and ch.isalpha():
+            key.append(ch)
+            if len(key) == 4:
+                break
+    return "".join(key)
+
+
+def extra_key(address2: str) -> str:
+    """The second address line without unit details ("int. 4", "scala B"), which duplicates add or drop."""
+    if not address2:
+        return ""
+    return " ".join(_without_units(fold(_INNER_DOT.sub("", address2.casefold())).split()))
+
+
+def digits_key(phone: str) -> str:
+    """The national digits of an E.164 phone, for telling a one-digit typo from another number."""
+    return phone[3:] if phone.startswith("+39") else phone.lstrip("+")

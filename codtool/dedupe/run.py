@@ -11,9 +11,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from codtool.crashpoints import crash_point
 from codtool.dedupe.candidates import Candidate, candidate
 from codtool.dedupe.clusters import Cluster, build_clusters
 from codtool.dedupe.finder import DAY, find_matches
+from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Weights
 from codtool.errors import NotFound
 from codtool.ledger import Ledger, Session
 from codtool.ledger import dedupe as store
@@ -29,12 +31,14 @@ class Options:
     window_days: int = DEFAULT_WINDOW_DAYS
     threshold: float = DEFAULT_THRESHOLD
     batch: int | None = None
+    weights: Weights = DEFAULT_WEIGHTS
 
 
 @dataclass(frozen=True)
 class RunResult:
     checked: int
     compared: int
+    capped: dict[str, int]
     clusters: list[Cluster]
     cluster_ids: dict[str, int]
     new: int
@@ -46,16 +50,18 @@ def run_dedupe(ledger: Ledger, options: Options, tick: Callable[[int], None] | N
     if options.batch is not None and get_batch(conn, options.batch) is None:
         raise NotFound(f"no batch {options.batch}; see codtool batches list")
     checked, first, last = store.target_span(conn, options.batch)
-    clusters, compared = [], 0
+    clusters, compared, capped = [], 0, {}
     if checked:
         found = find_matches(_candidates(ledger, options, first, last), options.window_days,
-                             options.threshold, store.declared_distinct(conn), tick)
-        clusters, compared = build_clusters(found.matches, found.orders), found.compared
+                             options.threshold, store.declared_distinct(conn), tick, options.weights)
+        clusters, compared = build_clusters(found.matches, found.orders, found.conflicts), found.compared
+        capped = found.capped_by_rule()
     with ledger.transaction() as tx:
         withdrawn = _withdraw_stale(tx, options.batch, clusters)
         new = store.insert_clusters(tx, [_row(c) for c in clusters])
         ids = store.cluster_ids(tx, [c.key for c in clusters])
-    return RunResult(checked, compared, clusters, ids, new, withdrawn)
+        crash_point("dedupe.after_clusters")
+    return RunResult(checked, compared, capped, clusters, ids, new, withdrawn)
 
 
 def _candidates(ledger: Ledger, options: Options, first: str, last: str) -> Iterator[Candidate]:

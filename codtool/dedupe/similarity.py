@@ -1,24 +1,37 @@
-"""How alike two orders are, as a score from 0 to 100 with reasons a reviewer can read.
+"""Whether two orders are one purchase: exact duplicates, then evidence weighed field by field.
 
-A likely duplicate needs three things: a shared contact (phone, email or address), a similar
-name, and the same goods (items or amount). The score is the name similarity, lowered a
-little when the contact or goods evidence is partial; exact duplicates score 100.
+Exact duplicates (identical customer, address and items, or a re-exported shop order with the
+same contact) score 100. Every other pair is scored by `scoring`: name parts, street, house
+number, postcode, locality, second address line, phone, email and items each add their
+weight, and the sum becomes a probability from 0 to 100. The reasons list every field's level
+and weight, so a reviewer sees why. Other products bought two hours or more later (`new_purchase_hours`)
+are a new purchase whatever else agrees.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz.distance import DamerauLevenshtein
 
 from codtool.dedupe.candidates import Candidate
+from codtool.dedupe.keys import digits_key
+from codtool.dedupe.scoring import (
+    DEFAULT_WEIGHTS,
+    NO_FREQUENCIES,
+    Evidence,
+    Frequencies,
+    Weights,
+    code_level,
+    name_evidence,
+    probability,
+    text_level,
+)
 
 EXACT = "exact"
 LIKELY = "likely"
-_ONE_CONTACT = 0.97
-_OVERLAPPING_ITEMS = 0.97
-_SAME_AMOUNT_ONLY = 0.93
-_VOWELS = frozenset("aeio")
+DISTINCT = "distinct"  # would match but for a clearly different given name: two people, never one cluster
+HOUR = 3_600
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,86 +45,108 @@ class Match:
     reasons: str
 
 
-def name_similarity(a: str, b: str) -> float:
-    """0-100, tolerant of typos, swapped names, initials and missing middle names.
-
-    Italian given names that differ only in the final vowel (Mario/Maria, Francesco/Francesca)
-    are different people of one family, so they score 0.
-    """
-    if a == b:
-        return 100.0
-    ta, tb = a.split(), b.split()
-    if not ta or not tb or _gender_variants(ta, tb):
-        return 0.0
-    ta, tb = _expand_initials(ta, tb), _expand_initials(tb, ta)
-    left, right = " ".join(ta), " ".join(tb)
-    score = fuzz.token_sort_ratio(left, right, processor=None)
-    if min(len(ta), len(tb)) >= 2:  # a lone surname must not match a whole family
-        score = max(score, fuzz.token_set_ratio(left, right, processor=None))
-    return float(score)
-
-
-def _gender_variants(ta: list[str], tb: list[str]) -> bool:
-    only_a, only_b = set(ta) - set(tb), set(tb) - set(ta)
-    stems = {w[:-1] for w in only_a if len(w) >= 4 and w[-1] in _VOWELS}
-    return any(len(w) >= 4 and w[-1] in _VOWELS and w[:-1] in stems for w in only_b)
-
-
-def _expand_initials(tokens: list[str], other: list[str]) -> list[str]:
-    """"g rossi" against "giulia rossi" reads the initial as the full name."""
-    return [next((o for o in other if len(o) > 1 and o[0] == t), t) if len(t) == 1 else t for t in tokens]
-
-
-def compare(a: Candidate, b: Candidate, threshold: float) -> Match | None:
+def compare(a: Candidate, b: Candidate, threshold: float, weights: Weights = DEFAULT_WEIGHTS,
+            freq: Frequencies = NO_FREQUENCIES) -> Match | None:
     """The pair as a Match when it scores at least `threshold`, else None."""
+    match = judge(a, b, threshold, weights, freq)
+    return None if match is None or match.kind == DISTINCT else match
+
+
+def judge(a: Candidate, b: Candidate, threshold: float, weights: Weights = DEFAULT_WEIGHTS,
+          freq: Frequencies = NO_FREQUENCIES) -> Match | None:
+    """Like `compare`, and also a DISTINCT match for two people alike in all but a clearly different given name."""
+    if _new_purchase(a, b, weights):
+        return None
     low, high = (a, b) if a.id < b.id else (b, a)
     same_amount = a.total == b.total  # equal minor units and currency; never an error across currencies
     if a.name == b.name and a.address and a.address == b.address and a.items == b.items and same_amount:
         return Match(low.id, high.id, 100.0, EXACT, "identical customer, address and items")
-    name = name_similarity(a.name, b.name)
-    contacts = _shared_contacts(a, b)
-    if a.source and a.source == b.source and same_amount and name >= 90 and contacts:
-        return Match(low.id, high.id, 100.0, EXACT, f"same source order {a.source}, {contacts[0]}")
-    goods, goods_reason = _same_goods(a, b, same_amount)
-    if not contacts or not goods:
+    evidence = pair_evidence(a, b, weights, freq)
+    if evidence is None:
         return None
-    score = round(name * (1.0 if len(contacts) > 1 else _ONE_CONTACT) * goods, 1)
-    if score < threshold:
+    names_agree = all(e.level in ("exact", "close") for e in evidence if e.field in ("surname", "given name"))
+    if a.source and a.source == b.source and same_amount and names_agree and _shared_contact(a, b):
+        return Match(low.id, high.id, 100.0, EXACT, f"same source order {a.source}, " + _reasons(evidence))
+    total = sum(e.weight for e in evidence)
+    score = min(99.9, round(probability(total, weights), 1))  # 100 means exact
+    if score >= threshold:
+        return Match(low.id, high.id, score, LIKELY, _reasons(evidence))
+    penalty = sum(e.weight for e in evidence if e.field == "given name" and e.level == "different")
+    if penalty and probability(total - penalty, weights) >= threshold:
+        return Match(low.id, high.id, score, DISTINCT, _reasons(evidence))
+    return None
+
+
+def pair_evidence(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> list[Evidence] | None:
+    """Every field's evidence, strongest first; None when the orders are clearly two purchases."""
+    if _new_purchase(a, b, w):
         return None
-    reasons = ", ".join([*contacts, _name_reason(a.name, b.name, name), goods_reason])
-    return Match(low.id, high.id, score, LIKELY, reasons)
+    found = name_evidence(a.tokens, b.tokens, freq, w)
+    found += _contact(a, b, w, freq)
+    found.append(_goods(a, b, w))
+    if a.source and a.source == b.source and a.total == b.total:
+        found.append(Evidence("shop order", "exact", w.source_same, a.source))
+    return sorted(found, key=lambda e: -abs(e.weight))
 
 
-def _name_reason(a: str, b: str, similarity: float) -> str:
-    if a == b:
-        return "same name"
-    words_a, words_b = set(a.split()), set(b.split())
-    if sorted(a.split()) == sorted(b.split()):
-        return "same name, words swapped"
-    if words_a < words_b or words_b < words_a:
-        return "same name, a middle name missing"
-    return f"name {similarity:.0f}% similar"
+def _reasons(evidence: list[Evidence]) -> str:
+    return ", ".join(str(e) for e in evidence if e.weight or e.level != "missing")
 
 
-def _shared_contacts(a: Candidate, b: Candidate) -> list[str]:
+def _shared_contact(a: Candidate, b: Candidate) -> bool:
+    return bool((a.phone and a.phone == b.phone) or (a.email and a.email == b.email)
+                or (a.address and a.address == b.address))
+
+
+def _contact(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> list[Evidence]:
     found = []
-    if a.phone and a.phone == b.phone:
-        found.append(f"same phone {a.phone}")
-    if a.email and a.email == b.email:
-        found.append(f"same email {a.email}")
-    if a.address and a.address == b.address:
-        found.append("same address")
+    if a.phone and b.phone:
+        level = code_level(digits_key(a.phone), digits_key(b.phone))
+        found.append(Evidence("phone", level, _pick(w, "phone", level), a.phone if level == "exact" else ""))
+    if a.email and b.email:
+        level = "exact" if a.email == b.email else _email_level(a.email, b.email)
+        found.append(Evidence("email", level, _pick(w, "email", level)))
+    if a.street and b.street:
+        level = text_level(a.street, b.street)
+        weight = freq.street_weight(a.street, w) if level == "exact" else _pick(w, "street", level)
+        found.append(Evidence("street", level, weight, a.street if level == "exact" else ""))
+    for field, x, y in (("number", a.number, b.number), ("postcode", a.postcode, b.postcode)):
+        if x and y:
+            level = code_level(x, y)
+            found.append(Evidence(field, level, _pick(w, field, level), "" if level == "exact" else f"{x}/{y}"))
+    if a.city and b.city:
+        level = text_level(a.city, b.city)
+        found.append(Evidence("city", level, _pick(w, "city", level)))
+    if a.extra and b.extra:
+        level = text_level(a.extra, b.extra)
+        found.append(Evidence("address line 2", level, _pick(w, "extra", level)))
     return found
 
 
-def _same_goods(a: Candidate, b: Candidate, same_amount: bool) -> tuple[float, str]:
-    """(factor, reason) for the goods evidence; (0, "") when the orders buy different things."""
+def _pick(w: Weights, field: str, level: str) -> float:
+    return getattr(w, f"{field}_{level}")
+
+
+def _email_level(a: str, b: str) -> str:
+    user_a, _, domain_a = a.partition("@")
+    user_b, _, domain_b = b.partition("@")
+    close = domain_a == domain_b and DamerauLevenshtein.distance(user_a, user_b, score_cutoff=2) <= 1
+    return "close" if close else "different"
+
+
+def _new_purchase(a: Candidate, b: Candidate, w: Weights) -> bool:
+    """Other products (both item lists known, none shared) bought `new_purchase_hours` or more apart."""
+    return (bool(a.products) and bool(b.products) and abs(a.time - b.time) >= w.new_purchase_hours * HOUR
+            and a.products.isdisjoint(b.products))
+
+
+def _goods(a: Candidate, b: Candidate, w: Weights) -> Evidence:
     if a.items and b.items:  # both lists known: the amount cannot stand in for other products
         if a.items == b.items:
-            return 1.0, "same items"
-        if {p for p, _ in a.items} & {p for p, _ in b.items}:
-            return _OVERLAPPING_ITEMS, "overlapping items"
-        return 0.0, ""
-    if same_amount and a.total.minor > 0:
-        return _SAME_AMOUNT_ONLY, f"same amount {a.total}"
-    return 0.0, ""
+            return Evidence("items", "same", w.items_same)
+        if not a.products.isdisjoint(b.products):
+            return Evidence("items", "overlap", w.items_overlap)
+        return Evidence("items", "other", w.items_other)
+    if a.total == b.total and a.total.minor > 0:
+        return Evidence("amount", "same", w.amount_same, str(a.total))
+    return Evidence("items", "unknown", 0.0)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from codtool.crashpoints import crash_point
 from codtool.errors import MappingError
 from codtool.importing.normalise import Defaults, build_frame, normalise
 from codtool.importing.profiles import PROFILES, Profile, detect, load_mapping, resolve
@@ -99,6 +100,7 @@ def import_file(ledger: Ledger, request: ImportRequest, progress: Progress | Non
         except ExactReaderNeeded:
             _reset_counts(result)
             _BatchWriter(conn, shop, header, defaults, result).run(source, columns, progress, exact=True)
+        crash_point("import.after_orders")
         store.finish_batch(conn, result.batch_id, asdict(result))
     return result
 

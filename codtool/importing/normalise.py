@@ -16,6 +16,7 @@ import pandas as pd
 from codtool.errors import AmountError
 from codtool.importing.source import Chunk
 from codtool.importing.values import country_code, is_cancelled, is_cod, iso_datetime
+from codtool.input_policy import MAX_QUANTITY, ascii_int, shorten
 from codtool.money import is_currency_code, read_amount
 
 _TEXT_FIELDS = (
@@ -106,7 +107,8 @@ def _amounts(text: pd.Series, currency: pd.Series) -> tuple[pd.Series, pd.Series
 def _item_json(sku: str, name: str, qty: str, price_minor: int) -> str:
     if not (sku or name):
         return ""
-    number = int(qty) if qty.isdigit() else 1
+    number = ascii_int(qty, MAX_QUANTITY)
+    number = 1 if number is None else number  # blank means one; a bad quantity is rejected by _items
     return json.dumps({"sku": sku, "name": name, "qty": number, "price_minor": int(price_minor)},
                       ensure_ascii=False)
 
@@ -115,9 +117,10 @@ def _items(frame: pd.DataFrame, runs: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Items JSON per order, and per-row item errors (bad quantity or price)."""
     empty = pd.Series("", index=frame.index, dtype=object)
     qty_text = frame.get("quantity", empty)
-    qty_ok = qty_text.str.fullmatch(r"\d+").astype(bool) | (qty_text == "")
+    qty_ok = qty_text.map(lambda q: q == "" or ascii_int(q, MAX_QUANTITY) is not None).astype(bool)
     price, price_err = _amounts(frame.get("item_price", empty), frame["currency"])
-    errors = empty.where(qty_ok, "quantity " + qty_text.map(repr) + " is not a whole number")
+    errors = empty.where(qty_ok, "quantity " + qty_text.map(lambda q: repr(shorten(q)))
+                         + f" is not a whole number from 0 to {MAX_QUANTITY:,}")
     errors = errors.where(price_err == "", "item price: " + price_err)
     codes, keys = _factorize(frame["sku"], frame["item_name"], qty_text, price)
     fragments = np.array([_item_json(*key) for key in keys], dtype=object)[codes]

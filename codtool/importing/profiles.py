@@ -7,11 +7,11 @@ Header names are compared case-insensitively with spaces folded.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from codtool.errors import InputFileError, MappingError
+from codtool.tomlfiles import ListOf, OneOf, Table, Text, load
 
 ORDER_FIELDS = (
     "order_id", "created_at", "customer_name", "first_name", "last_name", "email", "phone",
@@ -21,6 +21,9 @@ ORDER_FIELDS = (
 ITEM_FIELDS = ("sku", "item_name", "quantity", "item_price")
 FIELDS = ORDER_FIELDS + ITEM_FIELDS
 REQUIRED = ("order_id", "address1", "city")
+_HEADER = Text(max_chars=1_000, non_empty=True)
+MAPPING_SCHEMA = Table({"columns": Table({f: OneOf((_HEADER, ListOf(_HEADER, min_items=1, max_items=50)))
+                                          for f in FIELDS})}, required=("columns",))
 
 
 @dataclass(frozen=True)
@@ -136,24 +139,12 @@ def detect(header: list[str]) -> Profile:
 
 def load_mapping(path: Path, base: Profile) -> Profile:
     """A TOML `[columns]` table maps codtool fields to the file's own header names."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise MappingError(f"{path}: no such mapping file") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise MappingError(f"{path}: not valid TOML ({exc})") from exc
-    table = data.get("columns")
-    if not isinstance(table, dict) or not table:
+    table = load(path, MAPPING_SCHEMA, MappingError, "mapping file")["columns"]
+    if not table:
         raise MappingError(f"{path}: needs a [columns] table mapping codtool fields to headers")
-    unknown = sorted(set(table) - set(FIELDS))
-    if unknown:
-        raise MappingError(f"{path}: unknown field(s) {', '.join(unknown)}; known: {', '.join(FIELDS)}")
     columns = dict(base.columns)
     for name, value in table.items():
-        names = (value,) if isinstance(value, str) else tuple(value)
-        if not names or not all(isinstance(n, str) and n for n in names):
-            raise MappingError(f"{path}: field {name} must map to a header name or a list of them")
-        columns[name] = names
+        columns[name] = (value,) if isinstance(value, str) else tuple(value)
     amount = "cod_amount" if "cod_amount" in table else base.amount_field
     return Profile(f"{base.name}+mapping", columns, base.signature, amount)
 

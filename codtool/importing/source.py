@@ -12,6 +12,7 @@ import hashlib
 import io
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +20,15 @@ import numpy as np
 import pandas as pd
 
 from codtool.errors import InputFileError
+from codtool.input_policy import MAX_FIELD_CHARS, MAX_FIELDS, MAX_LINE_BYTES, LimitExceeded
 
 _BLOCK = 1 << 20
 _DELIMITERS = (",", ";", "\t", "|")
-csv.field_size_limit(1 << 24)
+_SEPARATOR_CODES = tuple(ord(d) for d in _DELIMITERS)
+_WIDE_SLACK = 64  # separators beyond the header's that pandas may meet (quoted commas) before we read exactly
+_CELL_BUDGET = 5_000_000  # cells in one chunk of the exact reader, however wide its records
+_NOT_CP1252 = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")  # the five bytes Windows-1252 leaves undefined
+csv.field_size_limit(MAX_FIELD_CHARS)
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class SourceFile:
     delimiter: str
     size: int
     lines: int  # physical lines, counting a last line without a newline
+    separators: int = 0  # the most candidate delimiters on one physical line
 
 
 def inspect_file(path: Path) -> SourceFile:
@@ -43,8 +50,10 @@ def inspect_file(path: Path) -> SourceFile:
         raise InputFileError(path, "no such file")
     if not path.is_file():
         raise InputFileError(path, "not a regular file")
-    digest, utf8_ok, head, size, lines = _scan(path)
-    if size == 0 or not head.strip(b"\xef\xbb\xbf \t\r\n"):
+    scan = _Scan(path)
+    scan.feed_all()
+    head, utf8_ok, cp1252_ok = scan.head, scan.utf8_ok, scan.cp1252_ok
+    if scan.size == 0 or not head.strip(b"\xef\xbb\xbf \t\r\n"):
         raise InputFileError(path, "the file is empty")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"  # Excel's "Unicode text" export
@@ -54,35 +63,101 @@ def inspect_file(path: Path) -> SourceFile:
         raise InputFileError(path, "cannot decode the file as UTF-8 or Windows-1252 text")
     elif head.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
+        if not utf8_ok:
+            raise _undecodable(path, "utf-8", "the file starts as UTF-8 but is not UTF-8 text")
+    elif utf8_ok:
+        encoding = "utf-8"
+    elif cp1252_ok:
+        encoding = "cp1252"
     else:
-        encoding = "utf-8" if utf8_ok else "cp1252"
+        raise _undecodable(path, "cp1252", "the file is neither UTF-8 nor Windows-1252 text")
     delimiter = _sniff_delimiter(head[:65534].decode(encoding, errors="replace"))
-    return SourceFile(path, digest, encoding, delimiter, size, lines)
+    return SourceFile(path, scan.digest.hexdigest(), encoding, delimiter, scan.size, scan.lines, scan.separators)
 
 
-def _scan(path: Path) -> tuple[str, bool, bytes, int, int]:
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8_ok, head, size, lines, last = True, b"", 0, 0, b"\n"
+class _Scan:
+    """One pass over the bytes: hash, size, lines, which encodings fit, and how long and wide lines get.
+
+    Line length is checked here, before any reader holds a line; the most separators on one line
+    tells `read_chunks` whether pandas' fast reader would have to build a frame of that width.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.digest = path, hashlib.sha256()
+        self.utf8 = codecs.getincrementaldecoder("utf-8")()
+        self.utf8_ok, self.cp1252_ok, self.head, self.size, self.lines = True, True, b"", 0, 0
+        self.line_start, self.separators, self.open_separators, self.last = 0, 0, 0, b"\n"
+
+    def feed_all(self) -> None:
+        with self.path.open("rb") as raw:
+            while block := raw.read(_BLOCK):
+                self.feed(block)
+        self.finish()
+
+    def feed(self, block: bytes) -> None:
+        self.head = self.head or block[:65536]
+        self.digest.update(block)
+        data = np.frombuffer(block, dtype=np.uint8)
+        ends = np.flatnonzero(data == 10)
+        self._check_length(ends + self.size, self.size + len(block))
+        self._count_separators(data, ends)
+        self.size += len(block)
+        self.lines += len(ends)
+        self.last = block[-1:]
+        self.cp1252_ok = self.cp1252_ok and not any(b in block for b in _NOT_CP1252)
+        if self.utf8_ok:
+            try:
+                self.utf8.decode(block)
+            except UnicodeDecodeError:
+                self.utf8_ok = False
+
+    def finish(self) -> None:
+        if self.utf8_ok:
+            try:
+                self.utf8.decode(b"", final=True)
+            except UnicodeDecodeError:
+                self.utf8_ok = False
+        self.lines += self.last != b"\n"
+
+    def _check_length(self, ends: np.ndarray, scanned: int) -> None:
+        if len(ends):
+            lengths = ends - np.r_[self.line_start, ends[:-1] + 1]
+            if lengths.max() > MAX_LINE_BYTES:
+                _too_long(self.path, self.lines + int(np.argmax(lengths > MAX_LINE_BYTES)) + 1)
+            self.line_start = int(ends[-1]) + 1
+        if scanned - self.line_start > MAX_LINE_BYTES:
+            _too_long(self.path, self.lines + len(ends) + 1)
+
+    def _count_separators(self, data: np.ndarray, ends: np.ndarray) -> None:
+        mask = data == _SEPARATOR_CODES[0]
+        for code in _SEPARATOR_CODES[1:]:
+            mask |= data == code
+        starts = np.r_[0, ends + 1]
+        closed = len(ends) and ends[-1] == len(data) - 1  # the block ends a line
+        if closed:
+            starts = starts[:-1]
+        counts = np.add.reduceat(mask.view(np.uint8), starts, dtype=np.int64)
+        counts[0] += self.open_separators  # the line the previous block left open
+        self.separators = max(self.separators, int(counts.max()))
+        self.open_separators = 0 if closed else int(counts[-1])
+
+
+def _too_long(path: Path, line: int) -> None:
+    raise LimitExceeded(f"{path}:{line}: the line is longer than {MAX_LINE_BYTES:,} bytes, the limit for one "
+                        "line; is this a CSV export?")
+
+
+def _undecodable(path: Path, encoding: str, why: str) -> InputFileError:
+    """Where the first byte the encoding cannot read is, so staff can find and fix it."""
     with path.open("rb") as raw:
-        while block := raw.read(_BLOCK):
-            if not head:
-                head = block[:65536]
-            digest.update(block)
-            size += len(block)
-            lines += block.count(b"\n")
-            last = block[-1:]
-            if utf8_ok:
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError:
-                    utf8_ok = False
-    if utf8_ok:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8_ok = False
-    return digest.hexdigest(), utf8_ok, head, size, lines + (last != b"\n")
+        for number, line in enumerate(raw, 1):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError as exc:
+                byte = line[exc.start]
+                return InputFileError(path, f"cannot decode byte 0x{byte:02x} at line {number}, column "
+                                            f"{exc.start + 1}: {why} (save it as UTF-8)")
+    return InputFileError(path, why)
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -134,12 +209,31 @@ def read_header(source: SourceFile) -> Header:
     with _open_text(source) as text:
         reader = csv.reader(text, delimiter=source.delimiter)
         previous_end = 0
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                cells = [" ".join(cell.split()) for cell in row]
-                return Header(cells, reader.line_num, reader.line_num == previous_end + 1)
-            previous_end = reader.line_num
+        with _reading(source, reader):
+            for row in reader:
+                _check_width(source, row, reader.line_num)
+                if any(cell.strip() for cell in row):
+                    cells = [" ".join(cell.split()) for cell in row]
+                    return Header(cells, reader.line_num, reader.line_num == previous_end + 1)
+                previous_end = reader.line_num
     raise InputFileError(source.path, "the file has no header line")
+
+
+@contextmanager
+def _reading(source: SourceFile, reader) -> Iterator[None]:
+    """csv and decoding errors as one line naming the file and line (UTF-16 can hold a broken pair)."""
+    try:
+        yield
+    except csv.Error as exc:
+        raise InputFileError(source.path, f"malformed CSV ({exc})", reader.line_num + 1) from exc
+    except UnicodeDecodeError as exc:
+        raise InputFileError(source.path, f"cannot decode as {source.encoding} ({exc.reason})",
+                             reader.line_num + 1) from exc
+
+
+def _check_width(source: SourceFile, row: list[str], line: int) -> None:
+    if len(row) > MAX_FIELDS:
+        raise LimitExceeded(f"{source.path}:{line}: {len(row):,} fields; the limit for one record is {MAX_FIELDS:,}")
 
 
 def read_chunks(source: SourceFile, header: Header, chunk_rows: int = 50_000,
@@ -151,7 +245,8 @@ def read_chunks(source: SourceFile, header: Header, chunk_rows: int = 50_000,
     fields, because then only the line-tracking `csv` reader can give every row its true
     line number. Callers that cannot undo what they did with earlier chunks keep exact=True.
     """
-    fast = not exact and source.encoding != "utf-16" and header.single_line
+    fast = (not exact and source.encoding != "utf-16" and header.single_line
+            and source.separators < len(header.cells) + _WIDE_SLACK)  # pandas would build every column
     reader = _fast_chunks if fast else _exact_chunks
     yield from reader(source, header, chunk_rows)
 
@@ -193,19 +288,19 @@ def _exact_chunks(source: SourceFile, header: Header, chunk_rows: int) -> Iterat
     with source.path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=source.encoding, newline="")
         reader = csv.reader(text, delimiter=source.delimiter)
-        previous_end, lines, rows = 0, [], []
-        try:
+        previous_end, lines, rows, widest = 0, [], [], width
+        with _reading(source, reader):
             for row in reader:
                 start, previous_end = previous_end + 1, reader.line_num
                 if start <= header.end_line or not any(row):  # header, blank line or bare delimiters
                     continue
+                _check_width(source, row, start)
                 lines.append(start)
                 rows.append(_fit(row, width))
-                if len(rows) >= chunk_rows:
+                widest = max(widest, len(rows[-1]))
+                if len(rows) >= chunk_rows or len(rows) * widest >= _CELL_BUDGET:  # memory stays flat
                     yield _chunk(lines, rows, width, raw.tell())
-                    lines, rows = [], []
-        except csv.Error as exc:
-            raise InputFileError(source.path, f"malformed CSV ({exc})", reader.line_num) from exc
+                    lines, rows, widest = [], [], width
         yield _chunk(lines, rows, width, source.size)
 
 

@@ -145,3 +145,9 @@ def dicts(session: Session, sql: str, params: tuple | list = ()) -> list[dict]:
 
 def schema_version(session: Session) -> int:
     return int(session.scalar("SELECT MAX(version) FROM schema_migrations") or 0)
+
+
+def table_contents(session: Session) -> dict[str, list[tuple]]:
+    """Every table's rows as tuples, whatever the backend: what tests compare before and after a run."""
+    names = [r[0] for r in session.query(session.dialect.table_names)]
+    return {name: [tuple(row) for row in session.query(f'SELECT * FROM "{name}"')] for name in names}

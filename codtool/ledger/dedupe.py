@@ -35,7 +35,7 @@ def candidate_rows(conn: Session, first: str, last: str) -> Iterator[Row]:
     """Orders that could still ship, created in [first, last], oldest first, with checks' normal forms."""
     yield from conn.stream(
         "SELECT o.id, o.batch_id, o.source_id, o.created_at, o.customer_name, o.phone, o.email, "
-        "o.address1, o.postcode, o.city, o.country, o.total_minor, o.currency, o.items, o.status, "
+        "o.address1, o.address2, o.postcode, o.city, o.country, o.total_minor, o.currency, o.items, o.status, "
         "n.order_id IS NOT NULL AS n_checked, n.phone_e164 AS n_phone, n.address_line AS n_address, "
         "n.house_number AS n_house_number, n.postcode AS n_postcode, n.city AS n_city "
         "FROM orders o LEFT JOIN order_normalised n ON n.order_id = o.id "

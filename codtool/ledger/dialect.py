@@ -24,6 +24,7 @@ class Dialect:
     name: str
     begin: tuple[str, ...]          # statements that open a write transaction and take the write lock
     table_exists: str               # one `?` parameter: the table name
+    table_names: str                # every table of the ledger, by name
 
     def sql(self, statement: str) -> str:
         """A statement as the driver wants it (placeholders, literal % signs)."""
@@ -38,12 +39,15 @@ SQLITE = Dialect(
     name="sqlite",
     begin=("BEGIN IMMEDIATE",),
     table_exists="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+    table_names="SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
 )
 
 POSTGRESQL = Dialect(
     name="postgresql",
     begin=("BEGIN", f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"),
     table_exists="SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?",
+    table_names="SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                "AND table_type = 'BASE TABLE' ORDER BY table_name",
 )
 
 

@@ -93,7 +93,7 @@ def list_orders(conn: Session, batch: int | None, status: str | None,
 def find_order(conn: Session, ref: str) -> list[Row]:
     """An order by ledger id or by the shop's own order id (which may repeat across shops)."""
     query = "SELECT o.*, s.name AS shop FROM orders o JOIN shops s ON s.id = o.shop_id WHERE "
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit() and len(ref) < 19:  # ASCII, within SQLite's 64-bit INTEGER
         rows = conn.execute(query + "o.id = ?", (int(ref),)).fetchall()
         if rows:
             return rows

@@ -101,10 +101,18 @@ class Session:
     # --- reading -----------------------------------------------------------------------------
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return self.execute(sql, params).fetchall()
+        result = self.execute(sql, params)
+        try:  # SQLite reads pages while fetching: a damaged file fails here, not in execute
+            return result.fetchall()
+        except self._errors as exc:
+            raise StorageError(f"ledger: {one_line(exc)}") from exc
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        return self.execute(sql, params).fetchone()
+        result = self.execute(sql, params)
+        try:
+            return result.fetchone()
+        except self._errors as exc:
+            raise StorageError(f"ledger: {one_line(exc)}") from exc
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row, or None when there is no row."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from codtool import statuses
+from codtool.crashpoints import crash_point
 from codtool.ledger import Ledger, Row, Session
 from codtool.ledger import calls as store
 from codtool.ledger.db import utc_now
@@ -167,6 +168,7 @@ def auto_confirm(ledger: Ledger, day: date, policy: Policy, dry_run: bool = Fals
         store.insert_decisions(conn, [(c.row["id"], "auto_confirmed", c.assessment.score,
                                        _reasons_json(c.assessment), utc_now()) for c in confirmed])
         result.confirmed = [_confirmed_json(c) for c in confirmed]
+        crash_point("calls.after_confirm")
     return result
 
 

@@ -16,9 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from codtool import statuses
+from codtool.crashpoints import crash_point
 from codtool.dates import local_iso
 from codtool.errors import InputFileError
 from codtool.importing.source import inspect_file, read_chunks, read_header
+from codtool.input_policy import ascii_int, shorten
 from codtool.ledger import Ledger
 from codtool.ledger import calls as store
 from codtool.ledger.db import utc_now
@@ -100,6 +102,7 @@ def record_outcomes(ledger: Ledger, path: Path, policy: Policy) -> RecordResult:
         store.insert_corrections(conn, ((k, row["id"], *o.address, now) for o, row, k in fresh
                                         if o.outcome == "address_corrected"))
         _apply(conn, fresh, prior, policy, result)
+        crash_point("calls.after_outcomes")
     result.rejects.sort(key=lambda r: r["line"])
     return result
 
@@ -142,7 +145,8 @@ def _columns(path: Path, header: list[str]) -> dict[str, int]:
     if "id" not in found and "order" not in found:
         missing.insert(0, "id or order")
     if missing:
-        raise InputFileError(path, f"missing column {', '.join(missing)} (found: {', '.join(header)})", 1)
+        found_names = shorten(", ".join(map(shorten, header)), 400)
+        raise InputFileError(path, f"missing column {', '.join(missing)} (found: {found_names})", 1)
     return found
 
 
@@ -184,8 +188,8 @@ def parse_local_time(text: str, name: str) -> str:
 
 def _resolve(conn, outcomes: list[Outcome], result: RecordResult) -> dict[int, dict]:
     """The ledger order each line refers to, rejecting unknown, ambiguous or closed orders."""
-    by_id = {str(r["id"]): r for r in store.orders_by_ids(conn, [int(o.ref_id) for o in outcomes
-                                                                 if o.ref_id.isdigit()])}
+    ids = [ascii_int(o.ref_id) for o in outcomes]
+    by_id = {str(r["id"]): r for r in store.orders_by_ids(conn, [n for n in ids if n is not None])}
     refs = {o.ref_order for o in outcomes if o.ref_order and not o.ref_id}
     by_source: dict[str, list] = {}
     for r in store.orders_by_source_ids(conn, sorted(refs | {f"#{x}" for x in refs})):

@@ -6,13 +6,13 @@ overrides the defaults below; unknown keys are errors so a typo never silently d
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from codtool.errors import AmountError, CodtoolError
-from codtool.money import Money, read_amount
+from codtool.money import Money, is_currency_code, read_amount
+from codtool.tomlfiles import Boolean, Integer, ListOf, OneOf, Table, Text, load
 
 GIVE_UP_ACTIONS = ("unreachable", "cancel", "confirm")
 
@@ -55,8 +55,8 @@ class Policy:
 def _thresholds(table: dict[str, Any], where: str) -> dict[str, Money]:
     out = {}
     for currency, text in table.items():
-        if isinstance(text, float):  # TOML floats are binary: 0.1 is not exactly a tenth
-            raise PolicyError(f'{where}: high_amount.{currency}: write the amount as text, e.g. "100,00"')
+        if not is_currency_code(currency.upper()):
+            raise PolicyError(f"{where}: high_amount: {currency!r} is not an ISO 4217 currency code such as EUR")
         try:
             out[currency.upper()] = read_amount(str(text), currency.upper())
         except AmountError as exc:
@@ -64,85 +64,30 @@ def _thresholds(table: dict[str, Any], where: str) -> dict[str, Money]:
     return out
 
 
+MAX_POINTS = 1_000
+SCHEMA = Table({
+    "points": Table({name: Integer(0, MAX_POINTS) for name in DEFAULT_POINTS}),
+    "high_amount": Table(values=OneOf((Text(max_chars=32), Integer(0, 10**12)))),
+    "auto_confirm": Table({"enabled": Boolean(), "max_score": Integer(0, 100 * MAX_POINTS)}),
+    "unreachable": Table({"max_attempts": Integer(1, 100), "action": Text(choices=GIVE_UP_ACTIONS),
+                          "retry_hours": ListOf(Integer(0, 24 * 366), min_items=1, max_items=100)}),
+})
+
+
 def load_policy(path: Path | None) -> Policy:
-    """The defaults, overridden by the TOML file when one is given."""
+    """The defaults, overridden by the TOML file when one is given (types and bounds by SCHEMA)."""
     if path is None:
         return Policy()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise PolicyError(f"{path}: no such policy file") from exc
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror or exc})") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{path}: not a valid TOML file ({exc})") from exc
-    return _apply(Policy(source=str(path)), data, path)
-
-
-def _apply(policy: Policy, data: dict[str, Any], path: Path) -> Policy:
-    changes: dict[str, Any] = {}
-    for section, values in data.items():
-        reader = _SECTIONS.get(section)
-        if reader is None or not isinstance(values, dict):
-            raise PolicyError(f"{path}: unknown section [{section}] (known: {', '.join(_SECTIONS)})")
-        changes |= reader(policy, values, path)
+    data = load(path, SCHEMA, PolicyError, "policy file")
+    policy = Policy(source=str(path))
+    auto, unreachable = data.get("auto_confirm", {}), data.get("unreachable", {})
+    changes: dict[str, Any] = {
+        "points": policy.points | data.get("points", {}),
+        "high_amount": policy.high_amount | _thresholds(data.get("high_amount", {}), str(path)),
+        "auto_confirm": auto.get("enabled", policy.auto_confirm),
+        "auto_confirm_max_score": auto.get("max_score", policy.auto_confirm_max_score),
+        "max_attempts": unreachable.get("max_attempts", policy.max_attempts),
+        "give_up": unreachable.get("action", policy.give_up),
+        "retry_hours": tuple(unreachable.get("retry_hours", policy.retry_hours)),
+    }
     return replace(policy, **changes)
-
-
-def _read_points(policy: Policy, values: dict[str, Any], path: Path) -> dict[str, Any]:
-    points = dict(policy.points)
-    for key, value in values.items():
-        if key not in points:
-            raise PolicyError(f"{path}: unknown signal points.{key} (known: {', '.join(points)})")
-        points[key] = _int(value, f"points.{key}", path, minimum=0)
-    return {"points": points}
-
-
-def _read_high_amount(policy: Policy, values: dict[str, Any], path: Path) -> dict[str, Any]:
-    return {"high_amount": policy.high_amount | _thresholds(values, str(path))}
-
-
-def _read_auto_confirm(policy: Policy, values: dict[str, Any], path: Path) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if key == "enabled":
-            if not isinstance(value, bool):
-                raise PolicyError(f"{path}: auto_confirm.enabled must be true or false")
-            out["auto_confirm"] = value
-        elif key == "max_score":
-            out["auto_confirm_max_score"] = _int(value, "auto_confirm.max_score", path, minimum=0)
-        else:
-            raise PolicyError(f"{path}: unknown setting auto_confirm.{key} (known: enabled, max_score)")
-    return out
-
-
-def _read_unreachable(policy: Policy, values: dict[str, Any], path: Path) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if key == "max_attempts":
-            out["max_attempts"] = _int(value, "unreachable.max_attempts", path, minimum=1)
-        elif key == "action":
-            if value not in GIVE_UP_ACTIONS:
-                raise PolicyError(f"{path}: unreachable.action must be one of {', '.join(GIVE_UP_ACTIONS)}")
-            out["give_up"] = value
-        elif key == "retry_hours":
-            if not isinstance(value, list) or not value:
-                raise PolicyError(f"{path}: unreachable.retry_hours must be a list of hours, e.g. [2, 4, 24]")
-            out["retry_hours"] = tuple(_int(v, "unreachable.retry_hours", path, minimum=0) for v in value)
-        else:
-            raise PolicyError(f"{path}: unknown setting unreachable.{key} (known: max_attempts, action, retry_hours)")
-    return out
-
-
-def _int(value: Any, name: str, path: Path, minimum: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise PolicyError(f"{path}: {name} must be a whole number >= {minimum}, got {value!r}")
-    return value
-
-
-_SECTIONS = {
-    "points": _read_points,
-    "high_amount": _read_high_amount,
-    "auto_confirm": _read_auto_confirm,
-    "unreachable": _read_unreachable,
-}

@@ -54,13 +54,13 @@ COLUMNS = ("id", "order", "kind", "customer", "country", "language", "phone_e164
 class FileSender:
     """Writes the messages as a CSV or XLSX sheet, one row per customer."""
 
-    def __init__(self, path: Path) -> None:
-        export_format(path)
-        self.path = path
+    def __init__(self, path: Path, replace: bool = False) -> None:
+        export_format(path, replace)
+        self.path, self.replace = path, replace
         self.name = f"file:{path}"
 
     def send(self, messages: Sequence[Message]) -> None:
-        write_table(self.path, COLUMNS, (_row(m) for m in messages), sheet="messages")
+        write_table(self.path, COLUMNS, (_row(m) for m in messages), sheet="messages", replace=self.replace)
 
 
 def _row(m: Message) -> list:

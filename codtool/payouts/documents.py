@@ -1,4 +1,5 @@
-"""A statement as a file the shop can be sent: XLSX, CSV or PDF, chosen by the suffix, written atomically.
+"""A statement as a file the shop can be sent: XLSX, CSV or PDF, chosen by the suffix, written
+atomically and owner-only (codtool.output_paths).
 
 XLSX: numeric money cells in a euro format, dates as dates, bold frozen header, column widths.
 CSV: amounts as plain decimal text (exact). PDF (reportlab, `invariant=1`): the operator's and
@@ -17,9 +18,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from codtool.errors import CodtoolError
-from codtool.exports import safe_cell, write_atomic
+from codtool.exports import safe_cell
 from codtool.money import Money
+from codtool.output_paths import check_output, write_atomic
 from codtool.payouts.statements import Statement
 
 FORMATS = (".xlsx", ".csv", ".pdf")
@@ -27,20 +28,15 @@ FONTS = Path(__file__).resolve().parent.parent / "data" / "fonts"
 COLUMNS = ("kind", "order_id", "tracking_number", "courier", "delivered_at", "cod", "fee", "net", "reason")
 
 
-class StatementFormatError(CodtoolError):
-    """A statement can be written as .xlsx, .csv or .pdf only."""
+def statement_format(path: Path, replace: bool = False) -> str:
+    """The file's format by suffix, under the output policy of every export (codtool.output_paths):
+    an existing file is replaced only with `replace` (--force)."""
+    return check_output(path, FORMATS, replace)
 
 
-def statement_format(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise StatementFormatError(f"{path}: write .xlsx, .csv or .pdf, not {suffix or 'a file without extension'}")
-    return suffix
-
-
-def write_statement(statement: Statement, path: Path, operator: str) -> None:
-    writer = {".xlsx": _xlsx, ".csv": _csv, ".pdf": _pdf}[statement_format(path)]
-    write_atomic(path, lambda tmp: writer(statement, tmp, operator))
+def write_statement(statement: Statement, path: Path, operator: str, replace: bool = False) -> None:
+    writer = {".xlsx": _xlsx, ".csv": _csv, ".pdf": _pdf}[statement_format(path, replace)]
+    write_atomic(path, lambda tmp: writer(statement, tmp, operator), FORMATS, replace)
 
 
 def _rows(s: Statement) -> list[tuple]:

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from codtool.crashpoints import crash_point
 from codtool.errors import AmountError, InputFileError
 from codtool.importing.profiles import fold
 from codtool.importing.source import SourceFile, inspect_file
@@ -84,6 +85,7 @@ def import_statement(ledger: Ledger, path: Path, currency: str) -> BankImport:
         store.insert_bank_rejects(session, [(statement, r.line, r.reason, raw) for r, raw in rejects])
         result.imported, result.already_known = new, len(movements) - new
         store.set_statement_counts(session, statement, new, len(movements) - new)
+        crash_point("remit.bank.after_lines")
     return result
 
 

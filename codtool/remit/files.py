@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from codtool.crashpoints import crash_point
 from codtool.errors import AmountError, InputFileError, MappingError
 from codtool.ledger import Ledger
 from codtool.ledger import remit as store
@@ -110,6 +111,7 @@ def import_remittance(ledger: Ledger, path: Path, courier: str, currency: str,
                                                  result.lines, len(lines), len(rejects), utc_now()))
         _store_lines(session, file_id, courier, currency, lines, result)
         store.insert_remit_rejects(session, [(file_id, r.line, r.reason, raw) for r, raw in rejects])
+        crash_point("remit.import.after_lines")
     return result
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from codtool.config import Config
-from codtool.ledger import Ledger
+from codtool.crashpoints import crash_point
+from codtool.ledger import Ledger, Session
 from codtool.ledger import remit as store
 from codtool.ledger.db import utc_now
 from codtool.money import format_minor
@@ -147,20 +148,27 @@ def reconcile(ledger: Ledger, config: Config, as_of: date, courier: str | None =
     if courier is not None:
         config.courier(courier)
     with ledger.transaction() as session:
-        facts = load_facts(session, config, as_of)
-        moved, fee_booked = decided_amounts(session)
-        found = classify(facts.parcels, facts.lines, facts.remittances, facts.bank, config.couriers, as_of,
-                         moved, fee_booked)
-        found.counts["parcels_other_currency"] = facts.skipped_currency
-        new = sync(session, targets(facts, found))
-        now = utc_now()
-        ids = store.record_discrepancies(session, [_row(d, now) for d in found.discrepancies])
-        decided = store.decided_keys(session)
-        open_ = [(ids[d.key], d) for d in found.discrepancies if d.key not in decided]
-        result = Reconciled(as_of, config.currency, found, resolved=len(decided),
-                            new_transactions=new, courier=courier, facts=facts)
-        result.open = sorted((x for x in open_ if courier in (None, x[1].courier)), key=lambda x: x[0])
-        store.record_run(session, as_of.isoformat(), len(result.open), now)
+        result = reconcile_in(session, config, as_of, courier)
+        crash_point("remit.reconcile.after_postings")
+    return result
+
+
+def reconcile_in(session: Session, config: Config, as_of: date, courier: str | None = None) -> Reconciled:
+    """The reconciliation inside the caller's transaction (resolve decides in the same unit)."""
+    facts = load_facts(session, config, as_of)
+    moved, fee_booked = decided_amounts(session)
+    found = classify(facts.parcels, facts.lines, facts.remittances, facts.bank, config.couriers, as_of,
+                     moved, fee_booked)
+    found.counts["parcels_other_currency"] = facts.skipped_currency
+    new = sync(session, targets(facts, found))
+    now = utc_now()
+    ids = store.record_discrepancies(session, [_row(d, now) for d in found.discrepancies])
+    decided = store.decided_keys(session)
+    open_ = [(ids[d.key], d) for d in found.discrepancies if d.key not in decided]
+    result = Reconciled(as_of, config.currency, found, resolved=len(decided),
+                        new_transactions=new, courier=courier, facts=facts)
+    result.open = sorted((x for x in open_ if courier in (None, x[1].courier)), key=lambda x: x[0])
+    store.record_run(session, as_of.isoformat(), len(result.open), now)
     return result
 
 

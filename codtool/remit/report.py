@@ -16,8 +16,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from codtool.exports import export_format, safe_cell, write_atomic
+from codtool.exports import FORMATS, export_format, safe_cell
 from codtool.money import exponent, format_minor
+from codtool.output_paths import write_atomic
 from codtool.remit.classify import PARCEL_KINDS
 from codtool.remit.reconcile import Reconciled, cycle_json, discrepancy_json
 
@@ -99,11 +100,10 @@ class Report:
                  d.cycle, d.detail) for i, d in self.result.open]
 
 
-def write_report(report: Report, path: Path) -> None:
-    if export_format(path) == ".xlsx":
-        write_atomic(path, lambda tmp: _xlsx(report, tmp))
-    else:
-        write_atomic(path, lambda tmp: _csv(report, tmp))
+def write_report(report: Report, path: Path, replace: bool = False) -> None:
+    """XLSX or CSV by the suffix, through the output-path policy (an existing file needs replace)."""
+    writer = _xlsx if export_format(path, replace) == ".xlsx" else _csv
+    write_atomic(path, lambda tmp: writer(report, tmp), FORMATS, replace)
 
 
 def _xlsx(report: Report, tmp: Path) -> int:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from codtool.config import Config
+from codtool.crashpoints import crash_point
 from codtool.errors import CodtoolError, NotFound
 from codtool.ledger import Ledger
 from codtool.ledger import remit as store
 from codtool.ledger.db import utc_now
 from codtool.remit.postings import Leg, Txn, post
-from codtool.remit.reconcile import reconcile
+from codtool.remit.reconcile import reconcile_in
 
 DECISIONS = ("write_off", "dispute", "accept")
 _PARCEL = ("short_paid", "over_paid", "fee_differs", "overdue")
@@ -49,17 +50,18 @@ def resolve(ledger: Ledger, config: Config, request: Decision, as_of: date) -> d
     if row["decision"] is not None:
         raise NotOpen(f"discrepancy {request.discrepancy_id} was already resolved ({row['decision']} by "
                       f"{row['decided_by']} at {row['decided_at']})")
-    open_ids = {i for i, _ in reconcile(ledger, config, as_of).open}
-    if request.discrepancy_id not in open_ids:
-        raise NotOpen(f"discrepancy {request.discrepancy_id} ({row['kind']}) is no longer open as of {as_of}: "
-                      "the facts changed since it was reported")
-    with ledger.transaction() as session:
+    with ledger.transaction() as session:  # one unit: the decision meets the facts it was checked against
+        open_ids = {i for i, _ in reconcile_in(session, config, as_of).open}
+        if request.discrepancy_id not in open_ids:
+            raise NotOpen(f"discrepancy {request.discrepancy_id} ({row['kind']}) is no longer open as of {as_of}: "
+                          "the facts changed since it was reported")
         now = utc_now()
         decision_id = store.insert_decision(session, (request.discrepancy_id, request.decision, request.note,
                                                    request.decided_by, now))
         legs = decision_legs(dict(row), request.decision, session)
         post(session, [Txn(f"decision:{decision_id}", "decision", decision_id, as_of.isoformat(),
                         f"{request.decision} {row['kind']} #{row['id']}: {request.note}", legs)])
+        crash_point("remit.resolve.after_decision")
     return {"id": request.discrepancy_id, "decision_id": decision_id, "kind": row["kind"],
             "decision": request.decision, "amount_minor": row["amount_minor"], "currency": row["currency"],
             "decided_by": request.decided_by, "decided_at": now, "note": request.note}

@@ -23,17 +23,25 @@ Mapping format:
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from codtool.tomlfiles import ListOf, OneOf, Table, Text, check, load, parse
 from codtool.tracking.errors import CourierMappingError, UnknownCourier
 from codtool.tracking.events import FAILED_ATTEMPT, REASONS, REFUSED, STATUSES
 
 COLUMN_FIELDS = ("tracking_number", "event_at", "date", "time", "status", "reason")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_HEADER = Text(max_chars=1_000, non_empty=True)
+MAPPING_SCHEMA = Table({
+    "title": Text(max_chars=100),
+    "date_formats": ListOf(Text(max_chars=100), max_items=50),
+    "columns": Table({f: OneOf((_HEADER, ListOf(_HEADER, min_items=1, max_items=50))) for f in COLUMN_FIELDS}),
+    "statuses": Table(values=Text(max_chars=100)),
+    "reasons": Table(values=Text(max_chars=100)),
+})
 
 
 def fold_text(text: str) -> str:
@@ -101,24 +109,12 @@ def load_courier(name: str, mapping: Path | None = None) -> Courier:
         raise UnknownCourier(f"no mapping for courier {name!r}; built-in: {', '.join(builtin_couriers())} "
                              "(give your own with --mapping FILE.toml)")
     if mapping is not None:
-        data = _merge(data, _parse(_read(mapping), str(mapping)))
+        data = _merge(data, load(mapping, MAPPING_SCHEMA, CourierMappingError, "mapping file"))
     return _build(name, data, str(mapping or f"{name}.toml"))
 
 
-def _read(path: Path) -> str:
-    if not path.is_file():
-        raise CourierMappingError(f"{path}: no such mapping file")
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CourierMappingError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-
-
 def _parse(text: str, where: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CourierMappingError(f"{where}: invalid TOML ({exc})") from exc
+    return check(parse(text, where, CourierMappingError), MAPPING_SCHEMA, where, CourierMappingError)
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

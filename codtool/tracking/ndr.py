@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
+from codtool.crashpoints import crash_point
 from codtool.ledger import Ledger
 from codtool.ledger import tracking as store
 from codtool.ledger.db import utc_now
@@ -146,6 +147,7 @@ def record_decisions(ledger: Ledger, path: Path, courier: str | None = None) -> 
             rows.append((*verdict, path.name, line, key, now))
         result.recorded = store.insert_decisions(conn, rows)
         result.already_recorded = len(rows) - result.recorded
+        crash_point("ndr.after_decisions")
     return result
 
 

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from codtool import statuses
+from codtool.crashpoints import crash_point
 from codtool.errors import AmountError
 from codtool.ledger import Ledger, Row, Session
 from codtool.ledger import tracking as store
@@ -80,6 +81,7 @@ def ship_manifest(ledger: Ledger, request: ShipRequest) -> ShipResult:
     result = ShipResult(str(request.path), request.courier, lines=len(lines))
     with ledger.transaction() as conn:
         _Checker(conn, request, result).run(lines)
+        crash_point("ship.after_shipments")
     return result
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from codtool.crashpoints import crash_point
 from codtool.errors import InputFileError
 from codtool.ledger import Ledger, Session
 from codtool.ledger import tracking as store
@@ -75,6 +76,7 @@ def import_status_file(ledger: Ledger, path: Path, courier: Courier, progress: P
             touched |= reader.write(_frame(table, chunk.lines, chunk.rows))
             if progress:
                 progress(chunk.bytes_read, table.source.size)
+        crash_point("track.after_events")
         _rederive(conn, sorted(touched), result, path.name)
     return result
 

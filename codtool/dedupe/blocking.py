@@ -1,0 +1,69 @@
+"""Blocking rules: which orders are worth comparing at all.
+
+Two orders are compared when they share the key of at least one rule (the candidate set is
+the union of the rules), so a duplicate whose phone was dropped is still found through its
+name and postcode, and one whose house number was retyped through its phone. Every key is
+prefixed with its rule's code. Blocks are capped in the finder (`finder.BLOCK_CAP`): a phone
+shared by thousands of orders, such as a shop's test number, is reported, not compared in full.
+
+Name keys do not know which word is the surname: each uses the sound of one name part with the
+initial of the other, in both directions, so "Rossi Mario" and "Mario Rosi" share a key.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Protocol
+
+from codtool.dedupe.keys import sound_key
+
+RULES = {
+    "p": "same phone",
+    "e": "same email",
+    "pn": "postcode and name sound",
+    "cn": "locality and name sound",
+    "sn": "street, house number and the first initial of the name parts",
+    "hs": "house number and the sound of one name part",
+}
+
+
+class Blockable(Protocol):
+    phone: str
+    email: str
+    street: str
+    number: str
+    postcode: str
+    city: str
+    tokens: tuple[str, ...]
+
+
+def blocking_keys(c: Blockable) -> tuple[str, ...]:
+    """Every rule's key for this order (rules without the fields they need give none)."""
+    found = []
+    if c.phone:
+        found.append("p:" + c.phone)
+    if c.email:
+        found.append("e:" + c.email)
+    sounds = name_sounds(c.tokens)
+    if c.postcode:
+        found += [f"pn:{c.postcode}|{s}" for s in sounds]
+    if c.city:
+        found += [f"cn:{c.city}|{s}" for s in sounds]
+    if c.street and c.number and c.tokens:
+        found.append(f"sn:{c.street}|{c.number}|{min(c.tokens[0][0], c.tokens[-1][0])}")
+    if c.number and c.tokens:
+        found += [f"hs:{c.number}|{sound_key(t)}" for t in {c.tokens[0], c.tokens[-1]}]
+    return tuple(found)
+
+
+@lru_cache(maxsize=65_536)
+def name_sounds(tokens: tuple[str, ...]) -> frozenset[str]:
+    """Sound of one name part with the first two letters of the other, both ways: the same for swapped names."""
+    if len(tokens) < 2:
+        return frozenset({sound_key(tokens[0])} if tokens else ())
+    first, last = tokens[0], tokens[-1]
+    return frozenset({f"{sound_key(last)}/{first[:2]}", f"{sound_key(first)}/{last[:2]}"})
+
+
+def rule_of(key: str) -> str:
+    return key.split(":", 1)[0]

@@ -1,0 +1,251 @@
+"""Fellegi-Sunter evidence for one pair of orders: a comparison level per field, a weight per level.
+
+Each field is compared to a level (exact, close, typo, different, missing) and each level
+carries a weight, the log2 of how much likelier that level is between two orders of one
+purchase than between two unrelated orders (m/u). Weights add up; the sum, less `offset`
+(the prior odds against a random pair being a match), is turned into a probability from 0 to
+100 and compared with `--threshold`. The defaults below were set by hand from the m and u
+rates of the labelled sets in `bench/` (no training at run time); a TOML file with the same
+names overrides them (see docs/dedupe.md).
+
+Exact agreement on a common value is weaker evidence than on a rare one: for name words and
+streets the exact weight is log2(m / share of orders with that value), counted over the orders
+of the run itself (`Frequencies`), within bounds, once enough orders have been seen.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, fields, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+from rapidfuzz.fuzz import token_set_ratio
+
+from codtool.dedupe.given_names import GIVEN_NAMES
+from codtool.errors import CodtoolError
+
+_M = 0.95          # share of true duplicates that agree exactly on a field, for term-frequency weights
+_MIN_SEEN = 500    # below this many orders the batch is too small to estimate frequencies
+_VOWELS = frozenset("aeio")
+
+
+class WeightsError(CodtoolError):
+    """A weights file names an unknown weight or gives a value that is not a number."""
+
+
+@dataclass(frozen=True)
+class Weights:
+    """log2 Bayes factors per field and level (positive: evidence of one purchase)."""
+
+    offset: float = 11.0            # prior: a pair needs this much evidence to reach 50%
+    name_exact: float = 7.0         # per name part, when no frequency is known yet
+    name_exact_max: float = 10.0    # term-frequency bounds for an exact name part
+    name_exact_min: float = 2.0
+    name_close: float = 3.0         # one typo (Jaro-Winkler >= 0.92 or one edit)
+    name_typo: float = -1.0         # two typos, still recognisably the same word
+    name_initial: float = 1.0       # "G." against "Giulia"
+    name_different: float = -30.0   # another given name (Mario/Maria, Anna/Lucia): another person
+    surname_different: float = -6.0  # same given name, another surname: a married or maiden name, or a typo
+    name_missing: float = -1.0      # one order has a name part the other lacks
+    street_exact: float = 5.0
+    street_exact_max: float = 7.0
+    street_exact_min: float = 1.0
+    street_close: float = 3.0
+    street_different: float = -3.0
+    number_exact: float = 3.0
+    number_close: float = 0.5
+    number_different: float = -4.0
+    postcode_exact: float = 4.0
+    postcode_close: float = 1.0
+    postcode_different: float = -4.0
+    city_exact: float = 3.0
+    city_close: float = 2.0
+    city_different: float = -3.0
+    extra_exact: float = 1.5
+    extra_close: float = 0.5
+    extra_different: float = -0.5
+    phone_exact: float = 10.0
+    phone_close: float = 4.0        # one digit off
+    phone_different: float = -3.0   # a third of re-submitted orders change or drop the phone
+    email_exact: float = 10.0
+    email_close: float = 4.0
+    email_different: float = -1.0
+    items_same: float = 3.0
+    items_overlap: float = 1.0
+    items_other: float = -3.0       # other products within `new_purchase_hours`: a changed mind
+    amount_same: float = 1.0        # when one export has no item lines
+    source_same: float = 6.0        # the same shop order number and amount (a re-export)
+    new_purchase_hours: float = 2.0  # other products this long apart are a new purchase, never a duplicate
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+def load_weights(path: Path) -> Weights:
+    """Defaults overridden by the numbers in a TOML file's top level or its [dedupe.weights] table."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise WeightsError(f"{path}: cannot read weights: {exc}") from None
+    table = data.get("dedupe", {}).get("weights", data)
+    known = {f.name for f in fields(Weights)}
+    for name, value in table.items():
+        if name not in known:
+            raise WeightsError(f"{path}: unknown weight {name!r} (known: {', '.join(sorted(known))})")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise WeightsError(f"{path}: weight {name} must be a number, not {value!r}")
+    return replace(DEFAULT_WEIGHTS, **{k: float(v) for k, v in table.items()})
+
+
+class Frequencies:
+    """How often each name word and street occurs among the orders of this run so far."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+        self.names: Counter[str] = Counter()
+        self.streets: Counter[str] = Counter()
+
+    def add(self, tokens: tuple[str, ...], street: str) -> None:
+        self.seen += 1
+        for token in tokens:
+            self.names[token] += 1
+        if street:
+            self.streets[street] += 1
+
+    def name_weight(self, token: str, w: Weights) -> float:
+        return self._weight(self.names[token], w.name_exact, w.name_exact_min, w.name_exact_max)
+
+    def street_weight(self, street: str, w: Weights) -> float:
+        return self._weight(self.streets[street], w.street_exact, w.street_exact_min, w.street_exact_max)
+
+    def _weight(self, count: int, default: float, low: float, high: float) -> float:
+        if self.seen < _MIN_SEEN or count == 0:
+            return default
+        return min(high, max(low, math.log2(_M * self.seen / count)))
+
+
+NO_FREQUENCIES = Frequencies()
+
+
+class Evidence(NamedTuple):
+    """One field's comparison: its level, its weight and what a reviewer should read."""
+
+    field: str
+    level: str
+    weight: float
+    detail: str = ""
+
+    def __str__(self) -> str:
+        detail = f" {self.detail}" if self.detail else ""
+        return f"{self.field} {self.level}{detail} ({self.weight:+.1f})"
+
+
+def probability(total: float, w: Weights) -> float:
+    """0-100: the match probability implied by the summed weights and the prior."""
+    x = total - w.offset
+    if x > 60:
+        return 100.0
+    return 100.0 / (1.0 + 2.0 ** -x)
+
+
+def name_evidence(ta: tuple[str, ...], tb: tuple[str, ...], freq: Frequencies, w: Weights) -> list[Evidence]:
+    """Best-matching name parts first (the anchor, usually the surname), then the best of the rest.
+
+    Word order is not trusted (surname-first orders are common), middle names are ignored, and
+    two given names that clearly differ, or differ only in the final vowel, mean another person.
+    """
+    if not ta or not tb:
+        return [] if not ta and not tb else [Evidence("name", "missing", 0.0)]
+    i, j = _best_pair(ta, tb, range(len(ta)), range(len(tb)))
+    last_a, last_b = len(ta) - 1, len(tb) - 1
+    swapped = len(ta) > 1 and len(tb) > 1 and (i == last_a) != (j == last_b)
+    anchor_is_surname = i == last_a if swapped else (i == last_a or j == last_b)
+    first_field, second_field = ("surname", "given name") if anchor_is_surname else ("given name", "surname")
+    found = [_part(first_field, ta[i], tb[j], freq, w, "words swapped" if swapped else "")]
+    rest_a = [k for k in range(len(ta)) if k != i]
+    rest_b = [k for k in range(len(tb)) if k != j]
+    if rest_a and rest_b:
+        k, m = _best_pair(ta, tb, rest_a, rest_b)
+        found.append(_part(second_field, ta[k], tb[m], freq, w, ""))
+    elif rest_a or rest_b:
+        found.append(Evidence(second_field, "missing", w.name_missing))
+    return found
+
+
+def _best_pair(ta: tuple[str, ...], tb: tuple[str, ...], rows, cols) -> tuple[int, int]:
+    best, pair = -1.0, (0, 0)
+    for i in rows:
+        for j in cols:
+            s = 2.0 if ta[i] == tb[j] else JaroWinkler.similarity(ta[i], tb[j])
+            if s > best or (s == best and i == len(ta) - 1):  # ties: the first order's last word, its surname
+                best, pair = s, (i, j)
+    return pair
+
+
+def _part(field: str, a: str, b: str, freq: Frequencies, w: Weights, note: str) -> Evidence:
+    if a == b:
+        return Evidence(field, "exact", freq.name_weight(a, w), ", ".join(filter(None, [a, note])))
+    shown = f"{a}/{b}"
+    if (len(a) == 1 or len(b) == 1) and a[0] == b[0]:
+        return Evidence(field, "initial", w.name_initial, shown)
+    if _gender_variants(a, b) or _two_names(a, b):
+        return Evidence(field, "different", w.name_different, shown)
+    edits = DamerauLevenshtein.distance(a, b, score_cutoff=3)
+    similar = JaroWinkler.similarity(a, b)
+    if similar >= 0.92 or (edits <= 1 and min(len(a), len(b)) >= 4):
+        return Evidence(field, "close", w.name_close, shown)
+    if similar >= 0.8 or edits <= 1 or (edits <= 2 and min(len(a), len(b)) >= 5):
+        return Evidence(field, "typo", w.name_typo, shown)
+    return Evidence(field, "different", w.surname_different if field == "surname" else w.name_different, shown)
+
+
+def _gender_variants(a: str, b: str) -> bool:
+    """Mario/Maria, Francesco/Francesca: a family's two people, not a typo."""
+    return (len(a) == len(b) >= 4 and a[:-1] == b[:-1] and a[-1] in _VOWELS and b[-1] in _VOWELS
+            and a[-1] != b[-1])
+
+
+def _two_names(a: str, b: str) -> bool:
+    """Two real given names (Luca/Lucia), or a typo of one real name against another (Carrla/Carlo)."""
+    known_a, known_b = a in GIVEN_NAMES, b in GIVEN_NAMES
+    if known_a and known_b:
+        return True
+    if known_a == known_b:
+        return False
+    known, typed = (a, b) if known_a else (b, a)
+    near = _nearest_name(typed)
+    return near is not None and near[0] != known and near[1] < DamerauLevenshtein.distance(typed, known)
+
+
+_NAME_LIST = sorted(GIVEN_NAMES)
+
+
+@lru_cache(maxsize=65_536)
+def _nearest_name(word: str) -> tuple[str, int] | None:
+    """The listed given name fewest edits (at most 2) away from `word`."""
+    found = process.extractOne(word, _NAME_LIST, scorer=DamerauLevenshtein.distance, score_cutoff=2)
+    return (found[0], int(found[1])) if found else None
+
+
+def text_level(a: str, b: str, close_at: float = 0.9) -> str:
+    """exact / close (Jaro-Winkler, or same words in another order or with one dropped) / different."""
+    if a == b:
+        return "exact"
+    if JaroWinkler.similarity(a, b) >= close_at or token_set_ratio(a, b) >= 90:
+        return "close"
+    return "different"
+
+
+def code_level(a: str, b: str) -> str:
+    """House numbers, postcodes, phone digits: exact / close (one edit, or 12 against 12b) / different."""
+    if a == b:
+        return "exact"
+    if DamerauLevenshtein.distance(a, b, score_cutoff=2) <= 1:
+        return "close"
+    return "different"
