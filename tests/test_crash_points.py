@@ -44,9 +44,13 @@ STEPS = (  # the COD day; each crash point belongs to the first step that reache
     ("remit reconcile", [*MONEY, "remit", "reconcile", "--as-of", "2026-12-10"]),
     ("remit resolve", [*MONEY, "remit", "resolve", "1", "--write-off", "--note", "short by 4.40", "--by", "test",
                        "--as-of", "2026-12-10"]),
+    ("payout run", [*MONEY, "payout", "run", "--as-of", "2026-12-10"]),
+    ("payout record", [*MONEY, "payout", "record", "1", "--bank-ref", "TRN9", "--amount", "120,70", "--date",
+                       "2026-12-11"]),
 )
 STEP_OF = {"import": 0, "check": 1, "dedupe": 2, "calls.after_outcomes": 3, "calls.after_confirm": 4, "ship": 5,
-           "track": 6, "ndr": 8, "remit.import": 9, "remit.bank": 10, "remit.reconcile": 11, "remit.resolve": 12}
+           "track": 6, "ndr": 8, "remit.import": 9, "remit.bank": 10, "remit.reconcile": 11, "remit.resolve": 12,
+           "payout.after_items": 13, "payout.after_close": 13, "payout.after_payment": 14}
 BETWEEN_TRANSACTIONS = {"check.between_passes"}
 _NOW = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")  # utc_now(): when a row was written, not what it says
 

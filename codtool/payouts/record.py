@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from codtool.crashpoints import crash_point
 from codtool.errors import CodtoolError
 from codtool.ledger import Ledger
 from codtool.ledger import payouts as store
@@ -48,4 +49,5 @@ def record_payment(ledger: Ledger, payment: Payment) -> dict:
                            f"payout to {statement.shop}, statement {statement.id}, {payment.bank_reference}",
                            (Leg(f"shop_due:{statement.shop}", payment.amount, cur),
                             Leg("bank", -payment.amount, cur)))])
+        crash_point("payout.after_payment")
         return load_statement(session, statement.id).summary_json() | {"payment_id": pid}

@@ -1,6 +1,6 @@
 """`payout run`: reconcile, add what became payable to the shops' statements, close ended cycles, post.
 
-One transaction for the whole run: statements, items and their balanced postings are stored
+One transaction for the whole run, the reconciliation included: statements, items and their balanced postings are stored
 together or not at all. Re-running for the same day adds nothing (each parcel's state on the
 statements is compared with what it should be), and a closed statement never gets a new item.
 """
@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from codtool.config import Config
+from codtool.crashpoints import crash_point
 from codtool.ledger import Ledger, Session
 from codtool.ledger import payouts as store
 from codtool.ledger.db import utc_now
 from codtool.payouts.plan import NewItem, OnStatements, Payable, Return, next_cycle, plan, shop_cycle
 from codtool.remit.cycles import Cycle, local_day
 from codtool.remit.postings import Leg, Txn, post
-from codtool.remit.reconcile import Reconciled, reconcile
+from codtool.remit.reconcile import Reconciled, reconcile_in
 
 
 @dataclass
@@ -36,9 +37,9 @@ class RunResult:
 
 
 def run_payouts(ledger: Ledger, config: Config, as_of: date) -> RunResult:
-    reconciled = reconcile(ledger, config, as_of)
     result = RunResult(as_of)
-    with ledger.transaction() as session:
+    with ledger.transaction() as session:  # the reconciliation too: a run is whole or nothing
+        reconciled = reconcile_in(session, config, as_of)
         payables, returns, result.shops_without_contract = _facts(session, config, reconciled, as_of)
         closed = {shop: date.fromisoformat(day) for shop, day in store.watermarks(session).items()}
         new = plan(config.shops, payables, returns, _placed(session), closed, as_of, config.currency)
@@ -46,8 +47,10 @@ def run_payouts(ledger: Ledger, config: Config, as_of: date) -> RunResult:
         result.new_transactions += _store(session, new, ids, config.currency, as_of)
         for item in new:
             result.items[item.kind] += 1
+        crash_point("payout.after_items")
         for shop in sorted(config.shops):
             result.closed += _close(session, shop, config, ids, as_of, result)
+        crash_point("payout.after_close")
     return result
 
 
