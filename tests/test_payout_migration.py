@@ -3,8 +3,9 @@ on schema 6 keeps every transaction and posting, with their ids, and takes payou
 
 from __future__ import annotations
 
-import codtool.ledger.db as ledger_db
 from remit_world import build
+
+import codtool.ledger.db as ledger_db
 
 
 def test_money_written_on_schema_6_survives_the_upgrade(cli, tmp_path, monkeypatch):
