@@ -239,3 +239,13 @@ def test_statement_files(world, tmp_path):
     assert rows[-1].startswith("total,,,,,190.00,7.40,182.60,")
     bad = world.cli("payout", "statement", ident, "--out", tmp_path / "s.txt")
     assert bad.exit_code == 1 and "write .xlsx or .csv or .pdf" in bad.stderr
+
+
+def test_pay_on_remittance_does_not_wait_for_the_bank(cli, tmp_path):
+    made = World(cli, tmp_path)
+    made.config.write_text(made.config.read_text(encoding="utf-8").replace(
+        'fee_percent = "2.0"\n', 'fee_percent = "2.0"\npay_on = "remittance"\n'), encoding="utf-8")
+    made.ok("remit", "import", _write(tmp_path / "r3.csv", R3), "--courier", "brt")  # remitted 10-09, never credited
+    made.json("payout", "run", "--as-of", "2026-10-12")
+    c2 = made.statement("bellezza", "2026-10-06")
+    assert [ln[0] for ln in _lines(c2)] == ["A1", "A2", "A3", "A4"]  # A1 and A4 remitted on 10-07: same cycle
