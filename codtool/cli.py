@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 bad input or runtime error (one line on stderr), 2 usag
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import click
@@ -60,11 +61,13 @@ def main_options(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result on stdout.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No tables or progress.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any input line is rejected.")] = False,
+    config: Annotated[Path | None, typer.Option("--config", envvar="CODTOOL_CONFIG",
+                                                help="Configuration file (TOML).")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version.")] = False,
 ) -> None:
     """Check, track and reconcile cash-on-delivery orders for logistics operators."""
-    state = State(db=db, output=Output(as_json=as_json, quiet=quiet), strict=strict)
+    state = State(db=db, output=Output(as_json=as_json, quiet=quiet), strict=strict, config_file=config)
     ctx.obj = state
     ctx.call_on_close(state.close)
 

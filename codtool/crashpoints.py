@@ -23,6 +23,13 @@ POINTS = (
     "calls.after_outcomes",     # attempts and status moves written, not committed
     "calls.after_confirm",      # auto-confirmations written, not committed
     "ndr.after_decisions",      # decisions written, not committed
+    "remit.import.after_lines",         # remittance file, remittances, lines and rejects written, not committed
+    "remit.bank.after_lines",           # bank statement, lines and rejects written, not committed
+    "remit.reconcile.after_postings",   # postings, discrepancies and the run written, not committed
+    "remit.resolve.after_decision",     # decision and its balancing transaction written, not committed
+    "payout.after_items",               # statements, items and their postings written, cycles not closed
+    "payout.after_close",               # cycles closed, balances carried, not committed
+    "payout.after_payment",             # payment and its bank posting written, not committed
 )
 
 

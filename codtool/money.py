@@ -188,6 +188,7 @@ class AmountFormat:
 
 
 ORDERS = AmountFormat()
+STATEMENTS = AmountFormat(parentheses=True)  # courier remittance files and bank statements
 
 
 def read_amount(text: str, currency: str, fmt: AmountFormat = ORDERS) -> Money:

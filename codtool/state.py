@@ -7,9 +7,11 @@ registers them (no cli <-> commands import cycle).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import typer
 
+from codtool.config import Config, load_config
 from codtool.errors import CodtoolError
 from codtool.ledger import Ledger, open_ledger
 from codtool.ledger.permissions import check_writable
@@ -27,7 +29,15 @@ class State:
     db: str  # a file path, sqlite:///path or postgresql://... (see codtool.ledger.url)
     output: Output
     strict: bool = False
+    config_file: Path | None = None
     _ledger: Ledger | None = field(default=None, repr=False)
+    _config: Config | None = field(default=None, repr=False)
+
+    def config(self) -> Config:
+        """The configuration, read on first use so commands that need none never fail on it."""
+        if self._config is None:
+            self._config = load_config(self.config_file)
+        return self._config
 
     def finish(self, rejected: int, what: str) -> None:
         """Lines refused by a command that otherwise ran: fatal only with --strict (for cron)."""

@@ -27,6 +27,8 @@ from helpers import ORDER_FIXTURES, REPO, run
 from codtool.crashpoints import ENV, POINTS
 
 SHIP = REPO / "fixtures" / "shipping"
+REMIT = REPO / "fixtures" / "remit"
+MONEY = ["--config", str(REMIT / "codtool.toml")]
 STEPS = (  # the COD day; each crash point belongs to the first step that reaches it
     ("import", ["import", *map(str, ORDER_FIXTURES), "--shop", "demo"]),
     ("check", ["check"]),
@@ -37,15 +39,25 @@ STEPS = (  # the COD day; each crash point belongs to the first step that reache
     ("track", ["track", str(SHIP / "brt_status_2026-11-25.csv"), "--courier", "brt"]),
     ("track again", ["track", str(SHIP / "brt_status_2026-11-27.csv"), "--courier", "brt"]),
     ("ndr record", ["ndr", "record", str(SHIP / "ndr_decisions.csv")]),
+    ("remit import", [*MONEY, "remit", "import", str(REMIT / "remittance_brt_2026-11-28.csv"), "--courier", "brt"]),
+    ("remit bank", [*MONEY, "remit", "bank", str(REMIT / "bank_2026-11-30.csv")]),
+    ("remit reconcile", [*MONEY, "remit", "reconcile", "--as-of", "2026-12-10"]),
+    ("remit resolve", [*MONEY, "remit", "resolve", "1", "--write-off", "--note", "short by 4.40", "--by", "test",
+                       "--as-of", "2026-12-10"]),
+    ("payout run", [*MONEY, "payout", "run", "--as-of", "2026-12-10"]),
+    ("payout record", [*MONEY, "payout", "record", "1", "--bank-ref", "TRN9", "--amount", "120,70", "--date",
+                       "2026-12-11"]),
 )
 STEP_OF = {"import": 0, "check": 1, "dedupe": 2, "calls.after_outcomes": 3, "calls.after_confirm": 4, "ship": 5,
-           "track": 6, "ndr": 8}
+           "track": 6, "ndr": 8, "remit.import": 9, "remit.bank": 10, "remit.reconcile": 11, "remit.resolve": 12,
+           "payout.after_items": 13, "payout.after_close": 13, "payout.after_payment": 14}
 BETWEEN_TRANSACTIONS = {"check.between_passes"}
 _NOW = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")  # utc_now(): when a row was written, not what it says
 
 
 def step_of(point: str) -> int:
-    return STEP_OF.get(point, STEP_OF.get(point.split(".")[0]))
+    parts = point.split(".")
+    return STEP_OF.get(point, STEP_OF.get(".".join(parts[:2]), STEP_OF.get(parts[0])))
 
 
 def dump(db: Path) -> dict[str, list]:

@@ -9,7 +9,7 @@ import typer
 from codtool.errors import CodtoolError
 from codtool.ledger.db import schema_version
 from codtool.ledger.integrity import physical_check
-from codtool.ledger.invariants import all_invariants, check_invariants
+from codtool.ledger.invariants import MONEY_CHECKS, all_invariants, check_invariants
 from codtool.ledger.permissions import make_private
 from codtool.state import state_of
 
@@ -39,7 +39,7 @@ def doctor(
     violations = [] if damage else check_invariants(ledger.session)
     data = {"schema_version": schema_version(ledger.session), "physical_check": check, "damage": damage,
             "physical_note": note,
-            "checked": list(all_invariants()) if not damage else [], "tightened": tightened,
+            "checked": [*all_invariants(), *MONEY_CHECKS] if not damage else [], "tightened": tightened,
             "violations": [v.to_json() for v in violations]}
 
     def show(console) -> None:
@@ -51,7 +51,7 @@ def doctor(
             console.print(f"Ledger {ledger.url}: {check} found damage; invariants not checked.")
         else:
             done = f"{check} ok; " if check != "none" else ""
-            console.print(f"Ledger {ledger.url}: {done}{len(all_invariants())} invariants checked, "
+            console.print(f"Ledger {ledger.url}: {done}{len(all_invariants()) + len(MONEY_CHECKS)} invariants checked, "
                           f"{len(violations)} broken.")
 
     state.output.emit(data, show)

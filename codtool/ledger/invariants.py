@@ -13,10 +13,11 @@ query using `{transactions}` ("every transaction sums to zero per currency"), th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from codtool.errors import LedgerError
+from codtool.ledger import payouts, remit
 from codtool.ledger.session import Session
 
 INVARIANTS: dict[str, str] = {
@@ -34,6 +35,16 @@ INVARIANTS: dict[str, str] = {
         "UNION ALL SELECT 'rejected row ' || id, 'import batch ' || batch_id, 'no such batch' "
         "FROM rejected_rows WHERE batch_id NOT IN (SELECT id FROM import_batches)"
     ),
+}
+
+
+# Money-side invariants, one function each (their SQL lives in codtool/ledger/remit.py).
+MONEY_CHECKS: dict[str, Callable[[Session], list[tuple]]] = {
+    "every money transaction balances per currency": remit.unbalanced_transactions,
+    "every delivered COD parcel has its receivable posting": remit.delivered_without_posting,
+    "each courier's receivable equals the sum of its open parcel items": remit.receivable_mismatches,
+    "delivery postings carry the parcel's COD": remit.delivery_postings_off,
+    "each shop's due account equals its statement items less its payments": payouts.shop_due_mismatches,
 }
 
 
@@ -61,11 +72,15 @@ def _breach_json(row: tuple) -> dict | list:
     return {"row": row[0], "expected": row[1], "found": row[2]} if len(row) == 3 else list(row)
 
 
-def check_invariants(conn: Session) -> list[Violation]:
+def check_invariants(session: Session) -> list[Violation]:
     """Every invariant that does not hold, over the whole ledger, with the rows that break it."""
     found = []
     for name, query in all_invariants().items():
-        rows = [tuple(r) for r in conn.execute(query).fetchall()]
+        rows = [tuple(r) for r in session.execute(query).fetchall()]
+        if rows:
+            found.append(Violation(name, rows))
+    for name, check in MONEY_CHECKS.items():
+        rows = check(session)
         if rows:
             found.append(Violation(name, rows))
     return found

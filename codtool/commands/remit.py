@@ -1,0 +1,231 @@
+"""`codtool config show` and `codtool remit import|bank|reconcile|report|resolve|balances`: the money side."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from codtool.commands import ForceOption, add_group
+from codtool.config import effective_values
+from codtool.errors import CodtoolError
+from codtool.exports import export_format
+from codtool.ledger import remit as store
+from codtool.money import format_minor
+from codtool.remit.bank import import_statement
+from codtool.remit.files import import_remittance, load_mapping
+from codtool.remit.reconcile import reconcile
+from codtool.remit.report import Report, write_report
+from codtool.remit.resolve import Decision, resolve
+from codtool.render import table
+from codtool.state import state_of
+from codtool.tracking.couriers import check_name
+
+DISCREPANCY_EXIT = 3  # `remit reconcile --fail-on-discrepancy`: done, but money needs attention
+_SHOWN = 30
+
+
+class DiscrepanciesOpen(CodtoolError):
+    """Reconcile found open discrepancies and --fail-on-discrepancy asks for a non-zero exit."""
+
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Reconcile as of this day (YYYY-MM-DD); default today.")]
+CourierFilter = Annotated[str | None, typer.Option("--courier", "-c", help="Only this courier.")]
+
+
+def register(app: typer.Typer) -> None:
+    add_group(app, "config", "The configuration file (TOML).", {"show": config_show})
+    add_group(app, "remit", "Courier COD remittances, bank statements and reconciliation.", {
+        "import": remit_import, "bank": remit_bank, "reconcile": remit_reconcile, "report": remit_report,
+        "resolve": remit_resolve, "balances": remit_balances})
+
+
+def _as_of(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from exc
+
+
+def config_show(ctx: typer.Context) -> None:
+    """Print every effective configuration value and where it came from (file or default)."""
+    state = state_of(ctx)
+    config = state.config()
+    rows = effective_values(config)
+    data = {"file": str(config.path) if config.path else None,
+            "values": [{"key": k, "value": v, "source": s} for k, v, s in rows]}
+    state.output.emit(data, lambda c: c.print(table(f"Configuration ({config.path or 'no file: defaults'})",
+                                                    ("key", "value", "source"), rows)))
+
+
+def remit_import(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Remittance files (CSV), one per payout.")],
+    courier: Annotated[str, typer.Option("--courier", "-c", help="The courier that sent the files.")],
+    mapping: Annotated[Path | None, typer.Option(help="TOML mapping: [columns] and deductions.")] = None,
+) -> None:
+    """Import courier remittance files: each atomic and idempotent by content; every line imported or rejected."""
+    state = state_of(ctx)
+    config = state.config()
+    name = check_name(courier)
+    terms = config.courier(name)
+    mapped = load_mapping(mapping or config.file(terms.remittance_mapping))
+    results = [import_remittance(state.ledger(), path, name, config.currency, mapped) for path in files]
+    data = [r.to_json() for r in results]
+
+    def show(console: Console) -> None:
+        console.print(table("Remittance files", ("file", "courier", "lines", "imported", "repeats a parcel",
+                                                 "rejected", "remittances", "note"),
+                            [(r.file, r.courier, r.lines, r.imported, r.repeats_known_parcel, len(r.rejected),
+                              ", ".join(f"{x['bank_reference'] or '-'} {x['remittance_date']} {x['total']}"
+                                        for x in r.remittances),
+                              "already imported: nothing changed" if r.already_imported else "") for r in results]))
+        for r in results:
+            if r.rejected:
+                console.print(table(f"{r.file}: rejected", ("line", "reason"),
+                                    ((x.line, x.reason) for x in r.rejected[:_SHOWN])))
+
+    state.output.emit(data[0] if len(data) == 1 else data, show)
+    state.finish(sum(len(r.rejected) for r in results), ", ".join(map(str, files)))
+
+
+def remit_bank(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Bank statement exports (CSV).")],
+) -> None:
+    """Import bank statements (Italian layouts or plain date, amount, description); movements are kept, not guessed."""
+    state = state_of(ctx)
+    config = state.config()
+    results = [import_statement(state.ledger(), path, config.currency) for path in files]
+    data = [r.to_json() for r in results]
+
+    def show(console: Console) -> None:
+        console.print(table("Bank statements", ("file", "layout", "lines", "new", "already known", "credits",
+                                                "debits", "rejected", "closing balance", "note"),
+                            [(r.file, r.layout, r.lines, r.imported, r.already_known, r.credits, r.debits,
+                              len(r.rejected), "" if r.closing_balance_minor is None
+                              else format_minor(r.closing_balance_minor, config.currency),
+                              "already imported: nothing changed" if r.already_imported else "")
+                             for r in results]))
+        for r in results:
+            if r.rejected:
+                console.print(table(f"{r.file}: rejected", ("line", "reason"),
+                                    ((x.line, x.reason) for x in r.rejected[:_SHOWN])))
+
+    state.output.emit(data[0] if len(data) == 1 else data, show)
+    state.finish(sum(len(r.rejected) for r in results), ", ".join(map(str, files)))
+
+
+def remit_reconcile(
+    ctx: typer.Context,
+    courier: CourierFilter = None,
+    as_of: AsOf = None,
+    fail: Annotated[bool, typer.Option(
+        "--fail-on-discrepancy", help=f"Exit {DISCREPANCY_EXIT} when any discrepancy is open (for cron).")] = False,
+) -> None:
+    """Post deliveries, remittances and bank credits to the ledger; list every open discrepancy and each cycle."""
+    state = state_of(ctx)
+    result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None)
+    data = result.to_json()
+
+    def show(console: Console) -> None:
+        _show_cycles(console, data)
+        _show_discrepancies(console, data["discrepancies"])
+        counts = ", ".join(f"{k} {v}" for k, v in data["counts"].items())
+        console.print(f"As of {data['as_of']}: {counts}; {result.new_transactions} new transaction(s).")
+
+    state.output.emit(data, show)
+    if fail and result.open:
+        state.output.note(f"{len(result.open)} open discrepancy(ies)")
+        raise typer.Exit(DISCREPANCY_EXIT)
+
+
+def _show_cycles(console: Console, data: dict) -> None:
+    cur = data["currency"]
+    console.print(table("Cycles", ("courier", "first day", "last day", "payout due", "parcels", "expected",
+                                   "remitted", "fees", "difference", "status"),
+                        [(c["courier"], c["cycle_start"], c["cycle_end"], c["payout_due"], c["parcels"],
+                          format_minor(c["expected_minor"], cur), format_minor(c["remitted_minor"], cur),
+                          format_minor(c["fees_minor"], cur), format_minor(c["difference_minor"], cur), c["status"])
+                         for c in data["cycles"]],
+                        numeric=("parcels", "expected", "remitted", "fees", "difference")))
+
+
+def _show_discrepancies(console: Console, items: list[dict]) -> None:
+    console.print(table(f"Open discrepancies ({len(items)})", ("id", "kind", "courier", "tracking", "order",
+                                                               "bank ref", "amount", "cycle", "detail"),
+                        [(d["id"], d["kind"], d["courier"], d["tracking_number"], d["order_id"], d["bank_reference"],
+                          d["amount"], d["cycle"], d["detail"]) for d in items[:_SHOWN]], numeric=("amount",)))
+    if len(items) > _SHOWN:
+        console.print(f"... and {len(items) - _SHOWN} more (use --json or remit report --out FILE.xlsx)")
+
+
+def remit_report(
+    ctx: typer.Context,
+    courier: CourierFilter = None,
+    as_of: AsOf = None,
+    out: Annotated[Path | None, typer.Option(help="Also write the report to FILE.xlsx or FILE.csv.")] = None,
+    force: ForceOption = False,
+) -> None:
+    """Per courier and cycle the totals, the aging of what each courier owes, and every open discrepancy."""
+    state = state_of(ctx)
+    if out is not None:
+        export_format(out, force)  # before the work: a bad or existing --out fails first
+    result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None)
+    report = Report(result, [dict(r) for r in store.decisions(state.ledger().session)])
+    if out is not None:
+        write_report(report, out, force)
+    data = report.to_json()
+
+    def show(console: Console) -> None:
+        _show_cycles(console, data)
+        cur = data["currency"]
+        console.print(table("Aging: owed by days past the payout date", ("courier", "not due", "0-5", "6-10",
+                                                                          "11-30", "over 30", "total"),
+                            [(a["courier"], *(format_minor(a[f"{b}_minor"], cur) for b in
+                                              ("not_due", "0-5", "6-10", "11-30", "over_30")),
+                              format_minor(a["total_minor"], cur)) for a in data["aging"]],
+                            numeric=("not due", "0-5", "6-10", "11-30", "over 30", "total")))
+        _show_discrepancies(console, data["discrepancies"])
+        if out is not None:
+            console.print(f"Written to {out}.")
+
+    state.output.emit(data, show)
+
+
+def remit_resolve(
+    ctx: typer.Context,
+    discrepancy: Annotated[int, typer.Argument(help="Discrepancy id, as listed by remit reconcile.")],
+    write_off: Annotated[bool, typer.Option("--write-off", help="Write the amount off as a loss.")] = False,
+    dispute: Annotated[bool, typer.Option("--dispute", help="Claim it from the courier (disputed claims).")] = False,
+    accept: Annotated[bool, typer.Option("--accept", help="Accept the other side's figure.")] = False,
+    note: Annotated[str, typer.Option("--note", help="Why: kept in the audit trail.")] = "",
+    by: Annotated[str | None, typer.Option("--by", help="Who decides (default: your user name).")] = None,
+    as_of: AsOf = None,
+) -> None:
+    """Record a decision on an open discrepancy, with who and when, and post its balancing transaction."""
+    chosen = [name for name, flag in (("write_off", write_off), ("dispute", dispute), ("accept", accept)) if flag]
+    if len(chosen) != 1:
+        raise typer.BadParameter("give exactly one of --write-off, --dispute, --accept")
+    state = state_of(ctx)
+    who = by or getpass.getuser()
+    data = resolve(state.ledger(), state.config(), Decision(discrepancy, chosen[0], note, who), _as_of(as_of))
+    state.output.emit(data, lambda c: c.print(
+        f"Discrepancy {data['id']} ({data['kind']}, {format_minor(data['amount_minor'], data['currency'] or 'EUR')} "
+        f"{data['currency']}): {data['decision']} by {data['decided_by']} at {data['decided_at']}."))
+
+
+def remit_balances(ctx: typer.Context) -> None:
+    """Every money account's balance (debit positive): receivables, payables, bank, fees, suspense."""
+    state = state_of(ctx)
+    rows = [dict(r) for r in store.balances(state.ledger().session)]
+    state.output.emit({"accounts": rows}, lambda c: c.print(table(
+        "Balances", ("account", "currency", "balance", "postings"),
+        [(r["code"], r["currency"], format_minor(r["balance"], r["currency"]), r["postings"]) for r in rows],
+        numeric=("balance", "postings"))))

@@ -1,0 +1,1 @@
+"""Courier COD remittances: the money ledger, five-day cycles, bank matching and reconciliation."""
