@@ -18,11 +18,13 @@ POINTS = (
     "check.after_findings",     # findings written, not committed
     "check.between_passes",     # findings committed, shared-phone pass not run
     "dedupe.after_clusters",    # clusters written, not committed
+    "dedupe.after_decision",    # a reviewer's decision and its status moves written, not committed
     "track.after_events",       # events written, statuses not re-derived, not committed
     "ship.after_shipments",     # shipments and status moves written, not committed
     "calls.after_outcomes",     # attempts and status moves written, not committed
     "calls.after_confirm",      # auto-confirmations written, not committed
     "ndr.after_decisions",      # decisions written, not committed
+    "notify.after_messages",    # messages recorded as sent, not committed
     "remit.import.after_lines",         # remittance file, remittances, lines and rejects written, not committed
     "remit.bank.after_lines",           # bank statement, lines and rejects written, not committed
     "remit.reconcile.after_postings",   # postings, discrepancies and the run written, not committed

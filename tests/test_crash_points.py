@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from contextlib import chdir
 from pathlib import Path
 
 import helpers
@@ -33,8 +34,10 @@ STEPS = (  # the COD day; each crash point belongs to the first step that reache
     ("import", ["import", *map(str, ORDER_FIXTURES), "--shop", "demo"]),
     ("check", ["check"]),
     ("dedupe", ["dedupe"]),
+    ("dedupe resolve", ["dedupe", "resolve", "1", "--keep", "12"]),
     ("calls record", ["calls", "record", str(REPO / "fixtures" / "calls" / "outcomes_2026-11-23.csv")]),
     ("calls confirm", ["calls", "confirm", "--date", "2026-11-23"]),
+    ("notify export", ["notify", "export", "--kind", "confirm", "--out", "notices.csv", "--force"]),  # in the run's folder
     ("ship", ["ship", str(SHIP / "manifest_brt.csv"), "--courier", "brt", "--shop", "demo", "--force"]),
     ("track", ["track", str(SHIP / "brt_status_2026-11-25.csv"), "--courier", "brt"]),
     ("track again", ["track", str(SHIP / "brt_status_2026-11-27.csv"), "--courier", "brt"]),
@@ -48,9 +51,10 @@ STEPS = (  # the COD day; each crash point belongs to the first step that reache
     ("payout record", [*MONEY, "payout", "record", "1", "--bank-ref", "TRN9", "--amount", "120,70", "--date",
                        "2026-12-11"]),
 )
-STEP_OF = {"import": 0, "check": 1, "dedupe": 2, "calls.after_outcomes": 3, "calls.after_confirm": 4, "ship": 5,
-           "track": 6, "ndr": 8, "remit.import": 9, "remit.bank": 10, "remit.reconcile": 11, "remit.resolve": 12,
-           "payout.after_items": 13, "payout.after_close": 13, "payout.after_payment": 14}
+STEP_OF = {"import": 0, "check": 1, "dedupe": 2, "dedupe.after_decision": 3, "calls.after_outcomes": 4,
+           "calls.after_confirm": 5, "notify": 6, "ship": 7, "track": 8, "ndr": 10, "remit.import": 11,
+           "remit.bank": 12, "remit.reconcile": 13, "remit.resolve": 14, "payout.after_items": 15,
+           "payout.after_close": 15, "payout.after_payment": 16}
 BETWEEN_TRANSACTIONS = {"check.between_passes"}
 _NOW = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")  # utc_now(): when a row was written, not what it says
 
@@ -71,7 +75,8 @@ def baseline(tmp_path_factory) -> list[Path]:
     folder = tmp_path_factory.mktemp("baseline")
     db, snapshots = folder / "ledger.db", []
     for i, (name, args) in enumerate(STEPS):
-        result = run(db, "-q", *args)
+        with chdir(folder):  # files a step writes (notify export) land beside its ledger
+            result = run(db, "-q", *args)
         assert result.exit_code == 0, f"{name}: {result.output}"
         snapshots.append(folder / f"after_{i}.db")
         shutil.copy(db, snapshots[-1])
@@ -115,6 +120,7 @@ def test_a_rerun_after_a_kill_ends_in_the_uninterrupted_ledger(baseline, crashed
     else:
         assert after_kill == before, "a killed transaction left rows behind"
     step = step_of(point)
-    result = run(db, "-q", *STEPS[step][1])
+    with chdir(db.parent):
+        result = run(db, "-q", *STEPS[step][1])
     assert result.exit_code == 0, result.output
     assert dump(db) == dump(baseline[step])

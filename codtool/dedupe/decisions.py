@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
+from codtool.crashpoints import crash_point
 from codtool.dedupe.review import cluster_view
 from codtool.errors import CodtoolError
 from codtool.ledger import Ledger
@@ -40,6 +41,7 @@ def resolve(ledger: Ledger, cluster_id: int, keep: list[int], not_duplicate: boo
         status = "resolved" if dropped else "not_duplicate"
         roles = {o: ("keep" if dropped else "not_duplicate") if o in keep else "duplicate" for o in members}
         store.decide(conn, cluster_id, status, keep[0], roles, by)
+        crash_point("dedupe.after_decision")
         return cluster_view(conn, cluster_id)
 
 

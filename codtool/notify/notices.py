@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from codtool.crashpoints import crash_point
 from codtool.ledger import Ledger, Row, Session
 from codtool.ledger import calls as store
 from codtool.ledger.db import utc_now
@@ -50,6 +51,7 @@ def export_notices(ledger: Ledger, kind: str, sender: Sender, again: bool = Fals
         now = utc_now()
         store.insert_messages(conn, ((m.order_id, kind, m.event_ref, m.phone_e164, m.language, m.text, sender.name,
                                       now) for m in result.messages))
+        crash_point("notify.after_messages")
     return result
 
 
