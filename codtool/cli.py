@@ -17,9 +17,42 @@ from codtool.errors import CodtoolError
 from codtool.render import Output
 from codtool.state import State
 
+# Global options a user may also write after the command (`codtool import f.csv --json`).
+GLOBAL_FLAGS = frozenset({"--json", "--quiet", "-q", "--strict"})
+GLOBAL_VALUED = frozenset({"--db"})
+
+
+def hoist_globals(args: list[str]) -> list[str]:
+    """Move global options written anywhere before `--` to the front, where click expects them.
+
+    No sub-command defines an option with these names, so moving them never changes what a
+    sub-command sees; a value of `--db` moves with it.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if arg in GLOBAL_FLAGS or (name in GLOBAL_VALUED and "=" in arg):
+            front.append(arg)
+        elif arg in GLOBAL_VALUED and i + 1 < len(args):
+            front.extend(args[i:i + 2])
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
 
 class CodtoolGroup(TyperGroup):
     """Turns domain errors anywhere below into `Error: ...` on stderr and exit 1."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_globals(list(args)))
 
     def invoke(self, ctx: click.Context):
         try:

@@ -42,7 +42,7 @@ def ship_all(db: Path) -> None:
 
 
 def track_all(db: Path, files=STATUS_FILES) -> list[dict]:
-    return [run(db, "track", str(SHIP / name), "--courier", courier) for courier, name in files]
+    return [run(db, "track", str(SHIP / name), "--courier", courier)[0] for courier, name in files]
 
 
 def statuses(db: Path) -> dict[str, str]:
@@ -160,7 +160,7 @@ def test_every_status_path_reaches_shipment_and_order(db):
 
 def test_unknown_status_and_unknown_parcel_are_reported_by_line(db):
     ship_all(db)
-    data = run(db, "track", str(SHIP / "brt_status_2026-11-27.csv"), "--courier", "brt")
+    [data] = run(db, "track", str(SHIP / "brt_status_2026-11-27.csv"), "--courier", "brt")
     assert data["issues"] == [
         {"file": "brt_status_2026-11-27.csv", "line": 12, "code": "tracking.unknown_status",
          "message": "unknown brt status 'FERMO DEPOSITO CONCORDATO': add it to the courier mapping"},
@@ -197,7 +197,7 @@ def test_files_arriving_out_of_order_give_the_same_statuses(db, imported, ledger
 def test_delivered_after_return_is_reported_and_ignored(db):
     ship_all(db)
     track_all(db, STATUS_FILES[:2])
-    data = run(db, "track", str(SHIP / "brt_status_2026-12-04.csv"), "--courier", "brt")
+    [data] = run(db, "track", str(SHIP / "brt_status_2026-12-04.csv"), "--courier", "brt")
     assert data["issues"] == [{
         "file": "brt_status_2026-12-04.csv", "line": 3, "code": "tracking.impossible_transition",
         "message": "impossible transition for brt 059012300004: delivered at 2026-12-04T09:00:00 after rto_delivered"}]
@@ -208,7 +208,7 @@ def test_user_mapping_extends_the_default_and_broken_mappings_fail(db, tmp_path)
     ship_all(db)
     extra = tmp_path / "brt.toml"
     extra.write_text('[statuses]\n"FERMO DEPOSITO CONCORDATO" = "failed_attempt:rescheduled"\n', encoding="utf-8")
-    data = run(db, "track", str(SHIP / "brt_status_2026-11-27.csv"), "--courier", "brt", "--mapping", str(extra))
+    [data] = run(db, "track", str(SHIP / "brt_status_2026-11-27.csv"), "--courier", "brt", "--mapping", str(extra))
     assert [i["code"] for i in data["issues"]] == ["tracking.unknown_parcel"]
     broken = tmp_path / "broken.toml"
     broken.write_text('[statuses]\n"CONSEGNATA" = "arrived"\n', encoding="utf-8")

@@ -66,7 +66,7 @@ def import_files(
         with state.output.progress(f"Importing {path.name}", 1) as tick:
             results.append(import_file(ledger, request, tick))
     data = [r.to_json() for r in results]
-    state.output.emit(data[0] if len(data) == 1 else data, lambda c: _show_results(c, results))
+    state.output.emit(data, lambda c: _show_results(c, results))
     state.finish(sum(r.rejected for r in results), ", ".join(map(str, files)))
 
 

@@ -88,7 +88,7 @@ def track(
         with state.output.progress(f"Tracking {path.name}", 1) as tick:
             results.append(import_status_file(state.ledger(), path, mapped, tick))
     data = [r.to_json() for r in results]
-    state.output.emit(data[0] if len(data) == 1 else data, lambda c: _show_tracks(c, results))
+    state.output.emit(data, lambda c: _show_tracks(c, results))
     state.finish(sum(len(r.issues) for r in results), ", ".join(map(str, files)))
 
 
