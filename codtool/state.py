@@ -12,7 +12,9 @@ import typer
 
 from codtool.errors import CodtoolError
 from codtool.ledger import Ledger, open_ledger
+from codtool.ledger.db import refuse_missing_file
 from codtool.ledger.permissions import check_writable
+from codtool.ledger.url import parse_url
 from codtool.render import Output
 
 
@@ -27,6 +29,7 @@ class State:
     db: str  # a file path, sqlite:///path or postgresql://... (see codtool.ledger.url)
     output: Output
     strict: bool = False
+    create: bool = False  # only `codtool init` may create a ledger; every other command needs one
     _ledger: Ledger | None = field(default=None, repr=False)
 
     def finish(self, rejected: int, what: str) -> None:
@@ -36,8 +39,10 @@ class State:
 
     def ledger(self) -> Ledger:
         if self._ledger is None:
+            if not self.create:
+                refuse_missing_file(parse_url(self.db))
             check_writable(self.db)
-            self._ledger = open_ledger(self.db)
+            self._ledger = open_ledger(self.db, create=self.create)
         return self._ledger
 
     def close(self) -> None:

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from backends import PG_SERVER, SKIP_REASON, Backend, Location
+from backends import PG_SERVER, SKIP_REASON, Backend, Location, migrated
 from helpers import connect
 from typer.testing import CliRunner
 
@@ -34,8 +34,10 @@ class Ledgers:
     def __init__(self, backend: Backend, tmp_path: Path) -> None:
         self.backend, self.tmp_path, self._made = backend, tmp_path, []
 
-    def new(self, name: str = "ledger") -> Location:
-        return self._keep(self.backend.new(self.tmp_path, name))
+    def new(self, name: str = "ledger", empty: bool = False) -> Location:
+        """A migrated ledger (what `codtool init` makes), or with `empty` only a place for one."""
+        location = self._keep(self.backend.new(self.tmp_path, name))
+        return location if empty else migrated(location)
 
     def copy(self, template: Location, name: str = "ledger") -> Location:
         return self._keep(self.backend.copy(template, self.tmp_path, name))

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from backends import Backend, Location
+from backends import Backend, Location, migrated
 from typer.testing import CliRunner
 
 from codtool.cli import app
@@ -35,7 +35,7 @@ def run_json(db: Location, *args: str):
 def imported_ledger(backend: Backend, template_dir: Path,
                     imports: tuple[tuple[list[Path], str], ...] = ((ORDER_FIXTURES, "demo"),)) -> Location:
     """Import fixture files (each list for its shop) once; tests take a `ledgers.copy` of it."""
-    db = backend.new(template_dir, "template")
+    db = migrated(backend.new(template_dir, "template"))
     for files, shop in imports:
         result = run(db, "-q", "import", *map(str, files), "--shop", shop)
         assert result.exit_code == 0, result.output

@@ -10,6 +10,8 @@ from helpers import ORDER_FIXTURES, REPO
 from typer.testing import CliRunner
 
 from codtool.cli import app, hoist_globals
+from codtool.ledger.db import connect as raw_session
+from codtool.ledger.url import parse_url
 
 SHIP = REPO / "fixtures" / "shipping"
 
@@ -61,3 +63,51 @@ def test_every_command_is_in_the_json_document():
         names = [f"{name} {sub}" for sub in subs] if subs else [name]
         for full in names:
             assert f"`{full}" in text, f"docs/json.md does not describe {full}"
+
+
+@pytest.mark.parametrize("command", [["orders", "list"], ["import", str(ORDER_FIXTURES[0])], ["check"], ["doctor"],
+                                     ["batches", "list"], ["ndr", "list"]])
+def test_commands_other_than_init_refuse_a_missing_ledger(ledgers, backend, command):
+    """SQLite: no file (and none is created); PostgreSQL: a database without codtool's schema."""
+    db = ledgers.new("typo", empty=True)
+    result = CliRunner().invoke(app, ["--db", str(db), *command])
+    assert result.exit_code == 1, result.output
+    shown = str(parse_url(str(db)))  # the path, or the URL without a password
+    assert result.stderr == f"Error: no ledger at {shown}: run `codtool init --db {shown}`\n"
+    if backend.name == "sqlite":
+        assert not Path(db).exists()
+    else:
+        with raw_session(parse_url(str(db))) as session:  # not open_ledger: that would migrate
+            assert session.one(session.dialect.table_exists, ("schema_migrations",)) is None
+    assert CliRunner().invoke(app, ["--db", str(db), "init"]).exit_code == 0
+    after_init = CliRunner().invoke(app, ["--db", str(db), *command])
+    assert after_init.exit_code == 0, after_init.output
+
+
+@pytest.mark.parametrize("args, option", [
+    (["orders", "list", "--status", "bogus"], "--status"),
+    (["import", str(ORDER_FIXTURES[0]), "--profile", "bogus"], "--profile"),
+    (["report", "delivery", "--by", "bogus"], "--by"),
+    (["notify", "export", "--kind", "bogus", "--out", "x.csv"], "--kind"),
+    (["import", str(ORDER_FIXTURES[0]), "--country", "ZZ"], "--country"),
+    (["import", str(ORDER_FIXTURES[0]), "--currency", "XYZ"], "--currency"),
+])
+def test_closed_options_refuse_other_values_with_exit_2(cli, args, option):
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    value = args[args.index(option) + 1]
+    assert option in result.stderr and value in result.stderr, result.stderr
+
+
+def test_status_choices_are_listed(cli):
+    result = cli("orders", "list", "--status", "bogus")
+    assert all(s in result.stderr for s in ("new", "confirmed", "delivered", "lost")), result.stderr
+
+
+def test_a_row_with_a_country_outside_iso_3166_is_rejected(cli, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("order_id,customer_name,address1,city,country,cod_amount\n"
+                    "C1,Anna,Via Roma 1,Roma,ZZ,10.00\nC2,Bea,Via Roma 2,Roma,Italia,10.00\n", encoding="utf-8")
+    [out] = cli.json("import", path)
+    assert out["imported"] == 1
+    assert [(r["line"], r["reason"]) for r in out["rejects"]] == [(2, "country 'ZZ' is not an ISO 3166 code such as IT")]

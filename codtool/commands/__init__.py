@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -17,6 +18,15 @@ def add_group(app: typer.Typer, name: str, help: str, commands: dict[str, Callab
         group.command(command)(function)
     app.add_typer(group, name=name)
     return group
+
+
+def choices(name: str, values: Iterable[str]) -> type[Enum]:
+    """An option's closed set of values as the Enum Typer checks: a bogus value is exit 2 listing the choices.
+
+    Every enum-like option uses this (`--status`, `--profile`, `--by`, `--kind`), so help shows
+    `[new|confirmed|...]` and the command receives `.value`, the plain string the library expects.
+    """
+    return Enum(name, {value: value for value in values}, type=str)
 
 
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace the output file if it already exists.")]

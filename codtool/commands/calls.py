@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import ForceOption, add_group
+from codtool.commands import ForceOption, add_group, choices
 from codtool.exports import ExportError, export_format, write_table
 from codtool.input_policy import MAX_ID
 from codtool.notify.calls import CallList, ConfirmResult, auto_confirm, call_list
@@ -21,6 +21,7 @@ from codtool.notify.templates import KINDS
 from codtool.render import table
 from codtool.state import state_of
 
+Kind = choices("Kind", KINDS)
 PolicyOption = Annotated[Path | None, typer.Option("--policy", help="TOML file with the confirmation policy.")]
 DateOption = Annotated[str | None, typer.Option("--date", help="Day to plan, YYYY-MM-DD (default: today).")]
 
@@ -145,14 +146,13 @@ def _show_confirm(console: Console, r: ConfirmResult) -> None:
 
 def notify_export(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Option(help=f"Which notice: {', '.join(KINDS)}.")],
+    kind: Annotated[Kind, typer.Option(help="Which notice.")],
     out: Annotated[Path, typer.Option(help="FILE.csv or FILE.xlsx to write the messages to.")],
     again: Annotated[bool, typer.Option("--again", help="Include customers already sent this notice.")] = False,
     force: ForceOption = False,
 ) -> None:
     """Write customer messages with WhatsApp links and SMS text, flagging SMS longer than one part."""
-    if kind not in KINDS:
-        raise typer.BadParameter(f"choose one of {', '.join(KINDS)}", param_hint="--kind")
+    kind = kind.value
     _checked_out(out, force)
     state = state_of(ctx)
     result = export_notices(state.ledger(), kind, FileSender(out, force), again)

@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import add_group, checked_shop, ledger_id
+from codtool.commands import add_group, checked_shop, choices, ledger_id
 from codtool.errors import NotFound
 from codtool.importing.importer import ImportRequest, ImportResult, import_file
+from codtool.importing.values import is_country_code
 from codtool.input_policy import MAX_ID
 from codtool.ledger import orders as store
 from codtool.ledger.db import schema_version
@@ -21,6 +22,7 @@ from codtool.state import state_of
 
 _SHOWN_REJECTS = 20
 PROFILE_CHOICES = ("auto", "shopify", "woocommerce", "prestashop", "generic")
+Profile = choices("Profile", PROFILE_CHOICES)
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +34,7 @@ def register(app: typer.Typer) -> None:
 def init(ctx: typer.Context) -> None:
     """Create the ledger file (owner-only permissions) or migrate it; safe to repeat."""
     state = state_of(ctx)
+    state.create = True
     tightened = make_private(state.db)  # first: SQLite gives the -wal and -shm it creates the file's mode
     ledger = state.ledger()
     version = schema_version(ledger.session)
@@ -48,21 +51,21 @@ def import_files(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="CSV exports to import.")],
     shop: Annotated[str, typer.Option(help="Client shop the orders belong to.", callback=checked_shop)] = "default",
-    profile: Annotated[str, typer.Option(help=f"Export format: {', '.join(PROFILE_CHOICES)}.")] = "auto",
+    profile: Annotated[Profile, typer.Option(help="Export format (auto: detected from the header).")] = Profile.auto,
     mapping: Annotated[Path | None, typer.Option(help="TOML file mapping your headers to codtool fields.")] = None,
     country: Annotated[str | None, typer.Option(help="Country (ISO code) for rows without one.")] = None,
     currency: Annotated[str, typer.Option(help="Currency for rows without one.")] = "EUR",
 ) -> None:
     """Import order exports; each file is one batch, committed whole or not at all."""
-    if profile not in PROFILE_CHOICES:
-        raise typer.BadParameter(f"choose one of {', '.join(PROFILE_CHOICES)}", param_hint="--profile")
+    if country is not None and not is_country_code(country.strip().upper()):
+        raise typer.BadParameter(f"{country!r} is not an ISO 3166 country code such as IT", param_hint="--country")
     if not is_currency_code(currency.upper()):
         raise typer.BadParameter(f"{currency!r} is not an ISO 4217 code such as EUR", param_hint="--currency")
     state = state_of(ctx)
     ledger = state.ledger()
-    results = []
+    results, default_country = [], country.strip().upper() if country else None
     for path in files:
-        request = ImportRequest(path, shop, profile, mapping, country.upper() if country else None, currency)
+        request = ImportRequest(path, shop, profile.value, mapping, default_country, currency)
         with state.output.progress(f"Importing {path.name}", 1) as tick:
             results.append(import_file(ledger, request, tick))
     data = [r.to_json() for r in results]

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import add_group, ledger_id
+from codtool import statuses
+from codtool.commands import add_group, choices, ledger_id
 from codtool.errors import CodtoolError, NotFound
 from codtool.input_policy import MAX_ID, shorten
 from codtool.ledger import orders as store
@@ -18,6 +19,8 @@ from codtool.state import state_of
 _LIST_COLUMNS = ("id", "shop", "source_id", "created_at", "customer_name", "city", "country",
                  "cod_amount", "currency", "status")
 
+Status = choices("Status", statuses.ALL)
+
 
 def register(app: typer.Typer) -> None:
     add_group(app, "orders", "Orders in the ledger.", {"list": list_orders, "show": show_order})
@@ -26,13 +29,14 @@ def register(app: typer.Typer) -> None:
 def list_orders(
     ctx: typer.Context,
     batch: Annotated[int | None, typer.Option(parser=ledger_id, help="Only this import batch.")] = None,
-    status: Annotated[str | None, typer.Option(help="Only orders in this status.")] = None,
+    status: Annotated[Status | None, typer.Option(help="Only orders in this status.")] = None,
     shop: Annotated[str | None, typer.Option(help="Only this shop.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=MAX_ID, help="At most this many.")] = 50,
 ) -> None:
     """List orders, oldest import first."""
     state = state_of(ctx)
-    rows = [order_summary(r) for r in store.list_orders(state.ledger().session, batch, status, shop, limit)]
+    found = store.list_orders(state.ledger().session, batch, status and status.value, shop, limit)
+    rows = [order_summary(r) for r in found]
     state.output.emit(rows, lambda c: c.print(table(
         f"Orders ({len(rows)})", _LIST_COLUMNS, ([r[k] for k in _LIST_COLUMNS] for r in rows),
         numeric=("cod_amount",))))

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import ForceOption, add_group, checked_shop
+from codtool.commands import ForceOption, add_group, checked_shop, choices
 from codtool.errors import CodtoolError
 from codtool.exports import export_format, write_table
 from codtool.ledger import tracking as store
@@ -25,6 +25,7 @@ from codtool.tracking.sources import parse_day
 from codtool.tracking.status_files import import_status_file
 
 _SHOWN = 20
+GroupBy = choices("GroupBy", GROUPS)
 CourierOption = Annotated[str, typer.Option("--courier", "-c", help="Courier: generic, brt, gls, sda or your own.")]
 MappingOption = Annotated[Path | None, typer.Option(help="TOML status mapping adding to the courier's default.")]
 
@@ -162,13 +163,12 @@ def report_delivery(
     date_from: Annotated[str | None, typer.Option("--from", help="First ship date (YYYY-MM-DD).")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last ship date (YYYY-MM-DD).")] = None,
     shop: Annotated[str | None, typer.Option(help="Only this shop.")] = None,
-    by: Annotated[str, typer.Option(help=f"Group by {', '.join(GROUPS)}.")] = "courier",
+    by: Annotated[GroupBy, typer.Option(help="What each row of the report is.")] = GroupBy.courier,
     out: Annotated[Path | None, typer.Option(help="Also write the report to FILE.xlsx (or .csv).")] = None,
     force: ForceOption = False,
 ) -> None:
     """Delivery, refusal and RTO rates, days to deliver, open NDRs and cash collected by couriers."""
-    if by not in GROUPS:
-        raise typer.BadParameter(f"choose one of {', '.join(GROUPS)}", param_hint="--by")
+    by = by.value
     if out is not None:
         export_format(out, force)
     state = state_of(ctx)

@@ -88,11 +88,33 @@ def connect(url: LedgerUrl) -> Session:
     return sqlite.connect(url.path)
 
 
-def open_ledger(location: str | os.PathLike[str] | LedgerUrl) -> Ledger:
-    """Open (creating if needed) and migrate the ledger; safe to call from two processes."""
+class NoLedger(LedgerError):
+    """The --db names no ledger: a missing file, or a database without codtool's schema."""
+
+
+def _no_ledger(url: LedgerUrl) -> NoLedger:
+    return NoLedger(f"no ledger at {url}: run `codtool init --db {url}`")
+
+
+def refuse_missing_file(url: LedgerUrl) -> None:
+    """A SQLite ledger must exist before anything but `init` opens it (connecting would create it)."""
+    if url.backend == "sqlite" and not url.path.exists():
+        raise _no_ledger(url)
+
+
+def open_ledger(location: str | os.PathLike[str] | LedgerUrl, create: bool = True) -> Ledger:
+    """Open and migrate the ledger; safe to call from two processes.
+
+    `create=False` (every command but `init`) refuses a ledger that does not exist, so a
+    typo in --db is an error instead of a new, empty ledger that reports "0 orders".
+    """
     url = location if isinstance(location, LedgerUrl) else parse_url(location)
+    if not create:
+        refuse_missing_file(url)
     ledger = Ledger(connect(url), url)
     try:
+        if not create and ledger.session.one(ledger.session.dialect.table_exists, ("schema_migrations",)) is None:
+            raise _no_ledger(url)
         migrate(ledger)
     except BaseException:
         ledger.close()
