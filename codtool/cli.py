@@ -61,6 +61,10 @@ class CodtoolGroup(TyperGroup):
             _fail(str(exc))
         except OSError as exc:
             _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+        except KeyboardInterrupt:
+            click.echo("Interrupted: the batch in progress was rolled back, nothing of it recorded "
+                       "(with --strict, nothing of this run); earlier batches stay.", err=True)
+            raise typer.Exit(130) from None
 
 
 def _fail(message: str) -> None:
@@ -74,7 +78,7 @@ app = typer.Typer(
     help="Check, track and reconcile cash-on-delivery orders.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion, Typer's own
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -88,11 +92,12 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Annotated[str, typer.Option(envvar="CODTOOL_DB", help="Ledger: a file, or postgresql://user@host/db.")
+    db: Annotated[str, typer.Option(envvar="CODTOOL_DB", metavar="PATH|URL", help="Ledger: a file, or postgresql://user@host/db.")
                   ] = "codtool.db",
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result on stdout.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No tables or progress.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any input line is rejected.")] = False,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Any rejected input line: roll the whole command back, exit 1.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version.")] = False,
 ) -> None:
@@ -104,8 +109,9 @@ def main_options(
 
 def _register() -> None:
     """Each stage adds its commands from its own module under codtool.commands."""
-    from codtool.commands import register_all
+    from codtool.commands import helptext, register_all
 
+    helptext.install()
     register_all(app)
 
 

@@ -6,6 +6,8 @@ registers them (no cli <-> commands import cycle).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import typer
@@ -33,9 +35,22 @@ class State:
     _ledger: Ledger | None = field(default=None, repr=False)
 
     def finish(self, rejected: int, what: str) -> None:
-        """Lines refused by a command that otherwise ran: fatal only with --strict (for cron)."""
+        """Lines refused by a command that otherwise ran: fatal only with --strict (for cron).
+
+        Raised inside `all_or_nothing()`, so the batch is rolled back before the error shows.
+        """
         if rejected and self.strict:
-            raise LinesRejected(f"{what}: {rejected} line(s) rejected or reported (--strict); see the output")
+            raise LinesRejected(f"{what}: {rejected} line(s) rejected or reported (--strict): "
+                                "rolled back, nothing recorded; see the output")
+
+    @contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """With --strict, the command's writes commit only if `finish` finds no rejected line."""
+        if not self.strict:
+            yield
+            return
+        with self.ledger().held():
+            yield
 
     def ledger(self) -> Ledger:
         if self._ledger is None:

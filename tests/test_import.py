@@ -209,9 +209,10 @@ def test_bad_files_fail_in_one_line_and_change_nothing(cli, tmp_path, content, m
 
 
 def test_unrecognised_header_asks_for_a_profile(cli, tmp_path):
-    result = cli("import", write(tmp_path / "x.csv", "a,b,c\n1,2,3\n"))
+    path = write(tmp_path / "x.csv", "a,b,c\n1,2,3\n")
+    result = cli("import", path)
     assert result.exit_code == 1
-    assert "cannot recognise the export format" in result.stderr and "Traceback" not in result.output
+    assert result.stderr.startswith(f"Error: {path}:1: cannot recognise the export format") and "Traceback" not in result.output
 
 
 def test_mapping_file_maps_any_header(cli, tmp_path):

@@ -298,3 +298,25 @@ def test_commands_have_help(command):
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output
+
+
+def test_ndr_list_shows_the_address_corrected_on_a_call_and_the_e164_phone(db):
+    ship_all(db)
+    track_all(db)
+    with connect(db) as conn:
+        order = conn.execute("SELECT order_id FROM shipments WHERE tracking_number = '059012300005'").fetchone()[0]
+        typed = conn.execute("SELECT address1, phone FROM orders WHERE id = ?", (order,)).fetchone()
+        conn.execute("INSERT INTO call_attempts (order_id, outcome, called_at, call_back_at, agent, note, source_file, "
+                     "source_line, attempt_key, recorded_at) VALUES (?, 'address_corrected', '2026-11-26T10:00:00', "
+                     "'', 'ada', '', 'calls.csv', 2, 'k1', '2026-11-26T10:00:00Z')", (order,))
+        conn.execute("INSERT INTO order_address_corrections VALUES ('k1', ?, 'Via Nuova 7', '', '20121', 'Milano', "
+                     "'MI', '2026-11-26T10:00:00Z')", (order,))
+        conn.execute("DELETE FROM order_normalised WHERE order_id = ?", (order,))
+        conn.execute("INSERT INTO order_normalised VALUES (?, '+393331234567', '333 123 4567', 'mobile', '', '', '', "
+                     "'', '', 'IT', '2026-11-26T10:00:00Z')", (order,))
+    [ndr] = [n for n in run(db, "ndr", "list") if n["tracking_number"] == "059012300005"]
+    assert ndr["address"] == "Via Nuova 7, 20121, Milano, MI"
+    assert ndr["address_typed"].startswith(typed[0]) and ndr["phone"] == typed[1]
+    assert ndr["phone_e164"] == "+393331234567"
+    others = [n for n in run(db, "ndr", "list") if n["tracking_number"] != "059012300005"]
+    assert all(n["address_typed"] == "" for n in others)

@@ -42,6 +42,18 @@ def ledger_id(value: str | int) -> int:
     return number
 
 
+def order_ref(value: str) -> str:
+    """An ORDER argument or option: a ledger id or the shop's order id (#1001), as `orders show` reads it.
+
+    Digits must be ASCII and within an id's bounds ('٣', '²' and 10**30 are usage errors)."""
+    text = value.strip()
+    if not text or not text.isprintable() or len(text) > 200:
+        raise typer.BadParameter(f"{value[:40]!r} is not an order (a ledger id or the shop's order id)")
+    if text.isdigit() and ascii_int(text) is None:
+        raise typer.BadParameter(f"{value[:40]!r} is not an id (a whole number from 0 to {MAX_ID})")
+    return text
+
+
 def checked_shop(value: str | None) -> str | None:
     """--shop: not blank, one line, bounded; a blank name would make a shop nobody can select."""
     if value is None:

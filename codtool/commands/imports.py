@@ -32,7 +32,10 @@ def register(app: typer.Typer) -> None:
 
 
 def init(ctx: typer.Context) -> None:
-    """Create the ledger file (owner-only permissions) or migrate it; safe to repeat."""
+    """Create the ledger file (owner-only permissions) or migrate it; safe to repeat.
+
+    Example: codtool --db shop.db init
+    """
     state = state_of(ctx)
     state.create = True
     tightened = make_private(state.db)  # first: SQLite gives the -wal and -shm it creates the file's mode
@@ -49,14 +52,18 @@ def init(ctx: typer.Context) -> None:
 
 def import_files(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="CSV exports to import.")],
-    shop: Annotated[str, typer.Option(help="Client shop the orders belong to.", callback=checked_shop)] = "default",
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="CSV exports to import.")],
+    shop: Annotated[str, typer.Option(metavar="NAME", help="Client shop the orders belong to.",
+                                      callback=checked_shop)] = "default",
     profile: Annotated[Profile, typer.Option(help="Export format (auto: detected from the header).")] = Profile.auto,
     mapping: Annotated[Path | None, typer.Option(help="TOML file mapping your headers to codtool fields.")] = None,
-    country: Annotated[str | None, typer.Option(help="Country (ISO code) for rows without one.")] = None,
-    currency: Annotated[str, typer.Option(help="Currency for rows without one.")] = "EUR",
+    country: Annotated[str | None, typer.Option(metavar="CC", help="Country (ISO code) for rows without one.")] = None,
+    currency: Annotated[str, typer.Option(metavar="CODE", help="Currency for rows without one.")] = "EUR",
 ) -> None:
-    """Import order exports; each file is one batch, committed whole or not at all."""
+    """Import order exports; each file is one batch, committed whole or not at all.
+
+    Example: codtool import orders_export.csv --shop bella-shop --country IT
+    """
     if country is not None and not is_country_code(country.strip().upper()):
         raise typer.BadParameter(f"{country!r} is not an ISO 3166 country code such as IT", param_hint="--country")
     if not is_currency_code(currency.upper()):
@@ -64,13 +71,14 @@ def import_files(
     state = state_of(ctx)
     ledger = state.ledger()
     results, default_country = [], country.strip().upper() if country else None
-    for path in files:
-        request = ImportRequest(path, shop, profile.value, mapping, default_country, currency)
-        with state.output.progress(f"Importing {path.name}", 1) as tick:
-            results.append(import_file(ledger, request, tick))
-    data = [r.to_json() for r in results]
-    state.output.emit(data, lambda c: _show_results(c, results))
-    state.finish(sum(r.rejected for r in results), ", ".join(map(str, files)))
+    with state.all_or_nothing():
+        for path in files:
+            request = ImportRequest(path, shop, profile.value, mapping, default_country, currency)
+            with state.output.progress(f"Importing {path.name}", 1) as tick:
+                results.append(import_file(ledger, request, tick))
+        data = [r.to_json() for r in results]
+        state.output.emit(data, lambda c: _show_results(c, results))
+        state.finish(sum(r.rejected for r in results), ", ".join(map(str, files)))
 
 
 def _show_results(console: Console, results: list[ImportResult]) -> None:
@@ -93,7 +101,10 @@ def _show_results(console: Console, results: list[ImportResult]) -> None:
 
 def batches_list(ctx: typer.Context,
                  limit: Annotated[int, typer.Option(min=1, max=MAX_ID, help="How many, newest first.")] = 20) -> None:
-    """List import batches, newest first."""
+    """List import batches, newest first.
+
+    Example: codtool batches list --limit 5
+    """
     state = state_of(ctx)
     rows = [dict(r) for r in store.list_batches(state.ledger().session, limit)]
     cols = ("id", "shop", "file_name", "profile", "rows", "imported", "rejected", "skipped_duplicates", "imported_at")
@@ -101,7 +112,10 @@ def batches_list(ctx: typer.Context,
 
 
 def batches_show(ctx: typer.Context, batch: Annotated[int, typer.Argument(parser=ledger_id, help="Batch id.")]) -> None:
-    """Show a batch and every row it did not import, with line and reason."""
+    """Show a batch and every row it did not import, with line and reason.
+
+    Example: codtool batches show 3
+    """
     state = state_of(ctx)
     conn = state.ledger().session
     rejects = [dict(r) for r in store.batch_rejects(conn, batch)]

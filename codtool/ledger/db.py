@@ -30,6 +30,8 @@ class Ledger:
     def __init__(self, session: Session, url: LedgerUrl) -> None:
         self.session = session
         self.url = url
+        self._holding = False  # inside held(): transactions join one unit committed at its end
+        self._open = False  # held() has begun that unit
 
     @property
     def backend(self) -> str:
@@ -47,6 +49,20 @@ class Ledger:
         SQLite: BEGIN IMMEDIATE. PostgreSQL: one transaction-scoped advisory lock shared by
         every codtool writer. Any exception, KeyboardInterrupt included, rolls the unit back.
         """
+        if not self._open:
+            self._begin()
+        try:
+            yield self.session
+        except BaseException:
+            self._open = False
+            self._rollback_quietly()
+            raise
+        if self._holding:
+            self._open = True
+        else:
+            self.session.execute("COMMIT")
+
+    def _begin(self) -> None:
         try:
             for statement in self.session.dialect.begin:
                 self.session.execute(statement)
@@ -54,12 +70,26 @@ class Ledger:
         except StorageError as exc:
             self._rollback_quietly()
             raise LedgerError(f"{self.url}: cannot lock the ledger ({exc.__cause__ or exc})") from exc
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Every transaction inside joins one unit, committed only if the block ends normally.
+
+        What `--strict` needs: the command sees the whole result (every file of it) before
+        deciding, and any rejected line rolls all of it back.
+        """
+        self._holding = True
         try:
-            yield self.session
+            yield
         except BaseException:
-            self._rollback_quietly()
+            if self._open:
+                self._rollback_quietly()
             raise
-        self.session.execute("COMMIT")
+        else:
+            if self._open:
+                self.session.execute("COMMIT")
+        finally:
+            self._holding = self._open = False
 
     def _rollback_quietly(self) -> None:
         # Nothing may be open, or the connection may be gone: the server then rolls back itself.
