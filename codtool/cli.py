@@ -18,9 +18,42 @@ from codtool.errors import CodtoolError
 from codtool.render import Output
 from codtool.state import State
 
+# Global options a user may also write after the command (`codtool import f.csv --json`).
+GLOBAL_FLAGS = frozenset({"--json", "--quiet", "-q", "--strict"})
+GLOBAL_VALUED = frozenset({"--db", "--config"})
+
+
+def hoist_globals(args: list[str]) -> list[str]:
+    """Move global options written anywhere before `--` to the front, where click expects them.
+
+    No sub-command defines an option with these names, so moving them never changes what a
+    sub-command sees; a value of `--db` moves with it.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if arg in GLOBAL_FLAGS or (name in GLOBAL_VALUED and "=" in arg):
+            front.append(arg)
+        elif arg in GLOBAL_VALUED and i + 1 < len(args):
+            front.extend(args[i:i + 2])
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
 
 class CodtoolGroup(TyperGroup):
     """Turns domain errors anywhere below into `Error: ...` on stderr and exit 1."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_globals(list(args)))
 
     def invoke(self, ctx: click.Context):
         try:
@@ -29,6 +62,10 @@ class CodtoolGroup(TyperGroup):
             _fail(str(exc))
         except OSError as exc:
             _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+        except KeyboardInterrupt:
+            click.echo("Interrupted: the batch in progress was rolled back, nothing of it recorded "
+                       "(with --strict, nothing of this run); earlier batches stay.", err=True)
+            raise typer.Exit(130) from None
 
 
 def _fail(message: str) -> None:
@@ -42,7 +79,7 @@ app = typer.Typer(
     help="Check, track and reconcile cash-on-delivery orders.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion, Typer's own
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -56,12 +93,13 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Annotated[str, typer.Option(envvar="CODTOOL_DB", help="Ledger: a file, or postgresql://user@host/db.")
+    db: Annotated[str, typer.Option(envvar="CODTOOL_DB", metavar="PATH|URL", help="Ledger: a file, or postgresql://user@host/db.")
                   ] = "codtool.db",
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result on stdout.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No tables or progress.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any input line is rejected.")] = False,
-    config: Annotated[Path | None, typer.Option("--config", envvar="CODTOOL_CONFIG",
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Any rejected input line: roll the whole command back, exit 1.")] = False,
+    config: Annotated[Path | None, typer.Option("--config", envvar="CODTOOL_CONFIG", metavar="FILE",
                                                 help="Configuration file (TOML).")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version.")] = False,
@@ -74,8 +112,9 @@ def main_options(
 
 def _register() -> None:
     """Each stage adds its commands from its own module under codtool.commands."""
-    from codtool.commands import register_all
+    from codtool.commands import helptext, register_all
 
+    helptext.install()
     register_all(app)
 
 

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 
@@ -19,7 +29,7 @@ class Output:
     def __init__(self, as_json: bool = False, quiet: bool = False) -> None:
         self.as_json = as_json
         self.quiet = quiet
-        self.console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+        self.console = Console(soft_wrap=False, width=_width())
         self.err = Console(stderr=True)
 
     def emit(self, data: Any, human: Callable[[Console], None]) -> None:
@@ -35,9 +45,21 @@ class Output:
             self.err.print(message, highlight=False)
 
     @contextmanager
+    def working(self, label: str) -> Iterator[None]:
+        """A spinner with elapsed time on stderr for steps that report no count yet (check, dedupe, ship)."""
+        if self.as_json or self.quiet or not _terminal():
+            yield
+            return
+        bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                       console=self.err, transient=True)
+        with bar:
+            bar.add_task(label, total=None)
+            yield
+
+    @contextmanager
     def progress(self, label: str, total: int):
         """A byte progress bar, only for a person watching a terminal."""
-        if self.as_json or self.quiet or not sys.stderr.isatty():
+        if self.as_json or self.quiet or not _terminal():
             yield lambda done, total_: None
             return
         bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
@@ -47,14 +69,96 @@ class Output:
             yield lambda done, total_: bar.update(task, completed=done, total=total_, refresh=True)
 
 
+# Cells that must never break inside: ids, amounts, phones, tracking numbers, dates.
+KEEP_WHOLE = frozenset({"id", "order", "order_id", "source_id", "batch", "batch_id", "cluster", "phone", "e164",
+                        "phone_e164", "phone_national", "tracking_number", "created_at", "imported_at", "line",
+                        "keep", "order_a", "order_b", "currency", "status", "country"})
+_AMOUNT = re.compile(r"^(-?)(\d{4,})(\.\d{1,4})?( [A-Z]{3})?$")
+
+
+def _terminal() -> bool:
+    """Progress is drawn only for a person watching stderr."""
+    return sys.stderr.isatty()
+
+
+def _width() -> int | None:
+    """A terminal's own width, else COLUMNS when set (rich reads it), else 160 for pipes and files."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit():
+        return None
+    return 160
+
+
+def grouped_amount(text: str) -> str:
+    """'3794160.70 EUR' -> '3,794,160.70 EUR' for people; JSON and files keep the plain form."""
+    match = _AMOUNT.match(text)
+    if not match or match.group(3) is None:
+        return text
+    sign, whole, frac, currency = match.groups()
+    return f"{sign}{int(whole):,}{frac}{currency or ''}"
+
+
+_TEXT_MIN = 10  # narrowest a free-text column may get before it is dropped instead
+
+
+class FitTable:
+    """A table that fits the console: ids, amounts and phones stay whole; when the width is too
+    small, free-text columns are dropped from the right (then others), and a caption says which."""
+
+    def __init__(self, title: str | None, columns: Sequence[str], cells: list[list[str]],
+                 numeric: Sequence[str], drop_first: Sequence[str] = ()) -> None:
+        self.title, self.columns, self.cells, self.numeric = title, list(columns), cells, set(numeric)
+        self.drop_first = [self.columns.index(c) for c in drop_first if c in self.columns]
+
+    @property
+    def row_count(self) -> int:
+        return len(self.cells)
+
+    def _need(self, index: int) -> int:
+        name = self.columns[index]
+        longest = max((len(line) for row in self.cells for line in row[index].splitlines() or [""]), default=0)
+        if self._whole(name):
+            return min(max(longest, len(name)), 24) + 3
+        return min(max(longest, len(name)), _TEXT_MIN) + 3
+
+    def _whole(self, name: str) -> bool:
+        return name in self.numeric or name in KEEP_WHOLE
+
+    def kept(self, width: int) -> list[int]:
+        """Indexes of the columns shown at `width`: text columns go first, rightmost first."""
+        keep = list(range(len(self.columns)))
+        order = self.drop_first + [i for i in reversed(keep) if not self._whole(self.columns[i])] + \
+            [i for i in reversed(keep[2:]) if self._whole(self.columns[i])]
+        order = list(dict.fromkeys(order))
+        for index in order:
+            if sum(self._need(i) for i in keep) + 1 <= width:
+                break
+            keep.remove(index)
+        return keep
+
+    def build(self, width: int) -> Table:
+        keep = self.kept(width)
+        out = Table(title=self.title, title_justify="left")
+        for i in keep:
+            name = self.columns[i]
+            whole = self._whole(name)
+            out.add_column(name, justify="right" if name in self.numeric else "left", no_wrap=whole,
+                           min_width=self._need(i) - 3 if whole else None, overflow="fold")
+        for row in self.cells:
+            out.add_row(*(row[i] for i in keep))
+        dropped = [self.columns[i] for i in range(len(self.columns)) if i not in keep]
+        if not self.cells:
+            out.caption = "(none)"
+        elif dropped:
+            out.caption = f"not shown at this width: {', '.join(dropped)} (widen the terminal or use --json)"
+        return out
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.build(options.max_width)
+
+
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]],
-          numeric: Sequence[str] = ()) -> Table:
-    """A plain rich table; numeric columns are right-aligned so cents line up."""
-    out = Table(title=title, title_justify="left")
-    for name in columns:
-        out.add_column(name, justify="right" if name in numeric else "left", overflow="fold")
-    for row in rows:
-        out.add_row(*("" if v is None else str(v) for v in row))
-    if not out.row_count:
-        out.caption = "(none)"
-    return out
+          numeric: Sequence[str] = (), drop_first: Sequence[str] = ()) -> FitTable:
+    """The one table for people: numeric columns right-aligned so cents line up, amounts grouped;
+    `drop_first` names the least important columns, left out first when the width is short."""
+    cells = [["" if v is None else grouped_amount(str(v)) for v in row] for row in rows]
+    return FitTable(title, columns, cells, numeric, drop_first)

@@ -6,6 +6,8 @@ registers them (no cli <-> commands import cycle).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +16,9 @@ import typer
 from codtool.config import Config, load_config
 from codtool.errors import CodtoolError
 from codtool.ledger import Ledger, open_ledger
+from codtool.ledger.db import refuse_missing_file
 from codtool.ledger.permissions import check_writable
+from codtool.ledger.url import parse_url
 from codtool.render import Output
 
 
@@ -30,6 +34,7 @@ class State:
     output: Output
     strict: bool = False
     config_file: Path | None = None
+    create: bool = False  # only `codtool init` may create a ledger; every other command needs one
     _ledger: Ledger | None = field(default=None, repr=False)
     _config: Config | None = field(default=None, repr=False)
 
@@ -40,14 +45,29 @@ class State:
         return self._config
 
     def finish(self, rejected: int, what: str) -> None:
-        """Lines refused by a command that otherwise ran: fatal only with --strict (for cron)."""
+        """Lines refused by a command that otherwise ran: fatal only with --strict (for cron).
+
+        Raised inside `all_or_nothing()`, so the batch is rolled back before the error shows.
+        """
         if rejected and self.strict:
-            raise LinesRejected(f"{what}: {rejected} line(s) rejected or reported (--strict); see the output")
+            raise LinesRejected(f"{what}: {rejected} line(s) rejected or reported (--strict): "
+                                "rolled back, nothing recorded; see the output")
+
+    @contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """With --strict, the command's writes commit only if `finish` finds no rejected line."""
+        if not self.strict:
+            yield
+            return
+        with self.ledger().held():
+            yield
 
     def ledger(self) -> Ledger:
         if self._ledger is None:
+            if not self.create:
+                refuse_missing_file(parse_url(self.db))
             check_writable(self.db)
-            self._ledger = open_ledger(self.db)
+            self._ledger = open_ledger(self.db, create=self.create)
         return self._ledger
 
     def close(self) -> None:

@@ -13,6 +13,8 @@ OUT="${CODTOOL_DEMO_OUT:-.}"  # where the files for people go
 codtool() { "${CODTOOL_BIN:-.venv/bin/codtool}" "$@"; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+step "0. Create the ledger (the only command that creates one)"
+codtool init
 step "1. Import the shops' order exports (Shopify, WooCommerce, PrestaShop, generic)"
 codtool import fixtures/orders/*.csv --shop demo
 step "2. Check phones and addresses"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import helpers
 import pytest
-from backends import PG_SERVER, SKIP_REASON, Backend, Location
+from backends import PG_SERVER, SKIP_REASON, Backend, Location, migrated
 from helpers import connect
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -32,8 +32,10 @@ class Ledgers:
     def __init__(self, backend: Backend, tmp_path: Path) -> None:
         self.backend, self.tmp_path, self._made = backend, tmp_path, []
 
-    def new(self, name: str = "ledger") -> Location:
-        return self._keep(self.backend.new(self.tmp_path, name))
+    def new(self, name: str = "ledger", empty: bool = False) -> Location:
+        """A migrated ledger (what `codtool init` makes), or with `empty` only a place for one."""
+        location = self._keep(self.backend.new(self.tmp_path, name))
+        return location if empty else migrated(location)
 
     def copy(self, template: Location, name: str = "ledger") -> Location:
         return self._keep(self.backend.copy(template, self.tmp_path, name))
@@ -71,8 +73,8 @@ class Cli:
     def __init__(self, db: Location) -> None:
         self.db = db
 
-    def __call__(self, *args: str, input: str | None = None):
-        return helpers.run(self.db, *map(str, args), input=input)
+    def __call__(self, *args: str, input: str | None = None, env: dict | None = None):
+        return helpers.run(self.db, *map(str, args), input=input, env=env)
 
     def json(self, *args: str):
         result = self("--json", *args)

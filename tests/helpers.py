@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from backends import Backend, Location
+from backends import Backend, Location, migrated
 from typer.testing import CliRunner
 
 from codtool.cli import app
@@ -23,16 +23,16 @@ runner = CliRunner()
 CHECK_INVARIANTS = True  # conftest turns this off for tests marked broken_ledger
 
 
-def invoke(args: list[str], input: str | None = None, db: Location | None = None):
+def invoke(args: list[str], input: str | None = None, db: Location | None = None, env: dict | None = None):
     """The one way tests run the CLI: as a user would, then the ledger's invariants must hold."""
-    result = runner.invoke(app, [str(a) for a in args], input=input)
+    result = runner.invoke(app, [str(a) for a in args], input=input, env=env)
     if db is not None and CHECK_INVARIANTS:
         assert_invariants(db)
     return result
 
 
-def run(db: Location, *args: str, input: str | None = None):
-    return invoke(["--db", str(db), *args], input=input, db=db)
+def run(db: Location, *args: str, input: str | None = None, env: dict | None = None):
+    return invoke(["--db", str(db), *args], input=input, db=db, env=env)
 
 
 def assert_invariants(db: Location) -> None:
@@ -81,7 +81,7 @@ def brief(records: list[dict], *keys: str) -> list[dict]:
 def imported_ledger(backend: Backend, template_dir: Path,
                     imports: tuple[tuple[list[Path], str], ...] = ((ORDER_FIXTURES, "demo"),)) -> Location:
     """Import fixture files (each list for its shop) once; tests take a `ledgers.copy` of it."""
-    db = backend.new(template_dir, "template")
+    db = migrated(backend.new(template_dir, "template"))
     for files, shop in imports:
         result = run(db, "-q", "import", *map(str, files), "--shop", shop)
         assert result.exit_code == 0, result.output

@@ -150,7 +150,8 @@ def test_a_corrected_copy_records_only_the_new_lines(db, tmp_path):
 def test_invalid_lines_are_rejected_with_line_numbers(db):
     strict = run(db, "--json", "--strict", "calls", "record", WITH_ERRORS)
     assert strict.exit_code == 1
-    assert strict.stderr == f"Error: {WITH_ERRORS}: 6 line(s) rejected or reported (--strict); see the output\n"
+    assert strict.stderr == (f"Error: {WITH_ERRORS}: 6 line(s) rejected or reported (--strict): rolled back, "
+                             "nothing recorded; see the output\n")
     result = run(db, "--json", "calls", "record", WITH_ERRORS)
     assert result.exit_code == 0  # the valid lines were recorded; rejects are in the output
     data = json.loads(result.stdout)
@@ -165,8 +166,8 @@ def test_invalid_lines_are_rejected_with_line_numbers(db):
         {"line": 8, "code": "call.bad_line", "reason": "call_back_at is empty (write e.g. 2026-11-23 10:30)"},
     ]
     assert result.stderr == ""
-    assert json.loads(strict.stdout)["recorded"] == 1  # --strict fails the run, valid lines stay recorded
-    assert data["already_recorded"] == 1 and status(db, "#1005") == "confirmed"
+    assert json.loads(strict.stdout)["recorded"] == 1  # what would have been recorded: --strict rolled it back
+    assert (data["recorded"], data["already_recorded"]) == (1, 0) and status(db, "#1005") == "confirmed"
 
 
 def test_unreachable_after_max_attempts_by_default(db, tmp_path):

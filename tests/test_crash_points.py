@@ -74,6 +74,7 @@ def baseline(tmp_path_factory) -> list[Path]:
     """The ledger after each step of an uninterrupted day (index i: after STEPS[i])."""
     folder = tmp_path_factory.mktemp("baseline")
     db, snapshots = folder / "ledger.db", []
+    assert run(db, "-q", "init").exit_code == 0
     for i, (name, args) in enumerate(STEPS):
         with chdir(folder):  # files a step writes (notify export) land beside its ledger
             result = run(db, "-q", *args)

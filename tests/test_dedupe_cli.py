@@ -124,6 +124,20 @@ def test_review_with_nothing_found(ledgers) -> None:
     assert "Checked 0 open orders: 0 clusters" in result.output
 
 
+def test_resolve_keep_takes_the_shops_order_number_as_orders_show_does(db: Path) -> None:
+    cli_json(db, "dedupe")
+    clusters = cli_json(db, "dedupe", "--review")["clusters"]
+    cluster, member = next((c, m) for c in clusters for m in c["members"]
+                           if [x["source_id"] for x in c["members"]].count(m["source_id"]) == 1)
+    data = cli_json(db, "dedupe", "resolve", str(cluster["id"]), "--keep", member["source_id"])
+    assert data["keep_order_id"] == member["order_id"] and data["status"] == "resolved"
+    assert cli_json(db, "dedupe", "resolve", str(cluster["id"]), "--keep", member["source_id"]) == data
+    result = cli(db, "dedupe", "resolve", "2", "--keep", "#nope")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: order '#nope' is not in cluster 2 (members: ")
+    result = cli(db, "dedupe", "resolve", "2", "--keep", "D-103")  # the same number in two shops
+    assert result.stderr == "Error: order 'D-103' names several members of cluster 2: use the ledger id, one of 3, 19\n"
+
+
 def test_resolve_keep_drops_the_others_for_good(db: Path) -> None:
     cli_json(db, "dedupe")
     data = cli_json(db, "dedupe", "resolve", "2", "--keep", str(MARCO))
@@ -215,7 +229,8 @@ def test_bad_references_are_one_line_errors(db: Path, args: tuple[str, ...], mes
 
 def test_deciding_twice_is_refused(db: Path) -> None:
     cli_json(db, "dedupe")
-    cli_json(db, "dedupe", "resolve", "1", "--keep", "1")
+    first = cli_json(db, "dedupe", "resolve", "1", "--keep", "1")
+    assert cli_json(db, "dedupe", "resolve", "1", "--keep", "1") == first  # the same decision again: a no-op
     result = cli(db, "dedupe", "resolve", "1", "--not-duplicate")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: cluster 1 is already decided (resolved, by ")

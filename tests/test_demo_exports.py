@@ -45,8 +45,8 @@ def _snapshot(out: Path) -> dict[str, object]:
     return files
 
 
-def test_demo_twice_writes_identical_files(backend, tmp_path):
-    db = backend.new(tmp_path, "demo")
+def test_demo_twice_writes_identical_files(ledgers, tmp_path):
+    db = ledgers.new("demo")
     out = tmp_path / "files"
     out.mkdir()
     commands = demo_commands(out)

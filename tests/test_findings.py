@@ -63,7 +63,7 @@ def test_call_rejects_are_stored_with_their_lines(cli):
 
 
 def test_batches_show_gives_import_rejects_as_findings(cli, tmp_path):
-    out = cli.json("import", ORDER_FIXTURES[0], "--shop", "demo")
+    out = cli.json("import", ORDER_FIXTURES[0], "--shop", "demo")[0]
     shown = cli.json("batches", "show", str(out["batch_id"]))["rejects"]
     assert brief(shown, "source", "line", "code", "reason") == brief(out["rejects"], "source", "line", "code",
                                                                       "reason")

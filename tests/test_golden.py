@@ -20,7 +20,7 @@ VOLATILE = {"id", "batch_id", "shop_id"}
 
 
 def snapshot(cli, path: Path) -> dict:
-    summary = cli.json("import", path, "--shop", "golden")
+    summary = cli.json("import", path, "--shop", "golden")[0]
     summary.pop("batch_id")
     summary["file"] = path.name
     orders = [{k: v for k, v in o.items() if k not in VOLATILE}

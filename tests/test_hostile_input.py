@@ -80,7 +80,7 @@ def test_a_quantity_must_be_ascii_digits_within_bounds(db, tmp_path, quantity):
     assert result.exit_code == 0, result.output
     import json
 
-    data = json.loads(result.stdout)
+    [data] = json.loads(result.stdout)
     assert data["imported"] == 1 and [r["line"] for r in data["rejects"]] == [2], data
 
 
@@ -93,7 +93,7 @@ def test_an_amount_of_2_63_minor_units_is_a_reject(db, tmp_path, column):
     result = run(db, "--json", "import", str(path), "--shop", "q")
     assert_clean(result)
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)  # the strict amount reader (issue 10) refuses it by its bound, as a reject
+    [data] = json.loads(result.stdout)  # the strict amount reader (issue 10) refuses it by its bound, as a reject
     assert data["imported"] == 0 and [r["line"] for r in data["rejects"]] == [2], data
     assert HUGE in data["rejects"][0]["reason"] and "largest amount" in data["rejects"][0]["reason"], data
 

@@ -26,7 +26,7 @@ GENERIC_HEADER = "order_id,customer_name,phone,address1,city,postcode,country,co
 
 
 def test_shopify_groups_line_items_and_keeps_text(cli):
-    out = cli.json("import", ORDERS / "shopify_orders.csv", "--shop", "bella")
+    out = cli.json("import", ORDERS / "shopify_orders.csv", "--shop", "bella")[0]
     assert (out["rows"], out["orders"], out["imported"], out["rejected"]) == (12, 11, 10, 1)
     assert brief(out["rejects"], "source", "line", "code", "reason", "kind") == [
         {"source": "shopify_orders.csv", "line": 13, "code": "import.cod_without_amount",
@@ -41,7 +41,7 @@ def test_shopify_groups_line_items_and_keeps_text(cli):
 
 
 def test_shopify_prepaid_and_cancelled_orders(cli):
-    cli.json("import", ORDERS / "shopify_orders.csv")
+    cli.json("import", ORDERS / "shopify_orders.csv")[0]
     prepaid = cli.json("orders", "show", "#1003")
     assert (prepaid["is_cod"], prepaid["cod_minor"], prepaid["total_minor"]) == (False, 0, 4190)
     assert cli.json("orders", "show", "#1009")["status"] == "cancelled"
@@ -51,7 +51,7 @@ def test_shopify_prepaid_and_cancelled_orders(cli):
 
 
 def test_woocommerce_decimal_comma_billing_fallback_and_rejects(cli):
-    out = cli.json("import", ORDERS / "woocommerce_orders.csv")
+    out = cli.json("import", ORDERS / "woocommerce_orders.csv")[0]
     assert out["profile"] == "woocommerce"
     assert [(r["line"], r["reason"]) for r in out["rejects"]] == [
         (6, "amount: no amount in 'abc'"),
@@ -65,7 +65,7 @@ def test_woocommerce_decimal_comma_billing_fallback_and_rejects(cli):
 
 
 def test_prestashop_italian_cp1252_semicolon_crlf(cli):
-    out = cli.json("import", ORDERS / "prestashop_orders_it.csv")
+    out = cli.json("import", ORDERS / "prestashop_orders_it.csv")[0]
     assert out["profile"] == "prestashop"
     assert (out["imported"], out["rejected"]) == (6, 2)
     assert [(r["line"], r["reason"]) for r in out["rejects"]] == [
@@ -78,7 +78,7 @@ def test_prestashop_italian_cp1252_semicolon_crlf(cli):
 
 
 def test_generic_currencies_and_prepaid_with_cod_amount(cli):
-    out = cli.json("import", ORDERS / "generic_orders.csv")
+    out = cli.json("import", ORDERS / "generic_orders.csv")[0]
     assert out["profile"] == "generic"
     assert {r["line"]: r["reason"] for r in out["rejects"]} == {
         6: "prepaid order with a COD amount to collect",
@@ -94,7 +94,7 @@ def test_real_world_file_quirks(cli, tmp_path):
             "\n"
             "A2;Lucia Neri;3331234567;Via Po 2;Torino;10121;IT;12,5\n")
     path = write(tmp_path / "excel.csv", "\ufeff" + text, newline="\r\n")
-    out = cli.json("import", path)
+    out = cli.json("import", path)[0]
     assert (out["imported"], out["rejected"]) == (2, 0)
     a1 = cli.json("orders", "show", "A1")
     assert (a1["customer_name"], a1["phone"], a1["postcode"], a1["cod_minor"], a1["country"]) == (
@@ -104,40 +104,40 @@ def test_real_world_file_quirks(cli, tmp_path):
 
 def test_cp1252_and_utf16_tab_files(cli, tmp_path):
     row = "B1,Niccolò Forlì,+39 333 1234567,Via Cantù 3,Forlì,47121,IT,10.00\n"
-    cli.json("import", write(tmp_path / "w.csv", GENERIC_HEADER + row, "cp1252"))
+    cli.json("import", write(tmp_path / "w.csv", GENERIC_HEADER + row, "cp1252"))[0]
     assert cli.json("orders", "show", "B1")["customer_name"] == "Niccolò Forlì"
     tabbed = (GENERIC_HEADER + row.replace("B1", "B2")).replace(",", "\t")
-    cli.json("import", write(tmp_path / "u.txt", tabbed, "utf-16"))
+    cli.json("import", write(tmp_path / "u.txt", tabbed, "utf-16"))[0]
     assert cli.json("orders", "show", "B2")["city"] == "Forlì"
 
 
 def test_identifiers_never_become_numbers(cli, tmp_path):
     rows = "1E5,Ada,3331234567,Via X 1,Roma,00118,IT,10\n0012,Bea,0039333,Via X 2,Roma,00119,IT,10\n"
-    cli.json("import", write(tmp_path / "ids.csv", GENERIC_HEADER + rows))
+    cli.json("import", write(tmp_path / "ids.csv", GENERIC_HEADER + rows))[0]
     assert cli.json("orders", "show", "1E5")["phone"] == "3331234567"
     assert cli.json("orders", "show", "0012")["postcode"] == "00119"
 
 
 def test_too_many_fields_is_rejected_with_its_line(cli, tmp_path):
     rows = "C1,Ada,333,Via X 1,Roma,00118,IT,10,surplus\nC2,Bea,333,Via X 2,Roma,00118,IT,10\n"
-    out = cli.json("import", write(tmp_path / "wide.csv", GENERIC_HEADER + rows))
+    out = cli.json("import", write(tmp_path / "wide.csv", GENERIC_HEADER + rows))[0]
     assert brief(out["rejects"], "line", "kind", "reason") == [{"line": 2, "kind": "rejected",
                                "reason": "line has 9 fields, the header has 8: check the delimiter and quotes"}]
 
 
 def test_same_file_twice_changes_nothing(cli):
-    first = cli.json("import", ORDERS / "shopify_orders.csv")
-    again = cli.json("import", ORDERS / "shopify_orders.csv")
+    first = cli.json("import", ORDERS / "shopify_orders.csv")[0]
+    again = cli.json("import", ORDERS / "shopify_orders.csv")[0]
     assert again["already_imported"] is True and again["batch_id"] == first["batch_id"]
     assert cli.sql("SELECT COUNT(*) FROM orders") == [(10,)]
     assert cli.sql("SELECT COUNT(*) FROM import_batches") == [(1,)]
 
 
 def test_orders_already_in_ledger_are_counted_not_duplicated(cli, tmp_path):
-    cli.json("import", ORDERS / "generic_orders.csv")
+    cli.json("import", ORDERS / "generic_orders.csv")[0]
     changed = (ORDERS / "generic_orders.csv").read_text(encoding="utf-8") + (
         "G-2099,2026-11-22 10:00,New Person,+39 333 0000000,n@example.it,Via Nuova 1,,Roma,00118,RM,IT,cod,10.00,EUR,,,,,\n")
-    out = cli.json("import", write(tmp_path / "again.csv", changed))
+    out = cli.json("import", write(tmp_path / "again.csv", changed))[0]
     assert (out["imported"], out["skipped_duplicates"], out["rejected"]) == (1, 5, 2)
     dup = next(r for r in out["rejects"] if r["kind"] == "duplicate")
     assert brief([dup], "line", "kind", "reason")[0] == {"line": 2, "kind": "duplicate",
@@ -147,7 +147,7 @@ def test_orders_already_in_ledger_are_counted_not_duplicated(cli, tmp_path):
 
 def test_repeated_order_id_within_a_file(cli, tmp_path):
     rows = "D1,Ada,333,Via X 1,Roma,00118,IT,10\nD2,Bea,333,Via X 2,Roma,00118,IT,10\nD1,Ada,333,Via X 1,Roma,00118,IT,10\n"
-    out = cli.json("import", write(tmp_path / "rep.csv", GENERIC_HEADER + rows))
+    out = cli.json("import", write(tmp_path / "rep.csv", GENERIC_HEADER + rows))[0]
     assert brief(out["rejects"], "line", "kind", "code", "reason") == [
         {"line": 4, "kind": "duplicate", "code": "import.duplicate", "reason": "order D1 appears again (first at line 2)"}]
     assert out["rows"] == out["imported"] + out["skipped_duplicates"] == 3
@@ -155,7 +155,7 @@ def test_repeated_order_id_within_a_file(cli, tmp_path):
 
 def test_every_row_is_accounted_for(cli):
     for path in sorted(ORDERS.glob("*.csv")):
-        out = cli.json("import", path)
+        out = cli.json("import", path)[0]
         stored = cli.sql("SELECT COUNT(*) FROM rejected_rows WHERE batch_id = ?", out["batch_id"])[0][0]
         imported_rows = cli.sql("SELECT COUNT(*) FROM orders WHERE batch_id = ?", out["batch_id"])[0][0]
         assert stored == len(out["rejects"]), path
@@ -166,7 +166,7 @@ def test_every_row_is_accounted_for(cli):
 def test_orders_spanning_chunks_stay_whole(cli, monkeypatch):
     real = source.read_chunks
     monkeypatch.setattr(importer, "read_chunks", lambda src, hdr, exact: real(src, hdr, chunk_rows=1, exact=exact))
-    cli.json("import", ORDERS / "shopify_orders.csv")
+    cli.json("import", ORDERS / "shopify_orders.csv")[0]
     assert len(cli.json("orders", "show", "#1001")["items"]) == 2
     assert cli.sql("SELECT COUNT(*) FROM orders") == [(10,)]
 
@@ -189,7 +189,7 @@ def test_interrupted_import_leaves_no_partial_batch(cli, monkeypatch):
     assert cli.sql("SELECT COUNT(*) FROM orders") == [(0,)]
     assert cli.sql("SELECT COUNT(*) FROM import_batches") == [(0,)]
     monkeypatch.setattr(importer.store, "insert_orders", real_insert)
-    assert cli.json("import", ORDERS / "shopify_orders.csv")["imported"] == 10
+    assert cli.json("import", ORDERS / "shopify_orders.csv")[0]["imported"] == 10
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -213,9 +213,10 @@ def test_bad_files_fail_in_one_line_and_change_nothing(cli, tmp_path, content, m
 
 
 def test_unrecognised_header_asks_for_a_profile(cli, tmp_path):
-    result = cli("import", write(tmp_path / "x.csv", "a,b,c\n1,2,3\n"))
+    path = write(tmp_path / "x.csv", "a,b,c\n1,2,3\n")
+    result = cli("import", path)
     assert result.exit_code == 1
-    assert "cannot recognise the export format" in result.stderr and "Traceback" not in result.output
+    assert result.stderr.startswith(f"Error: {path}:1: cannot recognise the export format") and "Traceback" not in result.output
 
 
 def test_mapping_file_maps_any_header(cli, tmp_path):
@@ -223,7 +224,7 @@ def test_mapping_file_maps_any_header(cli, tmp_path):
                  "Numero;Destinatario;Tel;Via;Comune;CAP;Contrassegno\nN-1;Ada Lovelace;333 1234567;Via Po 1;Torino;10121;25,00\n")
     mapping = write(tmp_path / "map.toml", '[columns]\norder_id = "Numero"\ncustomer_name = "Destinatario"\n'
                     'phone = "Tel"\naddress1 = "Via"\ncity = "Comune"\npostcode = "CAP"\ncod_amount = "Contrassegno"\n')
-    out = cli.json("import", data, "--mapping", mapping, "--country", "it")
+    out = cli.json("import", data, "--mapping", mapping, "--country", "it")[0]
     assert (out["imported"], out["profile"]) == (1, "generic+mapping")
     assert cli.json("orders", "show", "N-1")["cod_minor"] == 2500
 
@@ -238,9 +239,9 @@ def test_bad_mapping_and_bad_options(cli, tmp_path):
 
 def test_missing_country_without_default_is_rejected(cli, tmp_path):
     rows = "E1,Ada,333,Via X 1,Roma,00118,,10\n"
-    out = cli.json("import", write(tmp_path / "nc.csv", GENERIC_HEADER + rows))
+    out = cli.json("import", write(tmp_path / "nc.csv", GENERIC_HEADER + rows))[0]
     assert out["rejects"][0]["reason"] == "missing country (give --country CC for files without one)"
-    fixed = cli.json("import", write(tmp_path / "nc2.csv", GENERIC_HEADER + rows.replace("E1", "E2")), "--country", "IT")
+    fixed = cli.json("import", write(tmp_path / "nc2.csv", GENERIC_HEADER + rows.replace("E1", "E2")), "--country", "IT")[0]
     assert fixed["imported"] == 1
 
 
@@ -267,7 +268,7 @@ def test_ledger_is_private_and_db_comes_from_env(tmp_path, monkeypatch):
 
 
 def test_orders_list_filters(cli):
-    cli.json("import", ORDERS / "woocommerce_orders.csv")
+    cli.json("import", ORDERS / "woocommerce_orders.csv")[0]
     cancelled = cli.json("orders", "list", "--status", "cancelled")
     assert [o["source_id"] for o in cancelled] == ["5123"]
     assert len(cli.json("orders", "list", "--limit", "2")) == 2
@@ -279,7 +280,7 @@ def test_two_processes_importing_the_same_file_do_not_collide(ledgers):
     db = ledgers.new("race")
     cmd = [sys.executable, "-m", "codtool", "--db", str(db), "--json", "import", str(ORDERS / "shopify_orders.csv")]
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outs = [json.loads(p.communicate()[0]) for p in procs]
+    outs = [json.loads(p.communicate()[0])[0] for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert sorted(o["already_imported"] for o in outs) == [False, True]
 
@@ -288,9 +289,9 @@ def test_currency_must_be_an_iso_code(cli, tmp_path):
     usage = cli("import", ORDERS / "generic_orders.csv", "--currency", "EURO")
     assert usage.exit_code == 2
     header = GENERIC_HEADER.replace("cod_amount\n", "cod_amount,currency\n")
-    out = cli.json("import", write(tmp_path / "cur.csv", header + "F1,Ada,333,Via X 1,Roma,00118,IT,10,€\n"))
+    out = cli.json("import", write(tmp_path / "cur.csv", header + "F1,Ada,333,Via X 1,Roma,00118,IT,10,€\n"))[0]
     assert out["rejects"][0]["reason"] == "currency '€' is not an ISO 4217 code"
-    out = cli.json("import", write(tmp_path / "xyz.csv", header + "F2,Ada,333,Via X 1,Roma,00118,IT,10,xyz\n"))
+    out = cli.json("import", write(tmp_path / "xyz.csv", header + "F2,Ada,333,Via X 1,Roma,00118,IT,10,xyz\n"))[0]
     assert out["rejects"][0]["reason"] == "currency 'XYZ' is not an ISO 4217 code"
     assert cli("import", ORDERS / "generic_orders.csv", "--currency", "XAU").exit_code == 2  # gold has no cents
 
@@ -311,7 +312,7 @@ def test_every_malformed_amount_is_a_reject_with_its_line_and_reason(cli, tmp_pa
     cells = ['"1-2"', "+-3", "(5", "12abc", "USD 12", "12 GBP", "$ 12.00", "1²", "١٢", "99999999999999999999",
              '"(5,00)"', '"1.234,50 €"']
     rows = "".join(f"M{n},Ada,333,Via X 1,Roma,00118,IT,{cell},EUR\n" for n, cell in enumerate(cells))
-    out = cli.json("import", write(tmp_path / "amounts.csv", header + rows))
+    out = cli.json("import", write(tmp_path / "amounts.csv", header + rows))[0]
     assert {r["line"]: r["reason"] for r in out["rejects"]} == {
         2: "amount: '1-2': unexpected character '-'",
         3: "amount: '+-3': more than one sign",

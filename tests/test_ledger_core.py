@@ -249,7 +249,7 @@ def test_kill_9_mid_import_leaves_nothing_partial(ledgers, big_export, after):
         assert orders == sum(b[0] for b in batches) and orders in (0, BIG)
         if after == 0.0:  # killed as soon as it held the lock: nothing of the batch may show
             assert killed_inside and orders == 0
-    out = json.loads(run(db, "--json", "import", str(big_export), "--shop", "k").stdout)
+    [out] = json.loads(run(db, "--json", "import", str(big_export), "--shop", "k").stdout)
     assert out["already_imported"] or out["imported"] == BIG
     with open_ledger(db) as ledger:
         assert ledger.session.scalar("SELECT COUNT(*) FROM orders") == BIG
@@ -261,7 +261,7 @@ def test_two_overlapping_imports_of_different_files_lose_nothing(ledgers):
     procs = [subprocess.Popen([sys.executable, "-m", "codtool", "--db", str(db), "--json", "import", str(path),
                                "--shop", "demo"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for path in ORDER_FIXTURES]
-    outs = [json.loads(p.communicate()[0]) for p in procs]
+    outs = [json.loads(p.communicate()[0])[0] for p in procs]
     assert all(p.returncode == 0 for p in procs)
     with connect(db) as s:
         assert s.scalar("SELECT COUNT(*) FROM orders") == sum(o["imported"] for o in outs) > 0

@@ -3,14 +3,17 @@ on schema 6 keeps every transaction and posting, with their ids, and takes payou
 
 from __future__ import annotations
 
+from conftest import Cli
 from remit_world import build
 
 import codtool.ledger.db as ledger_db
 
 
-def test_money_written_on_schema_6_survives_the_upgrade(cli, tmp_path, monkeypatch):
+def test_money_written_on_schema_6_survives_the_upgrade(ledgers, tmp_path, monkeypatch):
     every = ledger_db._migrations()
     monkeypatch.setattr(ledger_db, "_migrations", lambda: [m for m in every if m[0] <= 6])
+    cli = Cli(ledgers.new(empty=True))
+    assert cli("init").exit_code == 0  # a ledger made by a codtool that stopped at schema 6
     config = build(cli, tmp_path)
     cli.json("--config", config, "remit", "reconcile", "--as-of", "2026-10-11")
     query = ("SELECT t.id, t.txn_key, t.cause_type, p.id, p.account_id, p.shipment_id, p.amount_minor, p.currency "

@@ -76,9 +76,9 @@ def test_reconcile_twice_posts_nothing_new_and_doctor_passes(cli, tmp_path):
 def test_same_file_twice_changes_nothing(cli, tmp_path):
     config = build(cli, tmp_path)
     before = cli.sql("SELECT COUNT(*) FROM remit_lines")[0][0]
-    again = cli.json("--config", config, "remit", "import", tmp_path / "a.csv", "--courier", "brt")
+    again = cli.json("--config", config, "remit", "import", tmp_path / "a.csv", "--courier", "brt")[0]
     assert again["already_imported"] is True
-    assert cli.json("--config", config, "remit", "bank", tmp_path / "bank.csv")["already_imported"] is True
+    assert cli.json("--config", config, "remit", "bank", tmp_path / "bank.csv")[0]["already_imported"] is True
     assert cli.sql("SELECT COUNT(*) FROM remit_lines")[0][0] == before == 9
 
 
@@ -103,7 +103,7 @@ def test_rejected_lines_name_line_and_reason(cli, tmp_path):
                    ",10.00,1.50,8.50,2026-10-07,R1\n"
                    "T10,dieci,1.50,8.50,2026-10-07,R1\n"
                    "T11,10.00,1.50,8.50,31/02/2026,R1\n", encoding="utf-8")
-    data = cli.json("--config", tmp_path / "codtool.toml", "remit", "import", bad, "--courier", "brt")
+    data = cli.json("--config", tmp_path / "codtool.toml", "remit", "import", bad, "--courier", "brt")[0]
     assert data["imported"] == 1
     assert [(r["line"], r["reason"]) for r in data["rejected"]] == [
         (3, "no tracking number and no order id"),
@@ -135,7 +135,7 @@ def test_fail_on_discrepancy_exits_3(cli, tmp_path):
 
 def test_bank_statement_italian_layout(cli, tmp_path):
     build(cli, tmp_path, bank=False)
-    data = cli.json("--config", tmp_path / "codtool.toml", "remit", "bank", tmp_path / "bank.csv")
+    data = cli.json("--config", tmp_path / "codtool.toml", "remit", "bank", tmp_path / "bank.csv")[0]
     assert (data["layout"], data["imported"], data["credits"], data["debits"]) == ("dare_avere", 4, 3, 1)
     assert data["closing_balance_minor"] == 165624
     assert cli.sql("SELECT amount_minor, booking_date FROM bank_lines ORDER BY id")[1] == (-4500, "2026-10-09")
@@ -152,8 +152,8 @@ def test_bank_statement_signed_amount_and_overlap(cli, tmp_path):
     second = tmp_path / "plain.csv"
     second.write_text("date,amount,description\n2026-10-09,-2.50,COMMISSIONI\n2026-10-10,12.34,BONIFICO X\n",
                       encoding="utf-8")
-    a = cli.json("--config", config, "remit", "bank", first)
-    b = cli.json("--config", config, "remit", "bank", second)
+    a = cli.json("--config", config, "remit", "bank", first)[0]
+    b = cli.json("--config", config, "remit", "bank", second)[0]
     assert (a["layout"], a["imported"]) == ("signed", 3)  # two identical fees in one file are two fees
     assert (b["layout"], b["imported"], b["already_known"]) == ("signed", 1, 1)
 
@@ -337,12 +337,12 @@ def test_bank_statement_as_xlsx(cli, tmp_path):
     ws.append(["Saldo finale", None, 1593.9, None])
     path = tmp_path / "estratto.xlsx"
     book.save(path)
-    data = cli.json("--config", config, "remit", "bank", path)
+    data = cli.json("--config", config, "remit", "bank", path)[0]
     assert (data["layout"], data["imported"], data["credits"], data["debits"], data["closing_balance_minor"]) == (
         "signed", 2, 1, 1, 159390)
     assert cli.sql("SELECT amount_minor, booking_date FROM bank_lines ORDER BY id") == [
         (63890, "2026-10-08"), (-4500, "2026-10-09")]
-    assert cli.json("--config", config, "remit", "bank", path)["already_imported"] is True
+    assert cli.json("--config", config, "remit", "bank", path)[0]["already_imported"] is True
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
     result = cli("--config", config, "remit", "bank", broken)
@@ -393,10 +393,10 @@ def test_remittance_file_as_xlsx(cli, tmp_path):
     ws.append(["T9", "abc", 1.5, 55.3, datetime(2026, 10, 14), "33344455566"])
     path = tmp_path / "distinta.xlsx"
     book.save(path)
-    data = cli.json("--config", config, "remit", "import", path, "--courier", "brt")
+    data = cli.json("--config", config, "remit", "import", path, "--courier", "brt")[0]
     assert (data["imported"], [(r["line"], r["reason"]) for r in data["rejected"]]) == (
         1, [(4, "cod_amount: no amount in 'abc'")])
     assert data["remittances"][0]["total_minor"] == 5530
     assert cli.sql("SELECT cod_minor, fee_minor, net_minor, remittance_date FROM remit_lines WHERE tracking_number = "
                    "'T8'") == [(5680, 150, 5530, "2026-10-14")]
-    assert cli.json("--config", config, "remit", "import", path, "--courier", "brt")["already_imported"] is True
+    assert cli.json("--config", config, "remit", "import", path, "--courier", "brt")[0]["already_imported"] is True

@@ -73,10 +73,10 @@ def _without_files(data):
 
 
 @pytest.mark.parametrize("fixture", ORDER_FIXTURES, ids=lambda p: p.name)
-def test_order_import_reads_a_workbook_like_its_csv(backend, tmp_path, fixture):
-    from_csv = run_json(backend.new(tmp_path, "a"), "import", str(fixture), "--shop", "demo")
+def test_order_import_reads_a_workbook_like_its_csv(ledgers, tmp_path, fixture):
+    [from_csv] = run_json(ledgers.new("a"), "import", str(fixture), "--shop", "demo")
     book = to_workbook(fixture, tmp_path / (fixture.stem + ".xlsx"), typed=False)
-    from_xlsx = run_json(backend.new(tmp_path, "b"), "import", str(book), "--shop", "demo")
+    [from_xlsx] = run_json(ledgers.new("b"), "import", str(book), "--shop", "demo")
     # A CSV line number counts physical lines (a quoted address may span two); a sheet's counts records.
     records = _csv_rows(fixture)
     sheet = load_workbook(book).active

@@ -42,7 +42,7 @@ def ship_all(db: Path) -> None:
 
 
 def track_all(db: Path, files=STATUS_FILES) -> list[dict]:
-    return [run(db, "track", str(SHIP / name), "--courier", courier) for courier, name in files]
+    return [run(db, "track", str(SHIP / name), "--courier", courier)[0] for courier, name in files]
 
 
 def statuses(db: Path) -> dict[str, str]:
@@ -161,7 +161,7 @@ def test_every_status_path_reaches_shipment_and_order(db):
 
 def test_unknown_status_and_unknown_parcel_are_reported_by_line(db):
     ship_all(db)
-    data = run(db, "track", str(SHIP / "brt_status_2026-11-27.csv"), "--courier", "brt")
+    [data] = run(db, "track", str(SHIP / "brt_status_2026-11-27.csv"), "--courier", "brt")
     assert brief(data["issues"], "source", "line", "code", "message") == [
         {"source": "brt_status_2026-11-27.csv", "line": 12, "code": "tracking.unknown_status",
          "message": "unknown brt status 'FERMO DEPOSITO CONCORDATO': add it to the courier mapping"},
@@ -198,7 +198,7 @@ def test_files_arriving_out_of_order_give_the_same_statuses(db, imported, ledger
 def test_delivered_after_return_is_reported_and_ignored(db):
     ship_all(db)
     track_all(db, STATUS_FILES[:2])
-    data = run(db, "track", str(SHIP / "brt_status_2026-12-04.csv"), "--courier", "brt")
+    [data] = run(db, "track", str(SHIP / "brt_status_2026-12-04.csv"), "--courier", "brt")
     assert brief(data["issues"], "source", "line", "code", "message") == [{
         "source": "brt_status_2026-12-04.csv", "line": 3, "code": "tracking.impossible_transition",
         "message": "impossible transition for brt 059012300004: delivered at 2026-12-04T09:00:00 after rto_delivered"}]
@@ -209,7 +209,7 @@ def test_user_mapping_extends_the_default_and_broken_mappings_fail(db, tmp_path)
     ship_all(db)
     extra = tmp_path / "brt.toml"
     extra.write_text('[statuses]\n"FERMO DEPOSITO CONCORDATO" = "failed_attempt:rescheduled"\n', encoding="utf-8")
-    data = run(db, "track", str(SHIP / "brt_status_2026-11-27.csv"), "--courier", "brt", "--mapping", str(extra))
+    [data] = run(db, "track", str(SHIP / "brt_status_2026-11-27.csv"), "--courier", "brt", "--mapping", str(extra))
     assert [i["code"] for i in data["issues"]] == ["tracking.unknown_parcel"]
     broken = tmp_path / "broken.toml"
     broken.write_text('[statuses]\n"CONSEGNATA" = "arrived"\n', encoding="utf-8")
@@ -300,7 +300,7 @@ def test_report_delivery_by_courier_and_export(db, tmp_path):
         assert cells["cash_collected"].data_type == "n"
         assert f"{cells['cash_collected'].value:.2f}" == expected["cash_collected"]
     result = run(db, "report", "delivery", "--by", "colour", code=2)
-    assert "choose one of shop, courier, province, sku, batch" in result.output
+    assert "colour" in result.output and all(g in result.output for g in ("shop", "courier", "province", "sku"))
 
 
 def test_order_view_shows_parcel_story(db):
@@ -317,3 +317,25 @@ def test_commands_have_help(command):
     result = helpers.invoke([*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output
+
+
+def test_ndr_list_shows_the_address_corrected_on_a_call_and_the_e164_phone(db):
+    ship_all(db)
+    track_all(db)
+    with connect(db) as conn:
+        order = conn.execute("SELECT order_id FROM shipments WHERE tracking_number = '059012300005'").fetchone()[0]
+        typed = conn.execute("SELECT address1, phone FROM orders WHERE id = ?", (order,)).fetchone()
+        conn.execute("INSERT INTO call_attempts (order_id, outcome, called_at, call_back_at, agent, note, source_file, "
+                     "source_line, attempt_key, recorded_at) VALUES (?, 'address_corrected', '2026-11-26T10:00:00', "
+                     "'', 'ada', '', 'calls.csv', 2, 'k1', '2026-11-26T10:00:00Z')", (order,))
+        conn.execute("INSERT INTO order_address_corrections VALUES ('k1', ?, 'Via Nuova 7', '', '20121', 'Milano', "
+                     "'MI', '2026-11-26T10:00:00Z')", (order,))
+        conn.execute("DELETE FROM order_normalised WHERE order_id = ?", (order,))
+        conn.execute("INSERT INTO order_normalised VALUES (?, '+393331234567', '333 123 4567', 'mobile', '', '', '', "
+                     "'', '', 'IT', '2026-11-26T10:00:00Z')", (order,))
+    [ndr] = [n for n in run(db, "ndr", "list") if n["tracking_number"] == "059012300005"]
+    assert ndr["address"] == "Via Nuova 7, 20121, Milano, MI"
+    assert ndr["address_typed"].startswith(typed[0]) and ndr["phone"] == typed[1]
+    assert ndr["phone_e164"] == "+393331234567"
+    others = [n for n in run(db, "ndr", "list") if n["tracking_number"] != "059012300005"]
+    assert all(n["address_typed"] == "" for n in others)

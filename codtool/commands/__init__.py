@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,15 @@ def add_group(app: typer.Typer, name: str, help: str, commands: dict[str, Callab
         group.command(command)(function)
     app.add_typer(group, name=name)
     return group
+
+
+def choices(name: str, values: Iterable[str]) -> type[Enum]:
+    """An option's closed set of values as the Enum Typer checks: a bogus value is exit 2 listing the choices.
+
+    Every enum-like option uses this (`--status`, `--profile`, `--by`, `--kind`), so help shows
+    `[new|confirmed|...]` and the command receives `.value`, the plain string the library expects.
+    """
+    return Enum(name, {value: value for value in values}, type=str)
 
 
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace the output file if it already exists.")]
@@ -46,6 +56,18 @@ def ledger_id(value: str | int) -> int:
     if number is None:
         raise typer.BadParameter(f"{value[:40]!r} is not an id (a whole number from 0 to {MAX_ID})")
     return number
+
+
+def order_ref(value: str) -> str:
+    """An ORDER argument or option: a ledger id or the shop's order id (#1001), as `orders show` reads it.
+
+    Digits must be ASCII and within an id's bounds ('٣', '²' and 10**30 are usage errors)."""
+    text = value.strip()
+    if not text or not text.isprintable() or len(text) > 200:
+        raise typer.BadParameter(f"{value[:40]!r} is not an order (a ledger id or the shop's order id)")
+    if text.isdigit() and ascii_int(text) is None:
+        raise typer.BadParameter(f"{value[:40]!r} is not an id (a whole number from 0 to {MAX_ID})")
+    return text
 
 
 def checked_shop(value: str | None) -> str | None:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import CsvDialectOption, ForceOption, SheetOption, add_group, output_file
+from codtool.commands import CsvDialectOption, ForceOption, SheetOption, add_group, choices, output_file
 from codtool.exports import DATETIME, ID, INT, MONEY, TEXT, ExportError, export_format, schema, write_table
 from codtool.input_policy import MAX_ID
 from codtool.notify.calls import CallList, ConfirmResult, auto_confirm, call_list
@@ -21,8 +21,10 @@ from codtool.notify.templates import KINDS
 from codtool.render import table
 from codtool.state import state_of
 
+Kind = choices("Kind", KINDS)
 PolicyOption = Annotated[Path | None, typer.Option("--policy", help="TOML file with the confirmation policy.")]
-DateOption = Annotated[str | None, typer.Option("--date", help="Day to plan, YYYY-MM-DD (default: today).")]
+DateOption = Annotated[str | None, typer.Option("--date", metavar="DATE",
+                                                help="Day to plan, YYYY-MM-DD (default: today).")]
 
 SHEET_COLUMNS = ("id", "order", "shop", "customer", "phone_e164", "phone_national", "address", "amount", "currency",
                  "items", "score", "reasons", "attempt", "last_outcome", "due_at")
@@ -68,7 +70,10 @@ def list_calls(
     csv_dialect: CsvDialectOption = "machine",
     force: ForceOption = False,
 ) -> None:
-    """Orders to phone today, riskiest first, with the reasons and the number to dial."""
+    """Orders to phone today, riskiest first, with the reasons and the number to dial.
+
+    Example: codtool calls list --out calls.xlsx
+    """
     out = _checked_out(out, force)
     if out is not None:
         output_file(out, force, csv_dialect)
@@ -95,7 +100,8 @@ def _show_list(console: Console, result: CallList) -> None:
     rows = ((r["id"], r["order"], r["customer"], r["phone_national"], r["phone_e164"], r["address"],
              f"{r['amount']} {r['currency']}", r["items"], r["score"], _reasons(r["reasons"]).replace("; ", "\n"),
              r["attempt"]) for r in result.calls)
-    console.print(table(f"Calls for {result.day} ({len(result.calls)})", cols, rows, numeric=("amount", "score")))
+    console.print(table(f"Calls for {result.day} ({len(result.calls)})", cols, rows, numeric=("amount", "score"),
+                        drop_first=("attempt", "items", "phone", "address")))
     console.print(f"{result.needs_no_call} low-risk orders need no call (codtool calls confirm); "
                   f"{result.not_due_yet} wait for their retry time.")
     if result.file:
@@ -109,11 +115,15 @@ def record(
     policy: PolicyOption = None,
     sheet: SheetOption = None,
 ) -> None:
-    """Record call outcomes and move orders: confirmed, cancelled, or unreachable by policy."""
+    """Record call outcomes and move orders: confirmed, cancelled, or unreachable by policy.
+
+    Example: codtool calls record calls.xlsx
+    """
     state = state_of(ctx)
-    result = record_outcomes(state.ledger(), file, load_policy(policy), sheet)
-    state.output.emit(result.to_json(), lambda c: _show_record(c, result))
-    state.finish(len(result.rejects), str(file))
+    with state.all_or_nothing():
+        result = record_outcomes(state.ledger(), file, load_policy(policy), sheet)
+        state.output.emit(result.to_json(), lambda c: _show_record(c, result))
+        state.finish(len(result.rejects), str(file))
 
 
 def _show_record(console: Console, r: RecordResult) -> None:
@@ -135,7 +145,10 @@ def confirm(
     policy: PolicyOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be confirmed; change nothing.")] = False,
 ) -> None:
-    """Confirm the low-risk, cleanly checked orders that need no call, recording the reason."""
+    """Confirm the low-risk, cleanly checked orders that need no call, recording the reason.
+
+    Example: codtool calls confirm --dry-run
+    """
     state = state_of(ctx)
     result = auto_confirm(state.ledger(), _day(day), load_policy(policy), dry_run)
     state.output.emit(result.to_json(), lambda c: _show_confirm(c, result))
@@ -153,15 +166,17 @@ def _show_confirm(console: Console, r: ConfirmResult) -> None:
 
 def notify_export(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Option(help=f"Which notice: {', '.join(KINDS)}.")],
+    kind: Annotated[Kind, typer.Option(help="Which notice.")],
     out: Annotated[Path, typer.Option(help="FILE.csv or FILE.xlsx to write the messages to.")],
     again: Annotated[bool, typer.Option("--again", help="Include customers already sent this notice.")] = False,
     csv_dialect: CsvDialectOption = "machine",
     force: ForceOption = False,
 ) -> None:
-    """Write customer messages with WhatsApp links and SMS text, flagging SMS longer than one part."""
-    if kind not in KINDS:
-        raise typer.BadParameter(f"choose one of {', '.join(KINDS)}", param_hint="--kind")
+    """Write customer messages with WhatsApp links and SMS text, flagging SMS longer than one part.
+
+    Example: codtool notify export --kind confirm --out messages.csv
+    """
+    kind = kind.value
     _checked_out(out, force)
     output_file(out, force, csv_dialect)
     state = state_of(ctx)

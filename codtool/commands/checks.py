@@ -36,7 +36,10 @@ def check(
     csv_dialect: CsvDialectOption = "machine",
     force: ForceOption = False,
 ) -> None:
-    """Check phones and shipping addresses of unchecked orders and store each finding."""
+    """Check phones and shipping addresses of unchecked orders and store each finding.
+
+    Example: codtool check --batch 3 --export flagged.csv
+    """
     if batch is not None and all_orders:
         raise typer.BadParameter("give either --batch or --all, not both", param_hint="--batch")
     if recheck and batch is None and not all_orders:
@@ -46,7 +49,8 @@ def check(
         output_file(export, force, csv_dialect)
     state = state_of(ctx)
     ledger = state.ledger()
-    summary = run_checks(ledger, CheckRequest(batch=batch, recheck=recheck))
+    with state.output.working("Checking phones and addresses"):
+        summary = run_checks(ledger, CheckRequest(batch=batch, recheck=recheck))
     data = summary.to_json()
     if export is not None:
         data["exported"] = export_flagged(ledger, export, batch, force, csv_dialect)

@@ -9,11 +9,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import ledger_id
-from codtool.dedupe.decisions import resolve
-from codtool.dedupe.review import clusters_view, open_clusters
+from codtool.commands import ledger_id, order_ref
+from codtool.dedupe.decisions import DecisionError, resolve
+from codtool.dedupe.review import cluster_view, clusters_view, open_clusters
 from codtool.dedupe.run import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, Options, RunResult, run_dedupe
 from codtool.dedupe.scoring import DEFAULT_WEIGHTS, load_weights
+from codtool.errors import CodtoolError
+from codtool.input_policy import ascii_int, shorten
 from codtool.ledger import Session
 from codtool.render import table
 from codtool.state import state_of
@@ -22,7 +24,8 @@ _SHOWN = 50
 
 
 def register(app: typer.Typer) -> None:
-    dedupe = typer.Typer(help="Find duplicate orders and record reviewers' decisions.",
+    dedupe = typer.Typer(help="Find duplicate orders and record reviewers' decisions.\n\n"
+                              "Example: codtool dedupe, then codtool dedupe --review",
                          invoke_without_command=True)
     dedupe.callback()(find)
     dedupe.command("resolve")(resolve_cluster)
@@ -35,12 +38,16 @@ def find(
     = DEFAULT_WINDOW_DAYS,
     threshold: Annotated[float, typer.Option(min=50, max=100, help="Minimum score (0-100) for a likely duplicate.")]
     = DEFAULT_THRESHOLD,
-    batch: Annotated[int | None, typer.Option(parser=ledger_id, help="Only open orders of this import batch.")]
+    batch: Annotated[int | None, typer.Option(metavar="ID", parser=ledger_id,
+                                                help="Only open orders of this import batch.")]
     = None,
     review: Annotated[bool, typer.Option("--review", help="Show the open clusters; find nothing new.")] = False,
     weights: Annotated[Path | None, typer.Option(help="TOML file overriding the default match weights.")] = None,
 ) -> None:
-    """Find duplicate orders among open orders (exact and likely) and store them as clusters for review."""
+    """Find duplicate orders among open orders (exact and likely) and store them as clusters for review.
+
+    Example: codtool dedupe --window-days 7, then codtool dedupe --review
+    """
     if ctx.invoked_subcommand is not None:
         return
     state = state_of(ctx)
@@ -50,7 +57,8 @@ def find(
         state.output.emit(data, lambda c: _show_review(c, data))
         return
     chosen = load_weights(weights) if weights is not None else DEFAULT_WEIGHTS
-    result = run_dedupe(ledger, Options(window_days, threshold, batch, chosen))
+    with state.output.working("Looking for duplicate orders"):
+        result = run_dedupe(ledger, Options(window_days, threshold, batch, chosen))
     data = _run_data(ledger.session, result)
     state.output.emit(data, lambda c: _show_run(c, data))
 
@@ -59,18 +67,45 @@ def resolve_cluster(
     ctx: typer.Context,
     cluster: Annotated[int, typer.Argument(parser=ledger_id,
                                                          help="Cluster id (see codtool dedupe --review).")],
-    keep: Annotated[list[int] | None, typer.Option(parser=ledger_id,
-                                                      help="Ledger id of the order to keep; repeat to keep several.")]
+    keep: Annotated[list[str] | None, typer.Option(
+        metavar="ORDER", parser=order_ref,
+        help="Order to keep: ledger id or the shop's order id (#1001); repeat to keep several.")]
     = None,
     not_duplicate: Annotated[bool, typer.Option("--not-duplicate", help="The orders are distinct: keep them all.")]
     = False,
 ) -> None:
-    """Record a decision: keep ORDER and mark the other members 'duplicate', or --not-duplicate."""
+    """Record a decision: keep ORDER and mark the other members 'duplicate', or --not-duplicate.
+
+    Example: codtool dedupe resolve 2 --keep '#1001'
+    """
     if bool(keep) == not_duplicate:
         raise typer.BadParameter("give either --keep ORDER or --not-duplicate", param_hint="--keep")
     state = state_of(ctx)
-    data = resolve(state.ledger(), cluster, keep or [], not_duplicate, _reviewer())
+    ledger = state.ledger()
+    chosen = [_member_id(ledger.session, cluster, value) for value in keep or []]
+    data = resolve(ledger, cluster, chosen, not_duplicate, _reviewer())
     state.output.emit(data, lambda c: _show_decision(c, data))
+
+
+def _member_id(conn: Session, cluster: int, value: str) -> int:
+    """--keep as `orders show` reads an order: a ledger id, or the shop's order id of a member."""
+    members = cluster_view(conn, cluster)["members"]
+    for member in members:
+        if str(member["order_id"]) == value.strip():
+            return member["order_id"]
+    matches = [m["order_id"] for m in members if m["source_id"] in (value.strip(), f"#{value.strip()}")]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise CodtoolError(f"order {shorten(value)!r} names several members of cluster {cluster}: "
+                           f"use the ledger id, one of {', '.join(map(str, matches))}")
+    number = ascii_int(value.strip())
+    return number if number is not None else _not_a_member(cluster, value, members)
+
+
+def _not_a_member(cluster: int, value: str, members: list[dict]) -> int:
+    ids = ", ".join(f"{m['order_id']} ({m['source_id']})" for m in members)
+    raise DecisionError(f"order {shorten(value)!r} is not in cluster {cluster} (members: {ids})")
 
 
 def _reviewer() -> str:

@@ -30,7 +30,10 @@ def doctor(
     ctx: typer.Context,
     full: Annotated[bool, typer.Option("--full", help="Also check every index against its table (slower).")] = False,
 ) -> None:
-    """Check the ledger file's pages, then its invariants; exit 1 and name what is broken."""
+    """Check the ledger file's pages, then its invariants; exit 1 and name what is broken.
+
+    Example: codtool doctor --full
+    """
     state = state_of(ctx)
     tightened = make_private(state.db)  # first: SQLite gives the -wal and -shm it creates the file's mode
     ledger = state.ledger()

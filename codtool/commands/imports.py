@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import SheetOption, add_group, checked_shop, ledger_id
+from codtool.commands import SheetOption, add_group, checked_shop, choices, ledger_id
 from codtool.errors import NotFound
 from codtool.findings import Finding
 from codtool.importing.importer import ImportRequest, ImportResult, import_file
+from codtool.importing.values import is_country_code
 from codtool.input_policy import MAX_ID
 from codtool.ledger import findings
 from codtool.ledger import orders as store
@@ -23,6 +24,7 @@ from codtool.state import state_of
 
 _SHOWN_REJECTS = 20
 PROFILE_CHOICES = ("auto", "shopify", "woocommerce", "prestashop", "generic")
+Profile = choices("Profile", PROFILE_CHOICES)
 
 
 def register(app: typer.Typer) -> None:
@@ -32,8 +34,12 @@ def register(app: typer.Typer) -> None:
 
 
 def init(ctx: typer.Context) -> None:
-    """Create the ledger file (owner-only permissions) or migrate it; safe to repeat."""
+    """Create the ledger file (owner-only permissions) or migrate it; safe to repeat.
+
+    Example: codtool --db shop.db init
+    """
     state = state_of(ctx)
+    state.create = True
     tightened = make_private(state.db)  # first: SQLite gives the -wal and -shm it creates the file's mode
     ledger = state.ledger()
     version = schema_version(ledger.session)
@@ -48,29 +54,34 @@ def init(ctx: typer.Context) -> None:
 
 def import_files(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="CSV or XLSX exports to import.")],
-    shop: Annotated[str, typer.Option(help="Client shop the orders belong to.", callback=checked_shop)] = "default",
-    profile: Annotated[str, typer.Option(help=f"Export format: {', '.join(PROFILE_CHOICES)}.")] = "auto",
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="CSV or XLSX exports to import.")],
+    shop: Annotated[str, typer.Option(metavar="NAME", help="Client shop the orders belong to.",
+                                      callback=checked_shop)] = "default",
+    profile: Annotated[Profile, typer.Option(help="Export format (auto: detected from the header).")] = Profile.auto,
     mapping: Annotated[Path | None, typer.Option(help="TOML file mapping your headers to codtool fields.")] = None,
-    country: Annotated[str | None, typer.Option(help="Country (ISO code) for rows without one.")] = None,
-    currency: Annotated[str, typer.Option(help="Currency for rows without one.")] = "EUR",
+    country: Annotated[str | None, typer.Option(metavar="CC", help="Country (ISO code) for rows without one.")] = None,
+    currency: Annotated[str, typer.Option(metavar="CODE", help="Currency for rows without one.")] = "EUR",
     sheet: SheetOption = None,
 ) -> None:
-    """Import order exports; each file is one batch, committed whole or not at all."""
-    if profile not in PROFILE_CHOICES:
-        raise typer.BadParameter(f"choose one of {', '.join(PROFILE_CHOICES)}", param_hint="--profile")
+    """Import order exports; each file is one batch, committed whole or not at all.
+
+    Example: codtool import orders_export.csv --shop bella-shop --country IT
+    """
+    if country is not None and not is_country_code(country.strip().upper()):
+        raise typer.BadParameter(f"{country!r} is not an ISO 3166 country code such as IT", param_hint="--country")
     if not is_currency_code(currency.upper()):
         raise typer.BadParameter(f"{currency!r} is not an ISO 4217 code such as EUR", param_hint="--currency")
     state = state_of(ctx)
     ledger = state.ledger()
-    results = []
-    for path in files:
-        request = ImportRequest(path, shop, profile, mapping, country.upper() if country else None, currency, sheet)
-        with state.output.progress(f"Importing {path.name}", 1) as tick:
-            results.append(import_file(ledger, request, tick))
-    data = [r.to_json() for r in results]
-    state.output.emit(data[0] if len(data) == 1 else data, lambda c: _show_results(c, results))
-    state.finish(sum(r.rejected for r in results), ", ".join(map(str, files)))
+    results, default_country = [], country.strip().upper() if country else None
+    with state.all_or_nothing():
+        for path in files:
+            request = ImportRequest(path, shop, profile.value, mapping, default_country, currency, sheet)
+            with state.output.progress(f"Importing {path.name}", 1) as tick:
+                results.append(import_file(ledger, request, tick))
+        data = [r.to_json() for r in results]
+        state.output.emit(data, lambda c: _show_results(c, results))
+        state.finish(sum(r.rejected for r in results), ", ".join(map(str, files)))
 
 
 def _show_results(console: Console, results: list[ImportResult]) -> None:
@@ -93,7 +104,10 @@ def _show_results(console: Console, results: list[ImportResult]) -> None:
 
 def batches_list(ctx: typer.Context,
                  limit: Annotated[int, typer.Option(min=1, max=MAX_ID, help="How many, newest first.")] = 20) -> None:
-    """List import batches, newest first."""
+    """List import batches, newest first.
+
+    Example: codtool batches list --limit 5
+    """
     state = state_of(ctx)
     rows = [dict(r) for r in store.list_batches(state.ledger().session, limit)]
     cols = ("id", "shop", "file_name", "profile", "rows", "imported", "rejected", "skipped_duplicates", "imported_at")
@@ -101,7 +115,10 @@ def batches_list(ctx: typer.Context,
 
 
 def batches_show(ctx: typer.Context, batch: Annotated[int, typer.Argument(parser=ledger_id, help="Batch id.")]) -> None:
-    """Show a batch and every row it did not import, with line and reason."""
+    """Show a batch and every row it did not import, with line and reason.
+
+    Example: codtool batches show 3
+    """
     state = state_of(ctx)
     conn = state.ledger().session
     found = store.get_batch(conn, batch)

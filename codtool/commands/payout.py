@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import ForceOption, add_group
+from codtool.commands import ForceOption, add_group, choices
 from codtool.money import format_minor, read_amount
 from codtool.payouts.documents import statement_format, write_statement
 from codtool.payouts.record import Payment, record_payment
@@ -17,6 +17,8 @@ from codtool.payouts.run import run_payouts
 from codtool.payouts.statements import STATUSES, list_statements, load_statement
 from codtool.render import table
 from codtool.state import state_of
+
+StatementStatus = choices("StatementStatus", STATUSES)
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +40,10 @@ def payout_run(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Run as of this day (YYYY-MM-DD); default today.")
                      ] = None,
 ) -> None:
-    """Reconcile, put what became payable on the shops' statements and close every cycle ended before as-of."""
+    """Reconcile, put what became payable on the shops' statements and close every cycle ended before as-of.
+
+    Example: codtool payout run --as-of 2026-11-30
+    """
     state = state_of(ctx)
     result = run_payouts(state.ledger(), state.config(), _day(as_of, "--as-of"))
     data = result.to_json()
@@ -55,14 +60,16 @@ def payout_run(
 
 def payout_list(
     ctx: typer.Context,
-    shop: Annotated[str | None, typer.Option("--shop", help="Only this shop.")] = None,
-    status: Annotated[str | None, typer.Option("--status", help=f"Only statements {'|'.join(STATUSES)}.")] = None,
+    shop: Annotated[str | None, typer.Option("--shop", metavar="NAME", help="Only this shop.")] = None,
+    status: Annotated[StatementStatus | None, typer.Option("--status", help="Only statements in this status.")
+                      ] = None,
 ) -> None:
-    """List statements with their totals and status."""
-    if status is not None and status not in STATUSES:
-        raise typer.BadParameter(f"{status!r}: choose one of {', '.join(STATUSES)}", param_hint="--status")
+    """List statements with their totals and status.
+
+    Example: codtool payout list --shop bella-shop --status open
+    """
     state = state_of(ctx)
-    found = list_statements(state.ledger().session, shop.lower() if shop else None, status)
+    found = list_statements(state.ledger().session, shop.lower() if shop else None, status and status.value)
     data = {"statements": [s.summary_json() for s in found]}
     state.output.emit(data, lambda c: c.print(table(
         "Payout statements", ("id", "shop", "first day", "last day", "status", "parcels", "COD", "fees", "net", "due"),
@@ -77,7 +84,10 @@ def payout_statement(
     out: Annotated[Path | None, typer.Option(help="Also write it to FILE.xlsx, FILE.csv or FILE.pdf.")] = None,
     force: ForceOption = False,
 ) -> None:
-    """Show one statement line by line, each deduction with its reason; optionally write it as a file."""
+    """Show one statement line by line, each deduction with its reason; optionally write it as a file.
+
+    Example: codtool payout statement 3 --out statement_3.pdf
+    """
     state = state_of(ctx)
     if out is not None:
         statement_format(out, force)  # before the work: a bad or existing --out fails first
@@ -114,7 +124,10 @@ def payout_record(
                    ] = None,
     partial: Annotated[bool, typer.Option("--partial", help="Accept less than due; the rest stays due.")] = False,
 ) -> None:
-    """Mark a statement paid (or partly paid) and post the bank transaction."""
+    """Mark a statement paid (or partly paid) and post the bank transaction.
+
+    Example: codtool payout record 3 --bank-ref CRO123456789 --amount 1234.50
+    """
     state = state_of(ctx)
     config = state.config()
     paid = read_amount(amount, config.currency).minor

@@ -54,7 +54,10 @@ def _as_of(text: str | None) -> date:
 
 
 def config_show(ctx: typer.Context) -> None:
-    """Print every effective configuration value and where it came from (file or default)."""
+    """Print every effective configuration value and where it came from (file or default).
+
+    Example: codtool --config codtool.toml config show
+    """
     state = state_of(ctx)
     config = state.config()
     rows = effective_values(config)
@@ -66,11 +69,14 @@ def config_show(ctx: typer.Context) -> None:
 
 def remit_import(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Remittance files (CSV), one per payout.")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Remittance files (CSV), one per payout.")],
     courier: Annotated[str, typer.Option("--courier", "-c", help="The courier that sent the files.")],
     mapping: Annotated[Path | None, typer.Option(help="TOML mapping: [columns] and deductions.")] = None,
 ) -> None:
-    """Import courier remittance files: each atomic and idempotent by content; every line imported or rejected."""
+    """Import courier remittance files: each atomic and idempotent by content; every line imported or rejected.
+
+    Example: codtool remit import brt_remittance_2026-11-28.csv --courier brt
+    """
     state = state_of(ctx)
     config = state.config()
     name = check_name(courier)
@@ -91,15 +97,18 @@ def remit_import(
                 console.print(table(f"{r.file}: rejected", ("line", "reason"),
                                     ((x.line, x.reason) for x in r.rejected[:_SHOWN])))
 
-    state.output.emit(data[0] if len(data) == 1 else data, show)
+    state.output.emit(data, show)
     state.finish(sum(len(r.rejected) for r in results), ", ".join(map(str, files)))
 
 
 def remit_bank(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Bank statement exports (CSV).")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Bank statement exports (CSV).")],
 ) -> None:
-    """Import bank statements (Italian layouts or plain date, amount, description); movements are kept, not guessed."""
+    """Import bank statements (Italian layouts or plain date, amount, description); movements are kept, not guessed.
+
+    Example: codtool remit bank statement_2026-11.csv
+    """
     state = state_of(ctx)
     config = state.config()
     results = [import_statement(state.ledger(), path, config.currency) for path in files]
@@ -118,7 +127,7 @@ def remit_bank(
                 console.print(table(f"{r.file}: rejected", ("line", "reason"),
                                     ((x.line, x.reason) for x in r.rejected[:_SHOWN])))
 
-    state.output.emit(data[0] if len(data) == 1 else data, show)
+    state.output.emit(data, show)
     state.finish(sum(len(r.rejected) for r in results), ", ".join(map(str, files)))
 
 
@@ -129,7 +138,10 @@ def remit_reconcile(
     fail: Annotated[bool, typer.Option(
         "--fail-on-discrepancy", help=f"Exit {DISCREPANCY_EXIT} when any discrepancy is open (for cron).")] = False,
 ) -> None:
-    """Post deliveries, remittances and bank credits to the ledger; list every open discrepancy and each cycle."""
+    """Post deliveries, remittances and bank credits to the ledger; list every open discrepancy and each cycle.
+
+    Example: codtool remit reconcile --courier brt --fail-on-discrepancy
+    """
     state = state_of(ctx)
     result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None)
     data = result.to_json()
@@ -173,7 +185,10 @@ def remit_report(
     out: Annotated[Path | None, typer.Option(help="Also write the report to FILE.xlsx or FILE.csv.")] = None,
     force: ForceOption = False,
 ) -> None:
-    """Per courier and cycle the totals, the aging of what each courier owes, and every open discrepancy."""
+    """Per courier and cycle the totals, the aging of what each courier owes, and every open discrepancy.
+
+    Example: codtool remit report --as-of 2026-11-30 --out remit.xlsx
+    """
     state = state_of(ctx)
     if out is not None:
         export_format(out, force)  # before the work: a bad or existing --out fails first
@@ -209,7 +224,10 @@ def remit_resolve(
     by: Annotated[str | None, typer.Option("--by", help="Who decides (default: your user name).")] = None,
     as_of: AsOf = None,
 ) -> None:
-    """Record a decision on an open discrepancy, with who and when, and post its balancing transaction."""
+    """Record a decision on an open discrepancy, with who and when, and post its balancing transaction.
+
+    Example: codtool remit resolve 7 --write-off --note 'parcel lost, courier refused claim'
+    """
     chosen = [name for name, flag in (("write_off", write_off), ("dispute", dispute), ("accept", accept)) if flag]
     if len(chosen) != 1:
         raise typer.BadParameter("give exactly one of --write-off, --dispute, --accept")
@@ -222,7 +240,10 @@ def remit_resolve(
 
 
 def remit_balances(ctx: typer.Context) -> None:
-    """Every money account's balance (debit positive): receivables, payables, bank, fees, suspense."""
+    """Every money account's balance (debit positive): receivables, payables, bank, fees, suspense.
+
+    Example: codtool remit balances
+    """
     state = state_of(ctx)
     rows = [dict(r) for r in store.balances(state.ledger().session)]
     state.output.emit({"accounts": rows}, lambda c: c.print(table(

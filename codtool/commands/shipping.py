@@ -9,24 +9,27 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from codtool.commands import CsvDialectOption, ForceOption, SheetOption, add_group, checked_shop, output_file
+from codtool.commands import CsvDialectOption, ForceOption, SheetOption, add_group, checked_shop, choices, output_file
 from codtool.errors import CodtoolError
 from codtool.exports import write_table
 from codtool.ledger import tracking as store
 from codtool.render import table
-from codtool.state import state_of
+from codtool.state import State, state_of
 from codtool.tracking.couriers import builtin_couriers, check_name, load_courier
 from codtool.tracking.ndr import SCHEMA as NDR_SCHEMA
+from codtool.tracking.ndr import RecordResult as DecisionResult
 from codtool.tracking.ndr import open_ndrs, record_decisions
 from codtool.tracking.report import COLUMNS as REPORT_COLUMNS
 from codtool.tracking.report import GROUPS, delivery_report
 from codtool.tracking.report import SCHEMA as REPORT_SCHEMA
-from codtool.tracking.shipments import ShipRequest, ship_manifest
+from codtool.tracking.shipments import ShipRequest, ShipResult, ship_manifest
 from codtool.tracking.sources import parse_day
 from codtool.tracking.status_files import import_status_file
 
 _SHOWN = 20
-CourierOption = Annotated[str, typer.Option("--courier", "-c", help="Courier: generic, brt, gls, sda or your own.")]
+GroupBy = choices("GroupBy", GROUPS)
+CourierOption = Annotated[str, typer.Option("--courier", "-c", metavar="NAME",
+                                           help="Courier: generic, brt, gls, sda or your own.")]
 MappingOption = Annotated[Path | None, typer.Option(help="TOML status mapping adding to the courier's default.")]
 
 
@@ -52,17 +55,25 @@ def ship(
     ctx: typer.Context,
     manifest: Annotated[Path, typer.Argument(help="Manifest CSV: order id, tracking number, ship date, COD amount.")],
     courier: CourierOption,
-    shop: Annotated[str | None, typer.Option(help="Shop whose order ids the manifest uses.",
+    shop: Annotated[str | None, typer.Option(metavar="NAME", help="Shop whose order ids the manifest uses.",
                                                   callback=checked_shop)] = None,
     force: Annotated[bool, typer.Option("--force", help="Also ship orders not confirmed yet.")] = False,
     mapping: MappingOption = None,
     sheet: SheetOption = None,
 ) -> None:
-    """Record which orders left in which parcel; refuse, line by line, orders that must not ship."""
+    """Record which orders left in which parcel; refuse, line by line, orders that must not ship.
+
+    Example: codtool ship manifest_brt.csv --courier brt --shop bella-shop
+    """
     state = state_of(ctx)
     name = _courier_name(ctx, courier, mapping)
-    result = ship_manifest(state.ledger(), ShipRequest(manifest, name, shop, force, sheet))
+    with state.all_or_nothing():
+        with state.output.working(f"Shipping {manifest.name}"):
+            result = ship_manifest(state.ledger(), ShipRequest(manifest, name, shop, force, sheet))
+        _report_ship(state, manifest, name, result)
 
+
+def _report_ship(state: State, manifest: Path, name: str, result: ShipResult) -> None:
     def show(console: Console) -> None:
         cash = ", ".join(f"{v} {c}" for c, v in result.to_json()["cod_to_collect"].items()) or "0"
         console.print(table(f"Manifest {manifest.name} ({name})",
@@ -78,20 +89,24 @@ def ship(
 
 def track(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Courier status files (CSV), in any order.")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Courier status files (CSV), in any order.")],
     courier: CourierOption,
     mapping: MappingOption = None,
 ) -> None:
-    """Import courier status files; report unknown statuses, unknown parcels and impossible moves by line."""
+    """Import courier status files; report unknown statuses, unknown parcels and impossible moves by line.
+
+    Example: codtool track brt_status_*.csv --courier brt
+    """
     state = state_of(ctx)
     mapped = load_courier(courier, mapping)
     results = []
-    for path in files:
-        with state.output.progress(f"Tracking {path.name}", 1) as tick:
-            results.append(import_status_file(state.ledger(), path, mapped, tick))
-    data = [r.to_json() for r in results]
-    state.output.emit(data[0] if len(data) == 1 else data, lambda c: _show_tracks(c, results))
-    state.finish(sum(len(r.issues) for r in results), ", ".join(map(str, files)))
+    with state.all_or_nothing():
+        for path in files:
+            with state.output.progress(f"Tracking {path.name}", 1) as tick:
+                results.append(import_status_file(state.ledger(), path, mapped, tick))
+        data = [r.to_json() for r in results]
+        state.output.emit(data, lambda c: _show_tracks(c, results))
+        state.finish(sum(len(r.issues) for r in results), ", ".join(map(str, files)))
 
 
 def _show_tracks(console: Console, results: list) -> None:
@@ -108,8 +123,8 @@ def _show_tracks(console: Console, results: list) -> None:
                 console.print(f"... and {len(r.issues) - len(shown)} more (use --json for all)")
 
 
-_NDR_COLUMNS = ("tracking_number", "courier", "order", "customer_name", "phone", "attempts", "days_waiting",
-                "reason", "raw_reason", "cod_amount", "action")
+_NDR_COLUMNS = ("tracking_number", "courier", "order", "customer_name", "phone_e164", "phone", "address",
+                "attempts", "days_waiting", "reason", "raw_reason", "cod_amount", "action")
 
 
 def ndr_list(
@@ -118,7 +133,10 @@ def ndr_list(
     csv_dialect: CsvDialectOption = "machine",
     force: ForceOption = False,
 ) -> None:
-    """Parcels with an open failed delivery: who to call and what to tell the courier today."""
+    """Parcels with an open failed delivery: who to call and what to tell the courier today.
+
+    Example: codtool ndr list --out ndr.xlsx
+    """
     if out is not None:
         output_file(out, force, csv_dialect)
     state = state_of(ctx)
@@ -129,19 +147,28 @@ def ndr_list(
         state.output.note(f"Wrote {len(rows)} open NDRs to {out}")
     state.output.emit(rows, lambda c: c.print(table(
         f"Open failed deliveries ({len(rows)})", _NDR_COLUMNS, ([r[k] for k in _NDR_COLUMNS] for r in rows),
-        numeric=("attempts", "days_waiting", "cod_amount"))))
+        numeric=("attempts", "days_waiting", "cod_amount"),
+        drop_first=("raw_reason", "courier", "days_waiting", "attempts", "phone"))))
 
 
 def ndr_record(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Decisions CSV: tracking_number, action, decided_by, decided_at, ...")],
-    courier: Annotated[str | None, typer.Option("--courier", "-c", help="Only this courier's parcels.")] = None,
+    courier: Annotated[str | None, typer.Option("--courier", "-c", metavar="NAME",
+                                                help="Only this courier's parcels.")] = None,
     sheet: SheetOption = None,
 ) -> None:
-    """Record NDR decisions (re-attempt with new address/phone/date, hold, return) with who and when."""
-    state = state_of(ctx)
-    result = record_decisions(state.ledger(), file, check_name(courier) if courier else None, sheet)
+    """Record NDR decisions (re-attempt with new address/phone/date, hold, return) with who and when.
 
+    Example: codtool ndr record decisions.csv --courier brt
+    """
+    state = state_of(ctx)
+    with state.all_or_nothing():
+        result = record_decisions(state.ledger(), file, check_name(courier) if courier else None, sheet)
+        _report_decisions(state, file, result)
+
+
+def _report_decisions(state: State, file: Path, result: DecisionResult) -> None:
     def show(console: Console) -> None:
         console.print(table(f"Decisions {file.name}", ("lines", "recorded", "already recorded", "rejected"),
                             [(result.lines, result.recorded, result.already_recorded, len(result.rejected))]))
@@ -163,17 +190,20 @@ def _day(value: str | None, option: str) -> str | None:
 
 def report_delivery(
     ctx: typer.Context,
-    date_from: Annotated[str | None, typer.Option("--from", help="First ship date (YYYY-MM-DD).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last ship date (YYYY-MM-DD).")] = None,
-    shop: Annotated[str | None, typer.Option(help="Only this shop.")] = None,
-    by: Annotated[str, typer.Option(help=f"Group by {', '.join(GROUPS)}.")] = "courier",
+    date_from: Annotated[str | None, typer.Option("--from", metavar="DATE",
+                                                  help="First ship date (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last ship date (YYYY-MM-DD).")] = None,
+    shop: Annotated[str | None, typer.Option(metavar="NAME", help="Only this shop.")] = None,
+    by: Annotated[GroupBy, typer.Option(help="What each row of the report is.")] = GroupBy.courier,
     out: Annotated[Path | None, typer.Option(help="Also write the report to FILE.xlsx (or .csv).")] = None,
     csv_dialect: CsvDialectOption = "machine",
     force: ForceOption = False,
 ) -> None:
-    """Delivery, refusal and RTO rates, days to deliver, open NDRs and cash collected by couriers."""
-    if by not in GROUPS:
-        raise typer.BadParameter(f"choose one of {', '.join(GROUPS)}", param_hint="--by")
+    """Delivery, refusal and RTO rates, days to deliver, open NDRs and cash collected by couriers.
+
+    Example: codtool report delivery --by shop --from 2026-11-01 --out report.xlsx
+    """
+    by = by.value
     if out is not None:
         output_file(out, force, csv_dialect)
     state = state_of(ctx)

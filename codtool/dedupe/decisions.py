@@ -27,6 +27,8 @@ def resolve(ledger: Ledger, cluster_id: int, keep: list[int], not_duplicate: boo
     """Apply the decision in one transaction and return the cluster as it now stands."""
     with ledger.transaction() as conn:
         cluster = cluster_view(conn, cluster_id)
+        if _same_decision(cluster, keep, not_duplicate):
+            return cluster  # a re-run of the same decision (cron, a second reviewer) changes nothing
         if cluster["status"] != "open":
             raise DecisionError(f"cluster {cluster_id} is already decided ({cluster['status']}, "
                                 f"by {cluster['decided_by']} at {cluster['decided_at']})")
@@ -43,6 +45,14 @@ def resolve(ledger: Ledger, cluster_id: int, keep: list[int], not_duplicate: boo
         store.decide(conn, cluster_id, status, keep[0], roles, by)
         crash_point("dedupe.after_decision")
         return cluster_view(conn, cluster_id)
+
+
+def _same_decision(cluster: dict, keep: list[int], not_duplicate: bool) -> bool:
+    """The cluster was already decided exactly so: keep these orders (or all of them, distinct)."""
+    if not_duplicate:
+        return cluster["status"] == "not_duplicate"
+    kept = {m["order_id"] for m in cluster["members"] if m["role"] == "keep"}
+    return cluster["status"] == "resolved" and kept == set(keep)
 
 
 def _check_keep(cluster_id: int, keep: list[int], members: dict[int, dict]) -> None:

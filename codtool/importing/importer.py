@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from codtool.crashpoints import crash_point
-from codtool.errors import MappingError
+from codtool.errors import InputFileError, MappingError
 from codtool.findings import ERROR, WARNING, Finding
 from codtool.importing.normalise import Defaults, build_frame, normalise
 from codtool.importing.profiles import PROFILES, Profile, detect, load_mapping, resolve
@@ -105,7 +105,8 @@ def choose_profile(request: ImportRequest, header: list[str]) -> Profile:
             base = detect(header)
         except MappingError:
             if request.mapping is None:
-                raise
+                raise InputFileError(request.path, "cannot recognise the export format from its header; use "
+                                     "--profile or a --mapping file (see README, 'Generic format')", 1) from None
             base = PROFILES["generic"]
     elif request.profile in PROFILES:
         base = PROFILES[request.profile]

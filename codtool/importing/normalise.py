@@ -15,7 +15,7 @@ import pandas as pd
 
 from codtool.errors import AmountError
 from codtool.importing.source import Chunk
-from codtool.importing.values import country_code, is_cancelled, is_cod, iso_datetime
+from codtool.importing.values import country_code, is_cancelled, is_cod, is_country_code, iso_datetime
 from codtool.input_policy import MAX_QUANTITY, ascii_int, shorten
 from codtool.money import is_currency_code, read_amount
 
@@ -208,6 +208,8 @@ def _rejections(orders: pd.DataFrame, d: _Derived) -> list[tuple[pd.Series, str 
         (orders["address1"] == "", "missing shipping address"),
         (orders["city"] == "", "missing city"),
         (orders["country"] == "", "missing country (give --country CC for files without one)"),
+        (~map_distinct(orders["country"], is_country_code).astype(bool),
+         lambda mask: "country " + orders["country"][mask].map(repr) + " is not an ISO 3166 code such as IT"),
         (~map_distinct(currency, is_currency_code).astype(bool),
          lambda mask: "currency " + currency[mask].map(repr) + " is not an ISO 4217 code"),
         (d.amount_err != "", lambda mask: "amount: " + d.amount_err[mask]),

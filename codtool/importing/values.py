@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import pycountry
+
 from codtool.dates import parse_datetime
 
 _COD = re.compile(
@@ -51,6 +53,12 @@ def country_code(text: str) -> str:
     if len(value) == 2 and value.isalpha():
         return value.upper()
     return _COUNTRIES.get(value.casefold(), value)
+
+
+@lru_cache(maxsize=512)
+def is_country_code(code: str) -> bool:
+    """An ISO 3166-1 alpha-2 code, from pycountry's maintained list (not a hand-kept one)."""
+    return len(code) == 2 and code.isascii() and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
 
 
 def iso_datetime(text: str) -> str | None:

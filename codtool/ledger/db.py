@@ -30,6 +30,8 @@ class Ledger:
     def __init__(self, session: Session, url: LedgerUrl) -> None:
         self.session = session
         self.url = url
+        self._holding = False  # inside held(): transactions join one unit committed at its end
+        self._open = False  # held() has begun that unit
 
     @property
     def backend(self) -> str:
@@ -47,6 +49,20 @@ class Ledger:
         SQLite: BEGIN IMMEDIATE. PostgreSQL: one transaction-scoped advisory lock shared by
         every codtool writer. Any exception, KeyboardInterrupt included, rolls the unit back.
         """
+        if not self._open:
+            self._begin()
+        try:
+            yield self.session
+        except BaseException:
+            self._open = False
+            self._rollback_quietly()
+            raise
+        if self._holding:
+            self._open = True
+        else:
+            self.session.execute("COMMIT")
+
+    def _begin(self) -> None:
         try:
             for statement in self.session.dialect.begin:
                 self.session.execute(statement)
@@ -54,12 +70,26 @@ class Ledger:
         except StorageError as exc:
             self._rollback_quietly()
             raise LedgerError(f"{self.url}: cannot lock the ledger ({exc.__cause__ or exc})") from exc
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Every transaction inside joins one unit, committed only if the block ends normally.
+
+        What `--strict` needs: the command sees the whole result (every file of it) before
+        deciding, and any rejected line rolls all of it back.
+        """
+        self._holding = True
         try:
-            yield self.session
+            yield
         except BaseException:
-            self._rollback_quietly()
+            if self._open:
+                self._rollback_quietly()
             raise
-        self.session.execute("COMMIT")
+        else:
+            if self._open:
+                self.session.execute("COMMIT")
+        finally:
+            self._holding = self._open = False
 
     def _rollback_quietly(self) -> None:
         # Nothing may be open, or the connection may be gone: the server then rolls back itself.
@@ -88,11 +118,33 @@ def connect(url: LedgerUrl) -> Session:
     return sqlite.connect(url.path)
 
 
-def open_ledger(location: str | os.PathLike[str] | LedgerUrl) -> Ledger:
-    """Open (creating if needed) and migrate the ledger; safe to call from two processes."""
+class NoLedger(LedgerError):
+    """The --db names no ledger: a missing file, or a database without codtool's schema."""
+
+
+def _no_ledger(url: LedgerUrl) -> NoLedger:
+    return NoLedger(f"no ledger at {url}: run `codtool init --db {url}`")
+
+
+def refuse_missing_file(url: LedgerUrl) -> None:
+    """A SQLite ledger must exist before anything but `init` opens it (connecting would create it)."""
+    if url.backend == "sqlite" and not url.path.exists():
+        raise _no_ledger(url)
+
+
+def open_ledger(location: str | os.PathLike[str] | LedgerUrl, create: bool = True) -> Ledger:
+    """Open and migrate the ledger; safe to call from two processes.
+
+    `create=False` (every command but `init`) refuses a ledger that does not exist, so a
+    typo in --db is an error instead of a new, empty ledger that reports "0 orders".
+    """
     url = location if isinstance(location, LedgerUrl) else parse_url(location)
+    if not create:
+        refuse_missing_file(url)
     ledger = Ledger(connect(url), url)
     try:
+        if not create and ledger.session.one(ledger.session.dialect.table_exists, ("schema_migrations",)) is None:
+            raise _no_ledger(url)
         migrate(ledger)
     except BaseException:
         ledger.close()

@@ -79,8 +79,27 @@ def insert_rejects(conn: Session, rows: Iterable[tuple[int, int, str, str, str, 
     conn.bulk_insert("rejected_rows", ("batch_id", "line", "kind", "reason", "raw", "code"), rows)
 
 
+def shop_summaries(conn: Session) -> list[Row]:
+    """Each shop with its order count and when it last imported (None before any import)."""
+    return conn.execute(
+        "SELECT s.id, s.name AS shop, "
+        "(SELECT COUNT(*) FROM orders o WHERE o.shop_id = s.id) AS orders, "
+        "(SELECT MAX(b.imported_at) FROM import_batches b WHERE b.shop_id = s.id) AS last_import "
+        "FROM shops s ORDER BY s.name").fetchall()
+
+
+def open_cod_by_shop(conn: Session, statuses: Sequence[str]) -> list[tuple[int, str, int]]:
+    """(shop id, currency, COD minor units) not yet collected: orders in `statuses`."""
+    marks = ", ".join("?" for _ in statuses)
+    rows = conn.execute(
+        "SELECT shop_id, currency, SUM(cod_minor) FROM orders "
+        f"WHERE is_cod = 1 AND status IN ({marks}) GROUP BY shop_id, currency ORDER BY shop_id, currency",
+        tuple(statuses)).fetchall()
+    return [(r[0], r[1], int(r[2])) for r in rows]
+
+
 def list_orders(conn: Session, batch: int | None, status: str | None,
-                shop: str | None, limit: int) -> list[Row]:
+                shop: str | None, limit: int, offset: int = 0) -> list[Row]:
     where, args = ["1 = 1"], []
     for clause, value in (("o.batch_id = ?", batch), ("o.status = ?", status), ("s.name = ?", shop)):
         if value is not None:
@@ -88,8 +107,8 @@ def list_orders(conn: Session, batch: int | None, status: str | None,
             args.append(value)
     return conn.execute(
         "SELECT o.*, s.name AS shop FROM orders o JOIN shops s ON s.id = o.shop_id "
-        f"WHERE {' AND '.join(where)} ORDER BY o.id LIMIT ?",
-        (*args, limit),
+        f"WHERE {' AND '.join(where)} ORDER BY o.id LIMIT ? OFFSET ?",
+        (*args, limit, offset),
     ).fetchall()
 
 

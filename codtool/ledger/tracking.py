@@ -132,12 +132,18 @@ def events_of(conn: Session, shipment_ids: Sequence[int]) -> Iterator[Row]:
 # --- NDR ---------------------------------------------------------------------------------------
 
 def ndr_candidates(conn: Session) -> list[Row]:
-    """Parcels whose current status is a failed attempt, with their order and contact details."""
+    """Parcels whose current status is a failed attempt, with their order and contact details:
+    the checked E.164 phone and the address last corrected on a call, beside what was typed."""
     return conn.execute(
         "SELECT s.id, s.courier, s.tracking_number, s.ship_date, s.status_at, s.cod_minor, s.currency, "
         "o.id AS order_id, o.source_id, sh.name AS shop, o.customer_name, o.phone, o.address1, o.city, "
-        "o.postcode, o.province "
+        "o.postcode, o.province, COALESCE(n.phone_e164, '') AS phone_e164, c.address1 AS new_address1, "
+        "c.postcode AS new_postcode, c.city AS new_city, c.province AS new_province "
         "FROM shipments s JOIN orders o ON o.id = s.order_id JOIN shops sh ON sh.id = o.shop_id "
+        "LEFT JOIN order_normalised n ON n.order_id = o.id "
+        "LEFT JOIN order_address_corrections c ON c.attempt_key = (SELECT c2.attempt_key "
+        "FROM order_address_corrections c2 WHERE c2.order_id = o.id "
+        "ORDER BY c2.corrected_at DESC, c2.attempt_key DESC LIMIT 1) "
         "WHERE s.status = 'failed_attempt' ORDER BY s.status_at, s.id"
     ).fetchall()
 

@@ -73,6 +73,8 @@ class OpenNdr:
     reason: str
     raw_reason: str
     action: str
+    phone_e164: str = ""  # the checked number to dial ('' until `codtool check` read it)
+    address_typed: str = ""  # as the customer typed it, when a call corrected `address`
 
     def to_json(self) -> dict:
         """Flat fields for --json and the xlsx/csv list: the amount as "32.00" text, its currency and minor units."""
@@ -122,11 +124,15 @@ def _open(row, tries: list, last_at: str, day: date) -> OpenNdr:
     waiting = max(0, (day - date.fromisoformat(first_at[:10])).days)
     if waiting >= STORAGE_DAYS:
         action = f"in storage {waiting} days, return is near: {action}"
-    address = ", ".join(p for p in (row["address1"], row["postcode"], row["city"], row["province"]) if p)
+    typed = ", ".join(p for p in (row["address1"], row["postcode"], row["city"], row["province"]) if p)
+    address = typed
+    if row["new_address1"]:
+        address = ", ".join(p for p in (row["new_address1"], row["new_postcode"], row["new_city"],
+                                         row["new_province"]) if p)
     return OpenNdr(row["tracking_number"], row["courier"], row["source_id"], row["shop"], row["customer_name"],
                    row["phone"], address, Money(row["cod_minor"], row["currency"]),
                    len(tries), first_at, last_at, waiting, reason, tries[-1]["raw_reason"] if tries else "",
-                   action)
+                   action, row["phone_e164"], typed if address != typed else "")
 
 
 @dataclass
