@@ -126,7 +126,8 @@ class FitTable:
     def kept(self, width: int) -> list[int]:
         """Indexes of the columns shown at `width`: text columns go first, rightmost first."""
         keep = list(range(len(self.columns)))
-        order = self.drop_first + [i for i in reversed(keep) if not self._whole(self.columns[i])] + \
+        # The first column names the row (order, group, shop): it is never left out.
+        order = self.drop_first + [i for i in reversed(keep[1:]) if not self._whole(self.columns[i])] + \
             [i for i in reversed(keep[2:]) if self._whole(self.columns[i])]
         order = list(dict.fromkeys(order))
         for index in order:

@@ -272,3 +272,15 @@ def test_orders_list_offset_pages_through_the_list(cli):
     pages = [o["id"] for start in range(0, len(every), 7)
              for o in cli.json("orders", "list", "--limit", "7", "--offset", str(start))]
     assert pages == every and len(every) > 7
+
+
+def test_a_narrow_table_keeps_its_row_names_and_the_cash_before_the_detail():
+    """The first column names the row, so it stays; a table says which columns matter least."""
+    from codtool.render import table
+
+    columns = ("group", "currency", "shipments", "lost", "cash_collected")
+    rows = [("bartolini-express-nord", "EUR", 12345, 7, "1,234,567.89")]
+    narrow = table(None, columns, rows, numeric=columns[2:], drop_first=("lost", "shipments"))
+    assert [columns[i] for i in narrow.kept(50)] == ["group", "currency", "cash_collected"]
+    assert [columns[i] for i in narrow.kept(20)][0] == "group"
+    assert [columns[i] for i in narrow.kept(200)] == list(columns)

@@ -217,7 +217,9 @@ def report_delivery(
     state.output.emit(rows, lambda c: c.print(table(
         f"Delivery by {by}, shipped {span}", REPORT_COLUMNS,
         ([_cell(r, k) for k in REPORT_COLUMNS] for r in rows),
-        numeric=REPORT_COLUMNS[2:])))
+        numeric=REPORT_COLUMNS[2:],
+        drop_first=("mean_days_to_deliver", "open_ndr", "in_flight", "lost", "rto_rate", "refusal_rate", "rto",
+                    "refused"))))
 
 
 def _cell(row: dict, key: str) -> object:
