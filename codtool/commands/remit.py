@@ -92,13 +92,18 @@ def remit_import(
                               ", ".join(f"{x['bank_reference'] or '-'} {x['remittance_date']} {x['total']}"
                                         for x in r.remittances),
                               "already imported: nothing changed" if r.already_imported else "") for r in results]))
-        for r in results:
-            if r.rejected:
-                console.print(table(f"{r.file}: rejected", ("line", "reason"),
-                                    ((x.line, x.reason) for x in r.rejected[:_SHOWN])))
+        _show_rejected(console, results)
 
     state.output.emit(data, show)
     state.finish(sum(len(r.rejected) for r in results), ", ".join(map(str, files)))
+
+
+def _show_rejected(console: Console, results: list) -> None:
+    """Each file's rejected lines (the first few), for remittance and bank imports alike."""
+    for r in results:
+        if r.rejected:
+            console.print(table(f"{r.file}: rejected", ("line", "reason"),
+                                ((x.line, x.reason) for x in r.rejected[:_SHOWN])))
 
 
 def remit_bank(
@@ -122,10 +127,7 @@ def remit_bank(
                               else format_minor(r.closing_balance_minor, config.currency),
                               "already imported: nothing changed" if r.already_imported else "")
                              for r in results]))
-        for r in results:
-            if r.rejected:
-                console.print(table(f"{r.file}: rejected", ("line", "reason"),
-                                    ((x.line, x.reason) for x in r.rejected[:_SHOWN])))
+        _show_rejected(console, results)
 
     state.output.emit(data, show)
     state.finish(sum(len(r.rejected) for r in results), ", ".join(map(str, files)))
