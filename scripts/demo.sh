@@ -30,10 +30,17 @@ step "6. Ship with BRT and follow the parcels"
 codtool ship fixtures/shipping/manifest_brt.csv --courier brt --shop demo --force
 codtool track fixtures/shipping/brt_status_*.csv --courier brt
 codtool ndr list
-step "7. Delivery report, and the ledger's own check"
+step "7. Delivery report"
 codtool report delivery --by courier
+step "8. The money: BRT's remittance and the bank statement, reconciled; the shop's five-day payout"
+codtool --config fixtures/remit/codtool.toml remit import fixtures/remit/remittance_brt_2026-11-28.csv --courier brt
+codtool --config fixtures/remit/codtool.toml remit bank fixtures/remit/bank_2026-11-30.csv
+codtool --config fixtures/remit/codtool.toml remit reconcile --as-of 2026-12-10
+codtool --config fixtures/remit/codtool.toml payout run --as-of 2026-12-10
+codtool --config fixtures/remit/codtool.toml payout list
+step "9. The ledger's own check"
 codtool doctor
-step "8. Files for people, describing the ledger as it is now (the same files on every run)"
+step "10. Files for people, describing the ledger as it is now (the same files on every run)"
 # Exports show the ledger's state, so they come last: a second run of the demo writes the same files.
 codtool check --export "$OUT/demo-flagged.xlsx" --force  # the demo rewrites its own sheets
 codtool check --export "$OUT/demo-flagged.csv" --force
@@ -43,4 +50,6 @@ codtool ndr list --out "$OUT/demo-ndr.xlsx" --force
 codtool report delivery --by courier --out "$OUT/demo-delivery.xlsx" --force
 codtool orders export --out "$OUT/demo-orders.xlsx" --force
 codtool orders export --out "$OUT/demo-orders-it.csv" --csv-dialect excel-it --force
+codtool --config fixtures/remit/codtool.toml remit report --as-of 2026-12-10 --out "$OUT/demo-remittances.xlsx" --force
+codtool --config fixtures/remit/codtool.toml payout statement 1 --out "$OUT/demo-statement-1.pdf" --force
 printf '\nLedger: %s. Try: .venv/bin/codtool --db %s orders show "#1001"\n' "$CODTOOL_DB" "$CODTOOL_DB"
