@@ -37,7 +37,7 @@ from codtool.ledger import orders as store  # noqa: E402
 
 def load(ledger, orders: list[dict]) -> None:
     """One shop, one batch; ledger id i+1 is orders[i]."""
-    conn = ledger.conn
+    conn = ledger.session
     with ledger.transaction():
         shop = store.shop_id(conn, "quality")
         batch = store.create_batch(conn, shop, "quality.csv", "quality", "generic", "utf-8", ",")

@@ -37,11 +37,6 @@ class Ledger:
     def backend(self) -> str:
         return self.session.dialect.name
 
-    @property
-    def conn(self) -> Session:
-        """Old name of `session`, kept so stage code written before the typed API still runs."""
-        return self.session
-
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """Take the write lock up front so overlapping runs queue instead of failing late.

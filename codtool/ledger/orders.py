@@ -122,13 +122,6 @@ def find_order(conn: Session, ref: str) -> list[Row]:
     return conn.execute(query + "o.source_id = ? OR o.source_id = ?", (ref, f"#{ref}")).fetchall()
 
 
-def batch_rejects(conn: Session, batch: int) -> list[Row]:
-    return conn.execute(
-        "SELECT line, kind, reason, raw FROM rejected_rows WHERE batch_id = ? ORDER BY line",
-        (batch,),
-    ).fetchall()
-
-
 def get_batch(conn: Session, batch: int) -> Row | None:
     return conn.execute(
         "SELECT b.*, s.name AS shop FROM import_batches b JOIN shops s ON s.id = b.shop_id "
