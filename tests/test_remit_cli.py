@@ -346,7 +346,7 @@ def test_bank_statement_as_xlsx(cli, tmp_path):
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
     result = cli("--config", config, "remit", "bank", broken)
-    assert result.exit_code == 1 and "cannot read the workbook" in result.stderr
+    assert result.exit_code == 1 and "not a readable XLSX workbook" in result.stderr
 
 
 def test_bad_as_of_is_a_usage_error_and_a_missing_config_one_line(cli, tmp_path):

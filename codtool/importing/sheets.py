@@ -14,7 +14,8 @@ bounded before it is opened.
 API: a caller opens any input with `source.inspect_file(path, sheet)` (CSV or workbook), then
 `source.read_header` / `source.read_chunks` (or `tracking.sources.Table(path, ..., sheet)`); those
 call `read_sheet_header` / `sheet_chunks` here for a `SourceFile` whose encoding is `XLSX`.
-`cell_text(value)` is the one cell-to-text rule, for readers that walk a sheet themselves.
+`sheet_rows(source)` walks a sheet for readers that find their own header (bank statements);
+`cell_text(value)` is the one cell-to-text rule.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def _open(path: Path) -> Any:
         raise InputFileError(path, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
 
 
-def _rows(source: SourceFile) -> Iterator[tuple[int, list[str]]]:
+def sheet_rows(source: SourceFile) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells as text) for every row of the sheet, blank rows included."""
     book = _open(source.path)
     try:
@@ -131,7 +132,7 @@ def cell_text(value: Any) -> str:
 def read_sheet_header(source: SourceFile) -> Header:
     from codtool.importing.source import Header
 
-    for number, cells in _rows(source):
+    for number, cells in sheet_rows(source):
         if any(c.strip() for c in cells):
             return Header([" ".join(c.split()) for c in cells], number, True)
     raise InputFileError(source.path, f"sheet {source.sheet!r} has no header row")
@@ -144,7 +145,7 @@ def sheet_chunks(source: SourceFile, header: Header, chunk_rows: int) -> Iterato
     width = len(header.cells)
     lines: list[int] = []
     rows: list[list[str]] = []
-    for number, cells in _rows(source):
+    for number, cells in sheet_rows(source):
         if number <= header.end_line or not any(cells):
             continue
         lines.append(number)

@@ -63,6 +63,8 @@ def inspect_file(path: Path, sheet: str | None = None) -> SourceFile:
         return _inspect_workbook(path, sheet)
     if magic.startswith(_OLE_MAGIC) or path.suffix.lower() == ".xls":
         raise InputFileError(path, "an Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV")
+    if path.suffix.lower() in sheets.SUFFIXES:
+        raise InputFileError(path, "not a readable XLSX workbook (not a zip archive): damaged, or misnamed")
     if sheet is not None:
         raise InputFileError(path, "--sheet is for XLSX workbooks; this is a CSV file")
     scan = _Scan(path)

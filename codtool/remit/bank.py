@@ -20,12 +20,12 @@ from pathlib import Path
 from codtool.crashpoints import crash_point
 from codtool.errors import AmountError, InputFileError
 from codtool.importing.profiles import fold
+from codtool.importing.sheets import XLSX, sheet_rows
 from codtool.importing.source import SourceFile, inspect_file
 from codtool.ledger import Ledger
 from codtool.ledger import remit as store
 from codtool.ledger.db import utc_now
 from codtool.money import STATEMENTS, read_amount
-from codtool.remit.sheets import xlsx_rows
 from codtool.tracking.sources import parse_day
 
 COLUMNS = {
@@ -66,11 +66,8 @@ class BankImport:
 
 def import_statement(ledger: Ledger, path: Path, currency: str) -> BankImport:
     """One statement file (CSV, or XLSX as banks' home-banking exports it) in one transaction."""
-    if path.suffix.lower() == ".xlsx":
-        sha256, rows = xlsx_rows(path)
-    else:
-        source = inspect_file(path)
-        sha256, rows = source.sha256, _rows(source)
+    source = inspect_file(path)
+    sha256, rows = source.sha256, _rows(source)
     header_at, columns = _find_header(path, rows)
     layout = "dare_avere" if columns.get("credit") is not None else "signed"
     result = BankImport(str(path), layout=layout)
@@ -92,6 +89,8 @@ def import_statement(ledger: Ledger, path: Path, currency: str) -> BankImport:
 def _rows(source: SourceFile) -> list[tuple[int, list[str]]]:
     """(line, cells) for every non-blank record; the delimiter is the one most used by the widest row,
     because preamble lines ("Conto: 1234") would fool a header-line sniffer."""
+    if source.encoding == XLSX:
+        return [(n, [" ".join(c.split()) for c in cells]) for n, cells in sheet_rows(source) if any(cells)]
     text = source.path.read_text(encoding=source.encoding)
     sample = text.splitlines()[:40]
     delimiter = max(_DELIMITERS, key=lambda d: max((line.count(d) for line in sample), default=0))

@@ -20,7 +20,6 @@ from codtool.ledger import Ledger
 from codtool.ledger import remit as store
 from codtool.ledger.db import utc_now
 from codtool.money import STATEMENTS, format_minor, read_amount
-from codtool.remit.sheets import SheetTable
 from codtool.tracking.sources import Table, parse_day
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -93,7 +92,7 @@ def import_remittance(ledger: Ledger, path: Path, courier: str, currency: str,
                       mapping: Mapping | None = None) -> RemitImport:
     mapping = mapping or Mapping(COLUMNS)
     wanted = dict(mapping.columns) | {f"deduction:{name}": (name,) for name in mapping.deductions}
-    table = SheetTable(path, wanted, ()) if path.suffix.lower() == ".xlsx" else _CsvTable(path, wanted)
+    table = _FileTable(path, wanted)
     _require(table, path, mapping)
     result = RemitImport(str(path), courier)
     with ledger.transaction() as session:
@@ -115,15 +114,15 @@ def import_remittance(ledger: Ledger, path: Path, courier: str, currency: str,
     return result
 
 
-class _CsvTable(Table):
-    """The CSV reader with the few facts the remittance file record keeps, named as for XLSX."""
+class _FileTable(Table):
+    """The order importer's reader (CSV or the workbook's first sheet) with the facts the file record keeps."""
 
     def __init__(self, path: Path, wanted) -> None:
         super().__init__(path, wanted, ())
         self.sha256, self.encoding, self.delimiter = self.source.sha256, self.source.encoding, self.source.delimiter
 
 
-def _require(table: Table | SheetTable, path: Path, mapping: Mapping) -> None:
+def _require(table: Table, path: Path, mapping: Mapping) -> None:
     cols = table.columns
     if cols.get("tracking_number") is None and cols.get("order_id") is None:
         raise InputFileError(path, "missing column tracking_number or order_id: one of "
@@ -140,7 +139,7 @@ def _require(table: Table | SheetTable, path: Path, mapping: Mapping) -> None:
         raise InputFileError(path, f"missing deduction column(s) {names} named by the mapping", 1)
 
 
-def _read_lines(table: Table | SheetTable, currency: str, mapping: Mapping, result: RemitImport):
+def _read_lines(table: Table, currency: str, mapping: Mapping, result: RemitImport):
     lines, rejects = [], []
     for number, cells in table.records():
         result.lines += 1
