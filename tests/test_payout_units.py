@@ -6,8 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from codtool.config import Terms
+from codtool.payouts import reasons
 from codtool.payouts.plan import OnStatements, Payable, Return, plan, shop_fee
 from codtool.payouts.statements import Statement
 
@@ -82,3 +85,25 @@ def test_the_pdf_repeats_its_header_on_every_page_and_numbers_them(tmp_path):
         assert f"Pagina {number} di {len(pages)}" in text
     assert "Bellezza Società à r.l." in pages[0]
     assert "1.234,56 €" in pages[0] and "185.184,00 €" in "".join(pages)  # Italian notation, to the cent
+
+
+_REF = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30)
+
+
+@given(tracking=_REF, order=_REF, a=st.dates(), b=st.dates(), late_cycle=st.booleans(), ident=st.integers(1, 10**9))
+def test_every_reason_a_run_writes_has_an_italian_wording(tracking, order, a, b, late_cycle, ident):
+    """The PDF is Italian: no English reason a run writes may reach it untranslated, whatever the refs hold."""
+    written = [reasons.delivered(a, b), reasons.late(tracking, order, a, f"{a.isoformat()}/{b.isoformat()}"),
+               reasons.paid_again(tracking, order), reasons.reversal(tracking, order),
+               reasons.rto_fee(tracking, a, late_cycle), reasons.carried(ident, a.isoformat(), b.isoformat())]
+    for text in written:
+        it = reasons.italian(text)
+        english_left = [w for w in ("parcel ", "credited", "returned", "statement", "balance") if w in it
+                        and w not in tracking + order]
+        assert it != text and not english_left, (text, it)
+        assert tracking in it or text in (written[0], written[5])
+
+
+def test_an_operators_own_reason_stays_as_written():
+    assert reasons.italian("goodwill credit agreed by phone") == "goodwill credit agreed by phone"
+    assert reasons.italian("reversal: something else") == "reversal: something else"

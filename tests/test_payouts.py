@@ -249,3 +249,19 @@ def test_pay_on_remittance_does_not_wait_for_the_bank(cli, tmp_path):
     made.json("payout", "run", "--as-of", "2026-10-12")
     c2 = made.statement("bellezza", "2026-10-06")
     assert [ln[0] for ln in _lines(c2)] == ["A1", "A2", "A3", "A4"]  # A1 and A4 remitted on 10-07: same cycle
+
+
+def test_statement_ids_follow_the_cycles_and_the_pdf_words_adjustments_in_italian(world, tmp_path):
+    from pypdf import PdfReader
+
+    world.later_facts()
+    world.json("payout", "run", "--as-of", "2026-10-17")
+    for shop in ("bellezza", "piccola"):
+        by_cycle = sorted(world.statements(shop).items())
+        ids = [s["id"] for _, s in by_cycle]
+        assert ids == sorted(ids), (shop, by_cycle)
+    pdf = tmp_path / "c3.pdf"
+    world.ok("payout", "statement", world.statements("bellezza")["2026-10-11"]["id"], "--out", pdf)
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+    assert "storno: il pagamento del corriere per la spedizione A1" in text
+    assert "in ritardo: spedizione A3" in text and "reversal" not in text and "late:" not in text

@@ -18,6 +18,7 @@ from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from codtool.money import Money
+from codtool.payouts import reasons
 from codtool.payouts.statements import Statement
 
 FONTS = Path(__file__).resolve().parent.parent / "data" / "fonts"
@@ -124,8 +125,8 @@ def _parcels(s: Statement, small: ParagraphStyle) -> Table:
 
 
 def _adjustments(s: Statement, small: ParagraphStyle) -> Table:
-    rows = [["Motivo", "Importo"]] + [[Paragraph(_esc(a["reason"]), small), _eur(a["amount_minor"], s.currency)]
-                                      for a in s.adjustments]
+    rows = [["Motivo", "Importo"]] + [[Paragraph(_esc(reasons.italian(a["reason"])), small),
+                                       _eur(a["amount_minor"], s.currency)] for a in s.adjustments]
     table = Table(rows, colWidths=(150 * mm, 30 * mm), repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), BODY, 7.5), ("FONT", (0, 0), (-1, 0), BOLD, 7.5),

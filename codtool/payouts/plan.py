@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from codtool.payouts import reasons
 from codtool.remit.cycles import Cycle, cycle_of
 from codtool.remit.fees import contract_fee
 
@@ -107,17 +108,16 @@ def plan(shops: dict, payables: list[Payable], returns: list[Return], placed: di
             target = _target(shop_cycle(min(p.changed or as_of, as_of), terms), closed_through.get(p.shop), terms)
             found.append(NewItem(p.shop, target, "adjustment", p.shipment_id, p.courier, p.tracking, p.order_ref,
                                  p.delivered.isoformat(), -now.cod, -now.fee,
-                                 f"reversal: the courier's payment for parcel {p.tracking} (order {p.order_ref}) was "
-                                 "reversed or the parcel is no longer delivered; it is paid again once settled",
+                                 reasons.reversal(p.tracking, p.order_ref),
                                  now.items + 1))
     for r in sorted(returns, key=lambda x: x.shipment_id):
         terms = shops[r.shop]
         if terms.rto_fee and not placed.get(r.shipment_id, OnStatements()).rto_charged and r.day <= as_of:
             target = _target(shop_cycle(r.day, terms), closed_through.get(r.shop), terms)
-            late = "" if target.start == shop_cycle(r.day, terms).start else " (late: its cycle was already closed)"
+            late = target.start != shop_cycle(r.day, terms).start
             found.append(NewItem(r.shop, target, "rto", r.shipment_id, r.courier, r.tracking, r.order_ref,
                                  r.day.isoformat(), 0, terms.rto_fee,
-                                 f"RTO fee: parcel {r.tracking} returned to the sender on {r.day.isoformat()}{late}",
+                                 reasons.rto_fee(r.tracking, r.day, late),
                                  1))
     return found
 
@@ -127,12 +127,11 @@ def _pay(p: Payable, terms, now: OnStatements, closed: date | None, as_of: date,
     target = _target(natural, closed, terms)
     fee = shop_fee(p.cod, terms, currency)
     if now.items == 0 and target.start == natural.start:
-        kind, reason = "parcel", f"delivered {p.delivered.isoformat()}, cash credited {p.paid_day.isoformat()}"
+        kind, reason = "parcel", reasons.delivered(p.delivered, p.paid_day)
     elif now.items == 0:
-        kind, reason = "adjustment", (f"late: parcel {p.tracking} (order {p.order_ref}) credited "
-                                      f"{p.paid_day.isoformat()}, after the statement of {natural.label} closed")
+        kind, reason = "adjustment", reasons.late(p.tracking, p.order_ref, p.paid_day, natural.label)
     else:
-        kind, reason = "adjustment", f"paid again: parcel {p.tracking} (order {p.order_ref}) settled anew"
+        kind, reason = "adjustment", reasons.paid_again(p.tracking, p.order_ref)
     return NewItem(p.shop, target, kind, p.shipment_id, p.courier, p.tracking, p.order_ref,
                    p.delivered.isoformat(), p.cod, fee, reason, now.items + 1)
 

@@ -16,6 +16,7 @@ from codtool.crashpoints import crash_point
 from codtool.ledger import Ledger, Session
 from codtool.ledger import payouts as store
 from codtool.ledger.db import utc_now
+from codtool.payouts import reasons
 from codtool.payouts.plan import NewItem, OnStatements, Payable, Return, next_cycle, plan, shop_cycle
 from codtool.remit.cycles import Cycle, local_day
 from codtool.remit.postings import Leg, Txn, post
@@ -122,6 +123,8 @@ def _statement(session: Session, ids: dict, shop: str, cycle: Cycle, currency: s
 
 def _store(session: Session, new: list[NewItem], ids: dict, currency: str, as_of: date) -> int:
     now = utc_now()
+    for item in sorted(new, key=lambda i: (i.cycle.start, i.shop)):  # statement ids follow the cycles
+        _statement(session, ids, item.shop, item.cycle, currency)
     rows = [(_statement(session, ids, i.shop, i.cycle, currency), i.key, i.kind, i.shipment_id, i.courier,
              i.tracking, i.order_ref, i.day, i.cod, i.fee, i.net, i.reason, now) for i in new]
     item_ids = store.insert_items(session, rows)
@@ -161,8 +164,7 @@ def _close(session: Session, shop: str, config: Config, ids: dict, as_of: date, 
 def _carry(session: Session, ids: dict, shop: str, row, terms, currency: str, result: RunResult) -> None:
     cycle = next_cycle(shop_cycle(date.fromisoformat(row["cycle_start"]), terms))
     target = _statement(session, ids, shop, cycle, currency)
-    reason = (f"balance carried from statement {row['id']} ({row['cycle_start']} to {row['cycle_end']}): "
-              "fees and charges exceeded the cash collected")
+    reason = reasons.carried(row["id"], row["cycle_start"], row["cycle_end"])
     store.insert_items(session, [(target, f"carried:{row['id']}", "carried", None, "", "", "", "", row["net"], 0,
                                   row["net"], reason, utc_now())])
     result.items["carried"] += 1
