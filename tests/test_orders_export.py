@@ -73,3 +73,25 @@ def test_excel_it_dialect_from_the_cli(checked, tmp_path):
     for row in rows:
         assert row["cod_amount"] == listed[row["order"]]["cod_amount"].replace(".", ",")
     assert any("," in r["cod_amount"] for r in rows)
+
+
+HOSTILE_NAMES = ['=HYPERLINK("http://x","y")', "+39 Mario", "-Rossi", "@SUM(A1)", "'=already quoted", " =cmd|' /C calc'!A0"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_export_imported_again_keeps_names_a_spreadsheet_would_run(ledgers, tmp_path, suffix):
+    """The guard's apostrophe protects the person opening the file and comes off when codtool reads it back."""
+    first, second = ledgers.new("first"), ledgers.new("second")
+    rows = ["order_id,customer_name,phone,address1,city,postcode,country,cod_amount,currency,created_at"]
+    rows += [f'{1000 + n},"{name.replace(chr(34), chr(34) * 2)}",+39 333 1234567,Via Roma {n},Milano,20121,IT,'
+             f"10.00,EUR,2026-11-20" for n, name in enumerate(HOSTILE_NAMES)]
+    source = tmp_path / "orders.csv"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert run(first, "-q", "import", str(source), "--shop", "s1").exit_code == 0
+    out = tmp_path / f"export{suffix}"
+    run_json(first, "orders", "export", "--out", str(out))
+    assert run(second, "-q", "import", str(out), "--shop", "s1").exit_code == 0
+    names = {db: sorted(o["customer_name"] for o in run_json(db, "orders", "list", "--limit", "100"))
+             for db in (first, second)}
+    assert names[second] == names[first]
+    assert '=HYPERLINK("http://x","y")' in names[second] and "@SUM(A1)" in names[second]

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from codtool.errors import AmountError
+from codtool.exports import unguard
 from codtool.importing.source import Chunk
 from codtool.importing.values import country_code, is_cancelled, is_cod, is_country_code, iso_datetime
 from codtool.input_policy import MAX_QUANTITY, ascii_int, shorten
@@ -36,6 +37,12 @@ class Defaults:
     amount_field: str
 
 
+def _read_back(text: str) -> str:
+    """A cell as its writer meant it: the apostrophe codtool's formula guard added comes off, so an
+    orders export imported again holds the same names (the row readers do the same: `Chunk.rows`)."""
+    return unguard(text) if text[:1] == "'" else text
+
+
 def build_frame(chunk: Chunk, columns: dict[str, list[int]], chunk_no: int) -> pd.DataFrame:
     """One stripped text column per codtool field; the first non-empty candidate wins.
 
@@ -54,7 +61,7 @@ def build_frame(chunk: Chunk, columns: dict[str, list[int]], chunk_no: int) -> p
         values = cell(indexes[0])
         for i in indexes[1:]:
             values = [a or b for a, b in zip(values, cell(i), strict=True)]
-        data[field] = [v.strip() for v in values]
+        data[field] = [_read_back(v.strip()) for v in values]
     frame = pd.DataFrame(data, dtype=object, columns=list(data))
     for field in _TEXT_FIELDS:
         if field not in frame:
