@@ -159,7 +159,7 @@ def test_every_command_help_has_an_example_and_real_metavars(path):
     result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Example" in result.output
-    for placeholder in ("<bool>", "<str>", "<list[", "<path>", "<int>", "{"):
+    for placeholder in ("<bool>", "<str>", "<list[", "[list[", "<path>", "<int>", "{"):
         assert placeholder not in result.output, (path, placeholder)
 
 

@@ -23,7 +23,10 @@ def _display_type(self, ctx) -> str | None:
         return None
     desc = self.type_descriptor
     if desc.is_choice:
-        return "[" + core.TyperArgument.display_type(self, ctx).strip("<>") + "]"
+        choices = core.TyperArgument.display_type(self, ctx).strip("<>")
+        if choices.startswith("list["):  # a repeatable closed set: `[a|b|c]...`, not `[list[a|b|c]]`
+            return "[" + choices.removeprefix("list[").removesuffix("]") + "]..."
+        return "[" + choices + "]"
     if desc.is_path:
         return "FILE"
     bare = self.bare_type()
