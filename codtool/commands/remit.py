@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +23,7 @@ from codtool.remit.reconcile import reconcile
 from codtool.remit.report import Report, write_report
 from codtool.remit.resolve import Decision, resolve
 from codtool.render import table
-from codtool.state import state_of
+from codtool.state import State, state_of
 from codtool.tracking.couriers import check_name
 
 DISCREPANCY_EXIT = 3  # `remit reconcile --fail-on-discrepancy`: done, but money needs attention
@@ -82,20 +83,25 @@ def remit_import(
     name = check_name(courier)
     terms = config.courier(name)
     mapped = load_mapping(mapping or config.file(terms.remittance_mapping))
-    results = [import_remittance(state.ledger(), path, name, config.currency, mapped) for path in files]
-    data = [r.to_json() for r in results]
+    with state.all_or_nothing():
+        results = [import_remittance(state.ledger(), path, name, config.currency, mapped) for path in files]
+        _report_files(state, results, files, lambda c: _show_remittances(c, results))
 
-    def show(console: Console) -> None:
-        console.print(table("Remittance files", ("file", "courier", "lines", "imported", "repeats a parcel",
-                                                 "rejected", "remittances", "note"),
-                            [(r.file, r.courier, r.lines, r.imported, r.repeats_known_parcel, len(r.rejected),
-                              ", ".join(f"{x['bank_reference'] or '-'} {x['remittance_date']} {x['total']}"
-                                        for x in r.remittances),
-                              "already imported: nothing changed" if r.already_imported else "") for r in results]))
-        _show_rejected(console, results)
 
-    state.output.emit(data, show)
+def _report_files(state: State, results: list, files: list[Path], show: Callable[[Console], None]) -> None:
+    """Print what the files did, then (inside `all_or_nothing`) let --strict roll all of it back."""
+    state.output.emit([r.to_json() for r in results], show)
     state.finish(sum(len(r.rejected) for r in results), ", ".join(map(str, files)))
+
+
+def _show_remittances(console: Console, results: list) -> None:
+    console.print(table("Remittance files", ("file", "courier", "lines", "imported", "repeats a parcel",
+                                             "rejected", "remittances", "note"),
+                        [(r.file, r.courier, r.lines, r.imported, r.repeats_known_parcel, len(r.rejected),
+                          ", ".join(f"{x['bank_reference'] or '-'} {x['remittance_date']} {x['total']}"
+                                    for x in r.remittances),
+                          "already imported: nothing changed" if r.already_imported else "") for r in results]))
+    _show_rejected(console, results)
 
 
 def _show_rejected(console: Console, results: list) -> None:
@@ -116,21 +122,20 @@ def remit_bank(
     """
     state = state_of(ctx)
     config = state.config()
-    results = [import_statement(state.ledger(), path, config.currency) for path in files]
-    data = [r.to_json() for r in results]
+    with state.all_or_nothing():
+        results = [import_statement(state.ledger(), path, config.currency) for path in files]
+        _report_files(state, results, files, lambda c: _show_statements(c, results, config.currency))
 
-    def show(console: Console) -> None:
-        console.print(table("Bank statements", ("file", "layout", "lines", "new", "already known", "credits",
-                                                "debits", "rejected", "closing balance", "note"),
-                            [(r.file, r.layout, r.lines, r.imported, r.already_known, r.credits, r.debits,
-                              len(r.rejected), "" if r.closing_balance_minor is None
-                              else format_minor(r.closing_balance_minor, config.currency),
-                              "already imported: nothing changed" if r.already_imported else "")
-                             for r in results]))
-        _show_rejected(console, results)
 
-    state.output.emit(data, show)
-    state.finish(sum(len(r.rejected) for r in results), ", ".join(map(str, files)))
+def _show_statements(console: Console, results: list, currency: str) -> None:
+    console.print(table("Bank statements", ("file", "layout", "lines", "new", "already known", "credits",
+                                            "debits", "rejected", "closing balance", "note"),
+                        [(r.file, r.layout, r.lines, r.imported, r.already_known, r.credits, r.debits,
+                          len(r.rejected), "" if r.closing_balance_minor is None
+                          else format_minor(r.closing_balance_minor, currency),
+                          "already imported: nothing changed" if r.already_imported else "")
+                         for r in results]))
+    _show_rejected(console, results)
 
 
 def remit_reconcile(
