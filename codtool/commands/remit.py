@@ -28,6 +28,7 @@ from codtool.tracking.couriers import check_name
 
 DISCREPANCY_EXIT = 3  # `remit reconcile --fail-on-discrepancy`: done, but money needs attention
 _SHOWN = 30
+RECONCILE_INTERRUPTED = "the reconciliation was rolled back: no posting or discrepancy of this run recorded."
 
 
 class DiscrepanciesOpen(CodtoolError):
@@ -150,7 +151,10 @@ def remit_reconcile(
     Example: codtool remit reconcile --courier brt --fail-on-discrepancy
     """
     state = state_of(ctx)
-    result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None)
+    state.on_interrupt(RECONCILE_INTERRUPTED)
+    with state.output.progress("Reconciling", unit="items") as tick:
+        result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None,
+                           tick)
     data = result.to_json()
 
     def show(console: Console) -> None:
@@ -199,7 +203,10 @@ def remit_report(
     state = state_of(ctx)
     if out is not None:
         export_format(out, force)  # before the work: a bad or existing --out fails first
-    result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None)
+    state.on_interrupt(RECONCILE_INTERRUPTED)
+    with state.output.progress("Reconciling", unit="items") as tick:
+        result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None,
+                           tick)
     report = Report(result, [dict(r) for r in store.decisions(state.ledger().session)])
     if out is not None:
         write_report(report, out, force)
