@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 from codtool import __version__
 from codtool.errors import CodtoolError
 from codtool.render import Output
-from codtool.state import State
+from codtool.state import INTERRUPTED, State
 
 # Global options a user may also write after the command (`codtool import f.csv --json`).
 GLOBAL_FLAGS = frozenset({"--json", "--quiet", "-q", "--strict"})
@@ -63,8 +63,8 @@ class CodtoolGroup(TyperGroup):
         except OSError as exc:
             _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
         except KeyboardInterrupt:
-            click.echo("Interrupted: the batch in progress was rolled back, nothing of it recorded "
-                       "(with --strict, nothing of this run); earlier batches stay.", err=True)
+            said = ctx.obj.interrupted if isinstance(ctx.obj, State) else INTERRUPTED
+            click.echo(f"Interrupted: {said}", err=True)
             raise typer.Exit(130) from None
 
 

@@ -14,13 +14,20 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
-    SpinnerColumn,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
+    TransferSpeedColumn,
 )
 from rich.table import Table
+from rich.text import Text
+
+from codtool.progress import Progress as ProgressCallback
+from codtool.progress import no_progress
 
 
 class Output:
@@ -45,28 +52,65 @@ class Output:
             self.err.print(message, highlight=False)
 
     @contextmanager
-    def working(self, label: str) -> Iterator[None]:
-        """A spinner with elapsed time on stderr for steps that report no count yet (check, dedupe, ship)."""
-        if self.as_json or self.quiet or not _terminal():
-            yield
-            return
-        bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                       console=self.err, transient=True)
-        with bar:
-            bar.add_task(label, total=None)
-            yield
+    def progress(self, label: str, total: int | None = None, unit: str = "orders") -> Iterator[ProgressCallback]:
+        """A bar on stderr (done of total, rate, time left) fed by a library's `Progress` callback.
 
-    @contextmanager
-    def progress(self, label: str, total: int):
-        """A byte progress bar, only for a person watching a terminal."""
-        if self.as_json or self.quiet or not _terminal():
-            yield lambda done, total_: None
+        Only for a person watching: hidden by --json and --quiet, and when stderr is not a terminal
+        unless CODTOOL_PROGRESS=always. `unit` "bytes" shows sizes; any other word counts items.
+        """
+        if not self._shows_progress():
+            yield no_progress
             return
-        bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                       TimeRemainingColumn(), console=self.err, transient=True)
+        console = self.err if self.err.is_terminal else Console(stderr=True, force_terminal=True)
+        bar = Progress(*_columns(unit), console=console, transient=True)
         with bar:
             task = bar.add_task(label, total=total)
-            yield lambda done, total_: bar.update(task, completed=done, total=total_, refresh=True)
+
+            def update(done: int, total_: int | None = None, /) -> None:
+                known = total_ if total_ is not None else bar.tasks[0].total
+                bar.update(task, completed=done, total=None if known is None else max(known, done))
+
+            yield update
+
+    @contextmanager
+    def working(self, label: str) -> Iterator[None]:
+        """A step that reports no count (its library has no hook yet): the bar pulses, time runs."""
+        with self.progress(label, None, "steps"):
+            yield
+
+    @property
+    def watched(self) -> bool:
+        """A person sees progress: worth counting a bar's total before the work."""
+        return self._shows_progress()
+
+    def _shows_progress(self) -> bool:
+        if self.as_json or self.quiet:
+            return False
+        wanted = os.environ.get("CODTOOL_PROGRESS", "auto").strip().lower()
+        if wanted in ("always", "never"):
+            return wanted == "always"
+        return _terminal()
+
+
+class _Rate(ProgressColumn):
+    """Items per second, in the bar's own unit: '12,345 orders/s'."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.0f} {self.unit}/s", style="progress.data.speed")
+
+
+def _columns(unit: str) -> list[ProgressColumn]:
+    """Label, bar, how far (bytes or 'done/total orders'), rate, time left, time spent."""
+    if unit == "bytes":
+        counted: list[ProgressColumn] = [DownloadColumn(), TransferSpeedColumn()]
+    else:
+        counted = [MofNCompleteColumn(), TextColumn(unit), _Rate(unit)]
+    return [TextColumn("{task.description}"), BarColumn(), *counted, TimeRemainingColumn(), TimeElapsedColumn()]
 
 
 # Cells that must never break inside: ids, amounts, phones, tracking numbers, dates.

@@ -26,6 +26,11 @@ class LinesRejected(CodtoolError):
     """Some input lines were rejected and --strict asks for that to fail the run."""
 
 
+# What Ctrl-C leaves, said on one line after "Interrupted: "; long commands say it for themselves.
+INTERRUPTED = ("the batch in progress was rolled back, nothing of it recorded (with --strict, nothing of this "
+               "run); earlier batches stay.")
+
+
 @dataclass
 class State:
     """Global options and the lazily opened ledger, shared by every command."""
@@ -35,6 +40,7 @@ class State:
     strict: bool = False
     config_file: Path | None = None
     create: bool = False  # only `codtool init` may create a ledger; every other command needs one
+    interrupted: str = INTERRUPTED  # what a Ctrl-C during this command rolled back
     _ledger: Ledger | None = field(default=None, repr=False)
     _config: Config | None = field(default=None, repr=False)
 
@@ -43,6 +49,10 @@ class State:
         if self._config is None:
             self._config = load_config(self.config_file)
         return self._config
+
+    def on_interrupt(self, rolled_back: str) -> None:
+        """Say what Ctrl-C during this command leaves behind (the CLI edge prints it, exit 130)."""
+        self.interrupted = rolled_back
 
     def finish(self, rejected: int, what: str) -> None:
         """Lines refused by a command that otherwise ran: fatal only with --strict (for cron).

@@ -225,7 +225,7 @@ def test_ctrl_c_says_what_was_rolled_back_and_exits_130(cli, monkeypatch):
     monkeypatch.setattr(checks, "run_checks", interrupted)
     result = cli("check")
     assert result.exit_code == 130, result.output
-    assert result.stderr.startswith("Interrupted: the batch in progress was rolled back")
+    assert result.stderr.startswith("Interrupted: the slice of orders being checked was rolled back")
     assert len(result.stderr.strip().splitlines()) == 1
 
 

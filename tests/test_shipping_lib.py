@@ -95,7 +95,9 @@ def test_customer_history_counts_refusals_and_returns_by_phone(ledgers):
     ledger = open_ledger(ledgers.new())
     conn = ledger.session
     conn.execute("INSERT INTO shops (id, name, created_at) VALUES (1, 'demo', 'now')")
-    conn.execute("INSERT INTO import_batches VALUES (1, 1, 'f', 'sha', 'generic', 'utf-8', ',', 0, 0, 0, 0, 0, 'n')")
+    conn.execute("INSERT INTO import_batches (id, shop_id, file_name, sha256, profile, encoding, delimiter, rows, "
+                 "orders, imported, rejected, skipped_duplicates, imported_at) "
+                 "VALUES (1, 1, 'f', 'sha', 'generic', 'utf-8', ',', 0, 0, 0, 0, 0, 'n')")
     for oid, phone in ((1, "0577 355123"), (2, "+39 0577-355123"), (3, "333 1234567")):
         conn.execute(
             "INSERT INTO orders (id, shop_id, batch_id, source_id, source_line, created_at, customer_name, phone, "

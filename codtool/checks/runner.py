@@ -26,6 +26,7 @@ from codtool.ledger import Ledger
 from codtool.ledger import checks as store
 from codtool.ledger.db import utc_now
 from codtool.ledger.orders import get_batch
+from codtool.progress import Progress
 
 SHARED_CODE = "phone.shared_other_name"
 _CACHE_SIZE = 1 << 18
@@ -93,7 +94,7 @@ def evaluate(rows: Sequence[Sequence], seconds: dict[str, float] | None = None) 
     return [OrderResult(r[0], phones[p], addresses[a]) for r, p, a in zip(rows, phone_keys, address_keys, strict=True)]
 
 
-def run_checks(ledger: Ledger, request: CheckRequest) -> CheckSummary:
+def run_checks(ledger: Ledger, request: CheckRequest, progress: Progress | None = None) -> CheckSummary:
     """Check the unchecked orders (or all of them with recheck) of one batch or the ledger."""
     if request.batch is not None and get_batch(ledger.session, request.batch) is None:
         raise NotFound(f"no batch {request.batch}; see codtool batches list")
@@ -107,6 +108,8 @@ def run_checks(ledger: Ledger, request: CheckRequest) -> CheckSummary:
         for result in stored:
             run_ids.add(result.order_id)
             _count(summary, result.findings, flagged_ids, result.order_id)
+        if progress:
+            progress(summary.checked)
     with _timed(summary.seconds, "shared_phone"):
         added = _shared_phone_pass(ledger)
     for order_id, finding in added.items():

@@ -78,7 +78,9 @@ def list_calls(
     if out is not None:
         output_file(out, force, csv_dialect)
     state = state_of(ctx)
-    result = call_list(state.ledger(), _day(day), load_policy(policy), limit)
+    state.on_interrupt("nothing recorded (calls list only reads the ledger) and no call sheet written.")
+    with state.output.working("Scoring open orders"):
+        result = call_list(state.ledger(), _day(day), load_policy(policy), limit)
     if out is not None:
         write_table(out, SHEET_SCHEMA, (_sheet_row(r) for r in result.calls), sheet="calls",
                     replace=force, dialect=csv_dialect)

@@ -13,6 +13,7 @@ from codtool.checks.findings import CODES
 from codtool.checks.runner import CheckRequest, CheckSummary, run_checks
 from codtool.commands import CsvDialectOption, ForceOption, ledger_id, output_file
 from codtool.exports import FORMATS
+from codtool.ledger.checks import count_to_check
 from codtool.output_paths import check_output
 from codtool.render import table
 from codtool.state import state_of
@@ -49,8 +50,11 @@ def check(
         output_file(export, force, csv_dialect)
     state = state_of(ctx)
     ledger = state.ledger()
-    with state.output.working("Checking phones and addresses"):
-        summary = run_checks(ledger, CheckRequest(batch=batch, recheck=recheck))
+    state.on_interrupt("the slice of orders being checked was rolled back; orders checked before it keep "
+                       "their findings, and a re-run carries on from there.")
+    total = count_to_check(ledger.session, batch, recheck) if state.output.watched else None
+    with state.output.progress("Checking phones and addresses", total) as tick:
+        summary = run_checks(ledger, CheckRequest(batch=batch, recheck=recheck), tick)
     data = summary.to_json()
     if export is not None:
         data["exported"] = export_flagged(ledger, export, batch, force, csv_dialect)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +18,9 @@ from codtool.dedupe.scoring import DEFAULT_WEIGHTS, load_weights
 from codtool.errors import CodtoolError
 from codtool.input_policy import ascii_int, shorten
 from codtool.ledger import Session
+from codtool.ledger.dedupe import count_candidates, target_span
 from codtool.render import table
-from codtool.state import state_of
+from codtool.state import State, state_of
 
 _SHOWN = 50
 
@@ -57,10 +59,25 @@ def find(
         state.output.emit(data, lambda c: _show_review(c, data))
         return
     chosen = load_weights(weights) if weights is not None else DEFAULT_WEIGHTS
-    with state.output.working("Looking for duplicate orders"):
-        result = run_dedupe(ledger, Options(window_days, threshold, batch, chosen))
+    state.on_interrupt("nothing recorded: a run stores its clusters in one transaction at its end.")
+    options = Options(window_days, threshold, batch, chosen)
+    with state.output.progress("Looking for duplicate orders", _candidates(state, options)) as tick:
+        result = run_dedupe(ledger, options, tick)
     data = _run_data(ledger.session, result)
     state.output.emit(data, lambda c: _show_run(c, data))
+
+
+def _candidates(state: State, options: Options) -> int | None:
+    """About how many orders the run reads (the open ones and their neighbours in time): the bar's total."""
+    if not state.output.watched:
+        return None
+    conn = state.ledger().session
+    targets, first, last = target_span(conn, options.batch)
+    if not targets:
+        return 0
+    margin = timedelta(days=options.window_days + 1)
+    return count_candidates(conn, (datetime.fromisoformat(first) - margin).isoformat(),
+                            (datetime.fromisoformat(last) + margin).isoformat())
 
 
 def resolve_cluster(

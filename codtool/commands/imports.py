@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from codtool.commands import SheetOption, add_group, checked_shop, choices, ledg
 from codtool.errors import NotFound
 from codtool.findings import Finding
 from codtool.importing.importer import ImportRequest, ImportResult, import_file
+from codtool.importing.undo import undo_batch
 from codtool.importing.values import is_country_code
 from codtool.input_policy import MAX_ID
 from codtool.ledger import findings
@@ -30,7 +32,8 @@ Profile = choices("Profile", PROFILE_CHOICES)
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("import")(import_files)
-    add_group(app, "batches", "Import batches and their rejected rows.", {"list": batches_list, "show": batches_show})
+    add_group(app, "batches", "Import batches and their rejected rows.", {"list": batches_list, "show": batches_show,
+                                                                         "undo": batches_undo})
 
 
 def init(ctx: typer.Context) -> None:
@@ -77,7 +80,7 @@ def import_files(
     with state.all_or_nothing():
         for path in files:
             request = ImportRequest(path, shop, profile.value, mapping, default_country, currency, sheet)
-            with state.output.progress(f"Importing {path.name}", 1) as tick:
+            with state.output.progress(f"Importing {path.name}", unit="bytes") as tick:
                 results.append(import_file(ledger, request, tick))
         data = [r.to_json() for r in results]
         state.output.emit(data, lambda c: _show_results(c, results))
@@ -110,8 +113,10 @@ def batches_list(ctx: typer.Context,
     """
     state = state_of(ctx)
     rows = [dict(r) for r in store.list_batches(state.ledger().session, limit)]
-    cols = ("id", "shop", "file_name", "profile", "rows", "imported", "rejected", "skipped_duplicates", "imported_at")
-    state.output.emit(rows, lambda c: c.print(table("Batches", cols, ([r[k] for k in cols] for r in rows))))
+    cols = ("id", "shop", "file_name", "profile", "rows", "imported", "rejected", "skipped_duplicates", "imported_at",
+            "undone_at")
+    state.output.emit(rows, lambda c: c.print(table("Batches", cols, ([r[k] for k in cols] for r in rows),
+                                                    drop_first=("undone_at",))))
 
 
 def batches_show(ctx: typer.Context, batch: Annotated[int, typer.Argument(parser=ledger_id, help="Batch id.")]) -> None:
@@ -130,6 +135,37 @@ def batches_show(ctx: typer.Context, batch: Annotated[int, typer.Argument(parser
         f"Batch {batch}: {data['file_name']} ({data['rejected']} rejected, "
         f"{data['skipped_duplicates']} duplicates)",
         ("line", "code", "reason"), ((f.line, f.code, f.message) for f in rejects))))
+
+
+def batches_undo(ctx: typer.Context, batch: Annotated[int, typer.Argument(parser=ledger_id, metavar="ID",
+                                                                      help="Batch id.")]) -> None:
+    """Take back an import batch whose orders are all still new; refused, naming them, if any moved on.
+
+    The batch stays in the history marked undone; the same file can then be imported again.
+    Undoing it again changes nothing.
+
+    Example: codtool batches undo 3
+    """
+    state = state_of(ctx)
+    state.on_interrupt(f"the undo was rolled back: batch {batch} is as it was.")
+    data = undo_batch(state.ledger(), batch, _who()).to_json()
+
+    def show(console: Console) -> None:
+        if data["already_undone"]:
+            console.print(f"Batch {batch} ({data['file_name']}) was already undone by {data['undone_by']} at "
+                          f"{data['undone_at']}: nothing changed.")
+        else:
+            console.print(f"Batch {batch} ({data['file_name']}, shop {data['shop']}) undone: "
+                          f"{data['orders_removed']} order(s) removed. The file can be imported again.")
+
+    state.output.emit(data, show)
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def _reject_json(f: Finding) -> dict:

@@ -45,7 +45,10 @@ def payout_run(
     Example: codtool payout run --as-of 2026-11-30
     """
     state = state_of(ctx)
-    result = run_payouts(state.ledger(), state.config(), _day(as_of, "--as-of"))
+    state.on_interrupt("the payout run was rolled back (its reconciliation, statement items, closings and "
+                       "postings): nothing of it recorded.")
+    with state.output.progress("Reconciling and paying out", unit="items") as tick:
+        result = run_payouts(state.ledger(), state.config(), _day(as_of, "--as-of"), tick)
     data = result.to_json()
 
     def show(console: Console) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -22,11 +23,12 @@ from codtool.remit.reconcile import reconcile
 from codtool.remit.report import Report, write_report
 from codtool.remit.resolve import Decision, resolve
 from codtool.render import table
-from codtool.state import state_of
+from codtool.state import State, state_of
 from codtool.tracking.couriers import check_name
 
 DISCREPANCY_EXIT = 3  # `remit reconcile --fail-on-discrepancy`: done, but money needs attention
 _SHOWN = 30
+RECONCILE_INTERRUPTED = "the reconciliation was rolled back: no posting or discrepancy of this run recorded."
 
 
 class DiscrepanciesOpen(CodtoolError):
@@ -82,20 +84,25 @@ def remit_import(
     name = check_name(courier)
     terms = config.courier(name)
     mapped = load_mapping(mapping or config.file(terms.remittance_mapping))
-    results = [import_remittance(state.ledger(), path, name, config.currency, mapped) for path in files]
-    data = [r.to_json() for r in results]
+    with state.all_or_nothing():
+        results = [import_remittance(state.ledger(), path, name, config.currency, mapped) for path in files]
+        _report_files(state, results, files, lambda c: _show_remittances(c, results))
 
-    def show(console: Console) -> None:
-        console.print(table("Remittance files", ("file", "courier", "lines", "imported", "repeats a parcel",
-                                                 "rejected", "remittances", "note"),
-                            [(r.file, r.courier, r.lines, r.imported, r.repeats_known_parcel, len(r.rejected),
-                              ", ".join(f"{x['bank_reference'] or '-'} {x['remittance_date']} {x['total']}"
-                                        for x in r.remittances),
-                              "already imported: nothing changed" if r.already_imported else "") for r in results]))
-        _show_rejected(console, results)
 
-    state.output.emit(data, show)
+def _report_files(state: State, results: list, files: list[Path], show: Callable[[Console], None]) -> None:
+    """Print what the files did, then (inside `all_or_nothing`) let --strict roll all of it back."""
+    state.output.emit([r.to_json() for r in results], show)
     state.finish(sum(len(r.rejected) for r in results), ", ".join(map(str, files)))
+
+
+def _show_remittances(console: Console, results: list) -> None:
+    console.print(table("Remittance files", ("file", "courier", "lines", "imported", "repeats a parcel",
+                                             "rejected", "remittances", "note"),
+                        [(r.file, r.courier, r.lines, r.imported, r.repeats_known_parcel, len(r.rejected),
+                          ", ".join(f"{x['bank_reference'] or '-'} {x['remittance_date']} {x['total']}"
+                                    for x in r.remittances),
+                          "already imported: nothing changed" if r.already_imported else "") for r in results]))
+    _show_rejected(console, results)
 
 
 def _show_rejected(console: Console, results: list) -> None:
@@ -116,21 +123,20 @@ def remit_bank(
     """
     state = state_of(ctx)
     config = state.config()
-    results = [import_statement(state.ledger(), path, config.currency) for path in files]
-    data = [r.to_json() for r in results]
+    with state.all_or_nothing():
+        results = [import_statement(state.ledger(), path, config.currency) for path in files]
+        _report_files(state, results, files, lambda c: _show_statements(c, results, config.currency))
 
-    def show(console: Console) -> None:
-        console.print(table("Bank statements", ("file", "layout", "lines", "new", "already known", "credits",
-                                                "debits", "rejected", "closing balance", "note"),
-                            [(r.file, r.layout, r.lines, r.imported, r.already_known, r.credits, r.debits,
-                              len(r.rejected), "" if r.closing_balance_minor is None
-                              else format_minor(r.closing_balance_minor, config.currency),
-                              "already imported: nothing changed" if r.already_imported else "")
-                             for r in results]))
-        _show_rejected(console, results)
 
-    state.output.emit(data, show)
-    state.finish(sum(len(r.rejected) for r in results), ", ".join(map(str, files)))
+def _show_statements(console: Console, results: list, currency: str) -> None:
+    console.print(table("Bank statements", ("file", "layout", "lines", "new", "already known", "credits",
+                                            "debits", "rejected", "closing balance", "note"),
+                        [(r.file, r.layout, r.lines, r.imported, r.already_known, r.credits, r.debits,
+                          len(r.rejected), "" if r.closing_balance_minor is None
+                          else format_minor(r.closing_balance_minor, currency),
+                          "already imported: nothing changed" if r.already_imported else "")
+                         for r in results]))
+    _show_rejected(console, results)
 
 
 def remit_reconcile(
@@ -145,7 +151,10 @@ def remit_reconcile(
     Example: codtool remit reconcile --courier brt --fail-on-discrepancy
     """
     state = state_of(ctx)
-    result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None)
+    state.on_interrupt(RECONCILE_INTERRUPTED)
+    with state.output.progress("Reconciling", unit="items") as tick:
+        result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None,
+                           tick)
     data = result.to_json()
 
     def show(console: Console) -> None:
@@ -194,7 +203,10 @@ def remit_report(
     state = state_of(ctx)
     if out is not None:
         export_format(out, force)  # before the work: a bad or existing --out fails first
-    result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None)
+    state.on_interrupt(RECONCILE_INTERRUPTED)
+    with state.output.progress("Reconciling", unit="items") as tick:
+        result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None,
+                           tick)
     report = Report(result, [dict(r) for r in store.decisions(state.ledger().session)])
     if out is not None:
         write_report(report, out, force)

@@ -67,9 +67,10 @@ def ship(
     """
     state = state_of(ctx)
     name = _courier_name(ctx, courier, mapping)
+    state.on_interrupt(f"the manifest {manifest.name} was rolled back: no shipment, status or refusal of it recorded.")
     with state.all_or_nothing():
-        with state.output.working(f"Shipping {manifest.name}"):
-            result = ship_manifest(state.ledger(), ShipRequest(manifest, name, shop, force, sheet))
+        with state.output.progress(f"Shipping {manifest.name}", unit="lines") as tick:
+            result = ship_manifest(state.ledger(), ShipRequest(manifest, name, shop, force, sheet), tick)
         _report_ship(state, manifest, name, result)
 
 
@@ -102,7 +103,7 @@ def track(
     results = []
     with state.all_or_nothing():
         for path in files:
-            with state.output.progress(f"Tracking {path.name}", 1) as tick:
+            with state.output.progress(f"Tracking {path.name}", unit="bytes") as tick:
                 results.append(import_status_file(state.ledger(), path, mapped, tick))
         data = [r.to_json() for r in results]
         state.output.emit(data, lambda c: _show_tracks(c, results))

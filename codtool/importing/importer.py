@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,8 +20,7 @@ from codtool.importing.source import ExactReaderNeeded, Header, SourceFile, insp
 from codtool.ledger import Ledger, Row, Session
 from codtool.ledger import orders as store
 from codtool.ledger.db import utc_now
-
-Progress = Callable[[int, int], None]
+from codtool.progress import Progress
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,12 @@ def target_span(conn: Session, batch: int | None) -> tuple[int, str | None, str 
     return int(row[0]), row[1], row[2]
 
 
+def count_candidates(conn: Session, first: str, last: str) -> int:
+    """How many rows `candidate_rows` streams for this span: the progress bar's total."""
+    return int(conn.scalar(f"SELECT COUNT(*) FROM orders o WHERE o.status NOT IN ({_NEVER_SHIP}) "
+                           "AND o.created_at >= ? AND o.created_at <= ?", (first, last)))
+
+
 def candidate_rows(conn: Session, first: str, last: str) -> Iterator[Row]:
     """Orders that could still ship, created in [first, last], oldest first, with checks' normal forms."""
     yield from conn.stream(

@@ -101,8 +101,16 @@ SCOPED: dict[str, str] = {
         "SELECT 'batch ' || b.id, (SELECT COUNT(*) FROM orders o WHERE o.batch_id = b.id) || ' imported, ' "
         "|| (b.imported + b.rejected + b.skipped_duplicates) || ' orders (imported + rejected + duplicates)', "
         "b.imported || ' imported, ' || b.orders || ' orders' FROM import_batches b WHERE {batches} "
-        "AND (b.imported != (SELECT COUNT(*) FROM orders o WHERE o.batch_id = b.id) "
+        "AND ((b.undone_at IS NULL AND b.imported != (SELECT COUNT(*) FROM orders o WHERE o.batch_id = b.id)) "
         "OR b.orders != b.imported + b.rejected + b.skipped_duplicates)"
+    ),
+    "an undone batch has no orders and one undo record of all it imported": (
+        "SELECT 'batch ' || b.id, 'no orders and an undo record of ' || b.imported || ' orders', "
+        "(SELECT COUNT(*) FROM orders o WHERE o.batch_id = b.id) || ' orders, undo record of ' "
+        "|| COALESCE((SELECT CAST(u.orders AS TEXT) FROM batch_undos u WHERE u.batch_id = b.id), 'none') "
+        "FROM import_batches b WHERE {batches} AND b.undone_at IS NOT NULL "
+        "AND (EXISTS (SELECT 1 FROM orders o WHERE o.batch_id = b.id) "
+        "OR NOT EXISTS (SELECT 1 FROM batch_undos u WHERE u.batch_id = b.id AND u.orders = b.imported))"
     ),
     "every status change has its history row": (
         "SELECT 'order ' || o.id, 'a status history ending in ' || o.status, 'no status history' "

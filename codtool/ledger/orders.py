@@ -84,7 +84,8 @@ def shop_summaries(conn: Session) -> list[Row]:
     return conn.execute(
         "SELECT s.id, s.name AS shop, "
         "(SELECT COUNT(*) FROM orders o WHERE o.shop_id = s.id) AS orders, "
-        "(SELECT MAX(b.imported_at) FROM import_batches b WHERE b.shop_id = s.id) AS last_import "
+        "(SELECT MAX(b.imported_at) FROM import_batches b WHERE b.shop_id = s.id AND b.undone_at IS NULL) "
+        "AS last_import "
         "FROM shops s ORDER BY s.name").fetchall()
 
 

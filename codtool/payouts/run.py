@@ -18,6 +18,7 @@ from codtool.ledger import payouts as store
 from codtool.ledger.db import utc_now
 from codtool.payouts import reasons
 from codtool.payouts.plan import NewItem, OnStatements, Payable, Return, next_cycle, plan, shop_cycle
+from codtool.progress import Progress
 from codtool.remit.cycles import Cycle, local_day
 from codtool.remit.postings import Leg, Txn, post
 from codtool.remit.reconcile import Reconciled, reconcile_in
@@ -37,10 +38,10 @@ class RunResult:
                 "new_transactions": self.new_transactions}
 
 
-def run_payouts(ledger: Ledger, config: Config, as_of: date) -> RunResult:
+def run_payouts(ledger: Ledger, config: Config, as_of: date, progress: Progress | None = None) -> RunResult:
     result = RunResult(as_of)
     with ledger.transaction() as session:  # the reconciliation too: a run is whole or nothing
-        reconciled = reconcile_in(session, config, as_of)
+        reconciled = reconcile_in(session, config, as_of, progress=progress)
         payables, returns, result.shops_without_contract = _facts(session, config, reconciled, as_of)
         closed = {shop: date.fromisoformat(day) for shop, day in store.watermarks(session).items()}
         new = plan(config.shops, payables, returns, _placed(session), closed, as_of, config.currency)

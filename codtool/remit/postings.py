@@ -17,6 +17,7 @@ from codtool.errors import CodtoolError
 from codtool.ledger import remit as store
 from codtool.ledger.db import utc_now
 from codtool.ledger.session import Session
+from codtool.progress import Progress
 
 SYNCED_CAUSES = ("delivery", "remittance_line", "bank_line")
 CAUSES = (*SYNCED_CAUSES, "decision", "payout_item", "payout_payment")  # what may cause a transaction
@@ -116,12 +117,16 @@ def _posted(session: Session) -> dict[tuple[str, int], Posted]:
     return {cause: tuple(sorted((*k, v) for k, v in legs.items() if v)) for cause, legs in found.items()}
 
 
-def sync(session: Session, targets: Iterable[Target]) -> int:
-    """Post, per cause, the difference between its target and what it already posted."""
+def sync(session: Session, targets: Iterable[Target], progress: Progress | None = None,
+         total: int | None = None) -> int:
+    """Post, per cause, the difference between its target and what it already posted (`total`: about how
+    many targets there are, for `progress`)."""
     posted = _posted(session)
     counts: dict[tuple[str, int], int] | None = None  # read only when something is to be posted
     txns, stored = [], 0
-    for target in targets:
+    for done, target in enumerate(targets, 1):
+        if progress and done % 1_000 == 0:
+            progress(done, total)
         cause = (target.cause_type, target.cause_id)
         delta = _sum_legs(target.legs)
         before = posted.get(cause, ())

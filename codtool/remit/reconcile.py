@@ -20,6 +20,7 @@ from codtool.ledger import Ledger, Session
 from codtool.ledger import remit as store
 from codtool.ledger.db import utc_now
 from codtool.money import format_minor
+from codtool.progress import Progress
 from codtool.remit.classify import (
     PARTIAL,
     SETTLES,
@@ -143,24 +144,26 @@ def load_facts(session, config: Config, as_of: date) -> Facts:
     return Facts(parcels, lines, remittances, bank, skipped)
 
 
-def reconcile(ledger: Ledger, config: Config, as_of: date, courier: str | None = None) -> Reconciled:
+def reconcile(ledger: Ledger, config: Config, as_of: date, courier: str | None = None,
+              progress: Progress | None = None) -> Reconciled:
     """Classify everything, post the differences, give discrepancies their ids; one transaction."""
     if courier is not None:
         config.courier(courier)
     with ledger.transaction() as session:
-        result = reconcile_in(session, config, as_of, courier)
+        result = reconcile_in(session, config, as_of, courier, progress)
         crash_point("remit.reconcile.after_postings")
     return result
 
 
-def reconcile_in(session: Session, config: Config, as_of: date, courier: str | None = None) -> Reconciled:
+def reconcile_in(session: Session, config: Config, as_of: date, courier: str | None = None,
+                 progress: Progress | None = None) -> Reconciled:
     """The reconciliation inside the caller's transaction (resolve decides in the same unit)."""
     facts = load_facts(session, config, as_of)
     moved, fee_booked = decided_amounts(session)
     found = classify(facts.parcels, facts.lines, facts.remittances, facts.bank, config.couriers, as_of,
                      moved, fee_booked)
     found.counts["parcels_other_currency"] = facts.skipped_currency
-    new = sync(session, targets(facts, found))
+    new = sync(session, targets(facts, found), progress, len(facts.parcels) + len(facts.lines) + len(facts.bank))
     now = utc_now()
     ids = store.record_discrepancies(session, [_row(d, now) for d in found.discrepancies])
     decided = store.decided_keys(session)

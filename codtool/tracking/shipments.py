@@ -22,6 +22,7 @@ from codtool.ledger.db import utc_now
 from codtool.ledger.dedupe import suspected_duplicates
 from codtool.ledger.orders import StatusMove, set_statuses
 from codtool.money import Money, read_amount
+from codtool.progress import Progress, no_progress
 from codtool.tracking.sources import Table, parse_day, today
 
 MANIFEST_COLUMNS = {
@@ -79,13 +80,13 @@ class _Line:
     cells: dict[str, str]
 
 
-def ship_manifest(ledger: Ledger, request: ShipRequest) -> ShipResult:
+def ship_manifest(ledger: Ledger, request: ShipRequest, progress: Progress | None = None) -> ShipResult:
     """Check every manifest line against the ledger and record the good ones in one transaction."""
     table = Table(request.path, MANIFEST_COLUMNS, ("order_id", "tracking_number"), request.sheet)
     lines = [_Line(n, cells) for n, cells in table.records()]
     result = ShipResult(str(request.path), request.courier, lines=len(lines))
     with ledger.transaction() as conn:
-        _Checker(conn, request, result).run(lines)
+        _Checker(conn, request, result).run(lines, progress or no_progress)
         crash_point("ship.after_shipments")
     return result
 
@@ -98,7 +99,7 @@ class _Checker:
         self.seen_tracking: dict[str, tuple[int, str]] = {}
         self.seen_orders: dict[int, int] = {}
 
-    def run(self, lines: list[_Line]) -> None:
+    def run(self, lines: list[_Line], progress: Progress) -> None:
         refs = [ln.cells["order_id"] for ln in lines if ln.cells["order_id"]]
         self.orders = store.orders_by_source(self.conn, self.request.shop, refs)
         ids = [o["id"] for found in self.orders.values() for o in found]
@@ -107,7 +108,9 @@ class _Checker:
         numbers = [ln.cells["tracking_number"] for ln in lines if ln.cells["tracking_number"]]
         self.tracked = store.shipments_by_tracking(self.conn, self.request.courier, numbers)
         rows, moves = [], []
-        for ln in lines:
+        for done, ln in enumerate(lines, 1):
+            if done % 1_000 == 0:
+                progress(done, len(lines))
             verdict = self.judge(ln)
             if isinstance(verdict, Refused):
                 self.result.refused.append(self.finding(ln, verdict))

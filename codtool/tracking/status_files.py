@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,11 +22,10 @@ from codtool.ledger import Ledger, Session
 from codtool.ledger import tracking as store
 from codtool.ledger.db import utc_now
 from codtool.ledger.orders import StatusMove, set_statuses
+from codtool.progress import Progress
 from codtool.tracking.couriers import Courier
 from codtool.tracking.events import ORDER_OUTCOME, Event, derive
 from codtool.tracking.sources import Table, parse_when
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass
