@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from codtool.exports import safe_cell, write_table
 from codtool.money import Money
 from codtool.notify.messages import GSM7_BASIC, sms_length, whatsapp_link
-from codtool.notify.templates import MessageFields, display_amount, language_for, render
+from codtool.notify.templates import MessageFields, Template, display_amount, language_for, render
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -384,3 +384,32 @@ def test_templates_usage_errors(db):
     assert run(db, "notify", "templates", "--show", "confirm").exit_code == 2
     assert run(db, "notify", "templates", "--lang", "it").exit_code == 2
     assert run(db, "notify", "templates", "--show", "confirm", "--lang", "pt").exit_code == 2
+
+
+LITERAL = st.text(st.characters(blacklist_characters="{}", blacklist_categories=("Cs",)), max_size=20)
+
+
+@given(data=st.data())
+def test_any_template_of_allowed_placeholders_loads_and_renders_every_one(data):
+    from codtool.notify.templates import PLACEHOLDERS, REQUIRED, Templates, check_placeholders
+
+    kind = data.draw(st.sampled_from(["confirm", "out_for_delivery", "failed"]))
+    names = data.draw(st.lists(st.sampled_from(PLACEHOLDERS[kind]), max_size=6)) + list(REQUIRED[kind])
+    names = data.draw(st.permutations(names))
+    text = "".join(data.draw(LITERAL) + "{" + name + "}" for name in names) + data.draw(LITERAL)
+    check_placeholders(text, kind, "t.txt")  # no error
+    fields = MessageFields("Zoë", "#77", Money(12345, "EUR"), "Via Po 1", "GLS", "Bottega")
+    shown = Templates({(kind, "it"): Template(kind, "it", text, "t.txt")}).render(kind, "it", fields)
+    values = {"name": "Zoë", "order": "#77", "amount": "123,45 €", "address": "Via Po 1", "courier": "GLS",
+              "shop": "Bottega"}
+    assert all(values[n] in shown for n in names) and "{" not in shown
+
+
+@given(name=st.from_regex(r"[a-z_]{1,12}", fullmatch=True))
+def test_a_placeholder_the_kind_does_not_know_is_refused(name):
+    from codtool.notify.templates import PLACEHOLDERS, TemplateError, check_placeholders
+
+    if name in PLACEHOLDERS["confirm"]:
+        return
+    with pytest.raises(TemplateError, match=r"^t\.txt: unknown placeholder"):
+        check_placeholders("{order} {amount} {" + name + "}", "confirm", "t.txt")
