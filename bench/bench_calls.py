@@ -18,14 +18,17 @@ import time
 from datetime import date
 from pathlib import Path
 
+from codtool.config import Config
 from codtool.ledger import open_ledger
 from codtool.ledger import orders as store
 from codtool.ledger.db import utc_now
 from codtool.notify.calls import auto_confirm, call_list
-from codtool.notify.notices import export_notices
+from codtool.notify.notices import Wording, export_notices
 from codtool.notify.outcomes import record_outcomes
 from codtool.notify.policy import Policy
 from codtool.notify.sender import FileSender
+from codtool.notify.sent import mark_sent
+from codtool.notify.templates import Templates
 
 DAY = date(2026, 11, 23)
 
@@ -85,11 +88,14 @@ def main() -> None:
         timed("calls record again (idempotent)", lambda: record_outcomes(ledger, sheet, policy))
         done = timed("calls confirm", lambda: auto_confirm(ledger, DAY, policy))
         print(f"  {len(done.confirmed):,} auto-confirmed")
+        wording = Wording(Templates(), Config(None))
         sent = timed("notify export --kind confirm (csv)",
-                     lambda: export_notices(ledger, "confirm", FileSender(Path(tmp) / "c.csv")))
+                     lambda: export_notices(ledger, "confirm", FileSender(Path(tmp) / "c.csv"), wording))
         print(f"  {len(sent.messages):,} messages")
+        marked = timed("notify mark-sent (csv)", lambda: mark_sent(ledger, Path(tmp) / "c.csv"))
+        print(f"  {marked.recorded:,} recorded as sent")
         timed("notify export --kind out_for_delivery (xlsx)",
-              lambda: export_notices(ledger, "out_for_delivery", FileSender(Path(tmp) / "o.xlsx")))
+              lambda: export_notices(ledger, "out_for_delivery", FileSender(Path(tmp) / "o.xlsx"), wording))
         ledger.close()
 
 

@@ -21,6 +21,9 @@ from codtool.errors import AmountError, CodtoolError
 from codtool.money import is_currency_code, read_amount
 
 ENV = "CODTOOL_CONFIG"
+# Courier codes that are acronyms: those with a built-in mapping (codtool/data/couriers) and other
+# couriers common in Italy. Customers read "BRT", not "brt".
+KNOWN_COURIER_CODES = frozenset({"brt", "gls", "sda", "dhl", "ups", "tnt"})
 
 
 class ConfigError(CodtoolError):
@@ -51,6 +54,7 @@ COURIER = {
     "fee_min": Key("money", "0.00"),
     "remittance_mapping": Key("text", ""),
     "tracking_mapping": Key("text", ""),
+    "display_name": Key("text", ""),  # as customers read it ("BRT"); default: see Config.courier_name
 }
 SHOP = {
     "payout_cycle_days": Key("int", 5, 1, 366),
@@ -60,6 +64,7 @@ SHOP = {
     "fee_min": Key("money", "0.00"),
     "rto_fee": Key("money", "0.00"),
     "pay_on": Key("choice", "bank_credit", choices=("bank_credit", "remittance")),
+    "display_name": Key("text", ""),  # the shop's name in customer messages; default: its ledger name
 }
 SECTIONS = {"couriers": COURIER, "shops": SHOP}
 
@@ -101,6 +106,19 @@ class Config:
             return None
         path = Path(text).expanduser()
         return path if path.is_absolute() or self.path is None else self.path.parent / path
+
+    def shop_name(self, shop: str) -> str:
+        """The shop as its customers know it: `display_name` in [shops.NAME], else the ledger's name."""
+        terms = self.shops.get(shop.lower())
+        return (terms.display_name if terms else "") or shop
+
+    def courier_name(self, courier: str) -> str:
+        """The courier as customers know it: `display_name` in [couriers.NAME], else a known
+        acronym in capitals (brt -> BRT), else the code as stored."""
+        terms = self.couriers.get(courier.lower())
+        if terms and terms.display_name:
+            return terms.display_name
+        return courier.upper() if courier.lower() in KNOWN_COURIER_CODES else courier
 
     def courier(self, name: str) -> Terms:
         if name not in self.couriers:

@@ -24,7 +24,7 @@ POINTS = (
     "calls.after_outcomes",     # attempts and status moves written, not committed
     "calls.after_confirm",      # auto-confirmations written, not committed
     "ndr.after_decisions",      # decisions written, not committed
-    "notify.after_messages",    # messages recorded as sent, not committed
+    "notify.after_messages",    # mark-sent: messages and rejects recorded, not committed
     "remit.import.after_lines",         # remittance file, remittances, lines and rejects written, not committed
     "remit.bank.after_lines",           # bank statement, lines and rejects written, not committed
     "remit.reconcile.after_postings",   # postings, discrepancies and the run written, not committed

@@ -38,6 +38,7 @@ STEPS = (  # the COD day; each crash point belongs to the first step that reache
     ("calls record", ["calls", "record", str(REPO / "fixtures" / "calls" / "outcomes_2026-11-23.csv")]),
     ("calls confirm", ["calls", "confirm", "--date", "2026-11-23"]),
     ("notify export", ["notify", "export", "--kind", "confirm", "--out", "notices.csv", "--force"]),  # in the run's folder
+    ("notify mark-sent", ["notify", "mark-sent", "notices.csv"]),
     ("ship", ["ship", str(SHIP / "manifest_brt.csv"), "--courier", "brt", "--shop", "demo", "--force"]),
     ("track", ["track", str(SHIP / "brt_status_2026-11-25.csv"), "--courier", "brt"]),
     ("track again", ["track", str(SHIP / "brt_status_2026-11-27.csv"), "--courier", "brt"]),
@@ -52,9 +53,9 @@ STEPS = (  # the COD day; each crash point belongs to the first step that reache
                        "2026-12-11"]),
 )
 STEP_OF = {"import": 0, "check": 1, "dedupe": 2, "dedupe.after_decision": 3, "calls.after_outcomes": 4,
-           "calls.after_confirm": 5, "notify": 6, "ship": 7, "track": 8, "ndr": 10, "remit.import": 11,
-           "remit.bank": 12, "remit.reconcile": 13, "remit.resolve": 14, "payout.after_items": 15,
-           "payout.after_close": 15, "payout.after_payment": 16}
+           "calls.after_confirm": 5, "notify": 7, "ship": 8, "track": 9, "ndr": 11, "remit.import": 12,
+           "remit.bank": 13, "remit.reconcile": 14, "remit.resolve": 15, "payout.after_items": 16,
+           "payout.after_close": 16, "payout.after_payment": 17}
 BETWEEN_TRANSACTIONS = {"check.between_passes"}
 _NOW = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")  # utc_now(): when a row was written, not what it says
 
@@ -88,6 +89,7 @@ def baseline(tmp_path_factory) -> list[Path]:
 def crashed(baseline, tmp_path_factory) -> dict[str, tuple[Path, dict, int]]:
     """Each point's crashed ledger, its content before the step, and the exit status; run in parallel."""
     folder = tmp_path_factory.mktemp("crashed")
+    shutil.copy(baseline[0].parent / "notices.csv", folder)  # the file `notify mark-sent` reads back
     runs = {}
     for point in POINTS:
         step = step_of(point)

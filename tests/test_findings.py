@@ -10,7 +10,7 @@ from helpers import CALL_FIXTURES, ORDER_FIXTURES, REPO, brief
 from codtool.checks.findings import CODES as CHECK_CODES
 
 # A quoted code, not the name of a crash point (`crash_point("import.after_orders")`, codtool/crashpoints.py).
-_CODE = re.compile(r"""(?<!crash_point\()["']((?:import|ship|tracking|call|ndr|phone|address)\.[a-z_.]*[a-z_])["']""")
+_CODE = re.compile(r"""(?<!crash_point\()["']((?:import|ship|tracking|call|ndr|notify|phone|address)\.[a-z_.]*[a-z_])["']""")
 _NOT_FINDINGS = {"crashpoints.py"}
 _ROW = re.compile(r"^\| `([a-z_.]+)` \| (error|warning|info) \|", re.M)
 SHIP = REPO / "fixtures" / "shipping"

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from codtool.importing.profiles import FIELDS as ORDER_FIELDS
 from codtool.notify.outcomes import FIELDS as CALL_FIELDS
 from codtool.notify.policy import DEFAULT_POINTS
+from codtool.notify.sender import COLUMNS as MESSAGE_COLUMNS
 from codtool.tracking.couriers import COLUMN_FIELDS
 from codtool.tracking.ndr import DECISION_COLUMNS
 from codtool.tracking.shipments import MANIFEST_COLUMNS
@@ -46,13 +47,14 @@ READERS = {  # reader: (command before the file, options after it, header names 
     "ship": (["ship"], ["--courier", "generic", "--shop", "demo", "--force"], [c[0] for c in MANIFEST_COLUMNS.values()]),
     "calls record": (["calls", "record"], [], list(CALL_FIELDS)),
     "ndr record": (["ndr", "record"], [], [c[0] for c in DECISION_COLUMNS.values()]),
+    "notify mark-sent": (["notify", "mark-sent"], [], list(MESSAGE_COLUMNS)),
 }
 CELLS = st.one_of(
     st.sampled_from(["", "0", "1", "2", "-1", "²", "٣", "1e400", "NaN", "12,50", "1.234,56", "€ 10", "10.00",
                      "=cmd|' /C calc'!A0", "2026-11-23 10:00", "23/11/2026 09:12", "31/02/2026", "2026-13-45T99:00",
                      "#1001", "G-2003", "G-2004", "EU7700000031", "059012300001", "confirmed", "confermato",
                      "no_answer", "call_back", "address_corrected", "cancelled", "delivered", "in transit", "hold",
-                     "reattempt", "return", "failed_attempt", "IT", "EUR", "XXX", "cod", "Via Roma 1", '"', "\r",
+                     "reattempt", "return", "failed_attempt", "out_for_delivery", "confirm", "+393331234567", "IT", "EUR", "XXX", "cod", "Via Roma 1", '"', "\r",
                      "\x00", "\ufeff", "\u202e", " " * 3, *HUGE]),
     st.text(max_size=24),
 )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import json
 from urllib.parse import unquote
 
 import pytest
 from helpers import (
     CALL_FIXTURES,
     add_shipment,
+    brief,
     connect,
     imported_ledger,
     order_id,
@@ -23,7 +25,7 @@ from openpyxl import load_workbook
 from codtool.exports import safe_cell, write_table
 from codtool.money import Money
 from codtool.notify.messages import GSM7_BASIC, sms_length, whatsapp_link
-from codtool.notify.templates import MessageFields, display_amount, language_for, render
+from codtool.notify.templates import MessageFields, Template, display_amount, language_for, render
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -135,17 +137,17 @@ def test_amounts_as_customers_write_them(minor, currency, language, text):
 
 def test_italian_confirmation_with_accented_name_stays_one_gsm_sms():
     text = render("confirm", "it", MessageFields("Niccolò Mancini", "FFATNOMMJ", Money(8900, "EUR"),
-                                                 "Piazza della Signoria 1, 50122 Firenze (FI)"))
-    assert text == ("Ciao Niccolò Mancini, ordine FFATNOMMJ confermato: paghi 89,00 € alla consegna. "
-                    "Indirizzo: Piazza della Signoria 1, 50122 Firenze (FI). Errori? Rispondi qui.")
+                                                 "Piazza della Signoria 1, 50122 Firenze (FI)", shop="Acme"))
+    assert text == ("Ciao Niccolò Mancini, ordine FFATNOMMJ di Acme confermato: paghi 89,00 € alla consegna in "
+                    "Piazza della Signoria 1, 50122 Firenze (FI). Errori? Rispondi qui.")
     assert sms_length(text).encoding == "GSM-7" and sms_length(text).segments == 1
 
 
 @pytest.mark.parametrize("kind", ["confirm", "out_for_delivery", "failed"])
 @pytest.mark.parametrize("language", ["it", "en", "de", "fr", "es"])
 def test_every_template_renders_every_field(kind, language):
-    text = render(kind, language, MessageFields("Zoë", "#1", Money(100, "EUR"), "Via Po 1", "GLS"))
-    assert "Zoë" in text and "#1" in text
+    text = render(kind, language, MessageFields("Zoë", "#1", Money(100, "EUR"), "Via Po 1", "GLS", "Bottega Zeta"))
+    assert "Zoë" in text and "#1" in text and "Bottega Zeta" in text
     assert ("GLS" in text) == (kind != "confirm")
 
 
@@ -168,8 +170,8 @@ def test_confirm_messages_use_the_corrected_address(db, tmp_path):
     data = run_json(db, "notify", "export", "--kind", "confirm", "--out", str(out))
     assert [m["order"] for m in data["messages"]] == ["#1001", "#1002"]
     marco = data["messages"][1]
-    assert marco["text"] == ("Ciao Marco Bianchi, ordine #1002 confermato: paghi 89,00 € alla consegna. "
-                             "Indirizzo: Corso Vittorio Emanuele II 47, int. 4, scala B, 10121 Torino (TO). "
+    assert marco["text"] == ("Ciao Marco Bianchi, ordine #1002 di demo confermato: paghi 89,00 € alla consegna in "
+                             "Corso Vittorio Emanuele II 47, int. 4, scala B, 10121 Torino (TO). "
                              "Errori? Rispondi qui.")
     assert marco["whatsapp_link"].startswith("https://wa.me/393471234567?text=Ciao%20Marco%20Bianchi%2C")
     assert (marco["sms_encoding"], marco["sms_segments"], marco["sms_long"]) == ("GSM-7", 2, True)  # long address
@@ -179,12 +181,84 @@ def test_confirm_messages_use_the_corrected_address(db, tmp_path):
     assert rows[1]["sms_text"] == marco["text"]
 
 
-def test_each_notice_is_sent_once_unless_asked_again(db, tmp_path):
-    out = str(tmp_path / "c.csv")
-    run_json(db, "notify", "export", "--kind", "confirm", "--out", out)
-    second = run_json(db, "notify", "export", "--kind", "confirm", "--out", out, "--force")
-    assert (second["exported"], second["already_sent"]) == (0, 2)
+def test_exporting_records_nothing_so_a_second_export_gives_the_same_messages(db, tmp_path):
+    first = run_json(db, "notify", "export", "--kind", "confirm", "--out", str(tmp_path / "a.csv"))
+    second = run_json(db, "notify", "export", "--kind", "confirm", "--out", str(tmp_path / "b.csv"))
+    assert len(first["messages"]) == 2 and second["messages"] == first["messages"]
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert connect(db).execute("SELECT COUNT(*) FROM notify_messages").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_mark_sent_records_the_file_once_and_later_exports_leave_it_out(db, tmp_path, suffix):
+    out = str(tmp_path / f"c{suffix}")
+    exported = run_json(db, "notify", "export", "--kind", "confirm", "--out", out)
+    marked = run_json(db, "notify", "mark-sent", out)
+    assert (marked["lines"], marked["recorded"], marked["already_sent"], marked["rejects"]) == (2, 2, 0, [])
+    stored = connect(db).execute("SELECT order_id, kind, event_ref, phone_e164, text, sender FROM notify_messages "
+                                 "ORDER BY order_id").fetchall()
+    assert [tuple(r) for r in stored] == [(m["id"], "confirm", "", m["phone_e164"], m["text"], f"file:c{suffix}")
+                                          for m in exported["messages"]]
+    again = run_json(db, "notify", "mark-sent", out)  # the same file twice records nothing new
+    assert (again["recorded"], again["already_sent"], again["rejects"]) == (0, 2, [])
+    later = run_json(db, "notify", "export", "--kind", "confirm", "--out", out, "--force")
+    assert (later["exported"], later["already_sent"]) == (0, 2)
     assert run_json(db, "notify", "export", "--kind", "confirm", "--out", out, "--again", "--force")["exported"] == 2
+
+
+def test_mark_sent_records_only_the_lines_left_in_the_file(db, tmp_path):
+    out = tmp_path / "c.csv"
+    run_json(db, "notify", "export", "--kind", "confirm", "--out", str(out))
+    header, first, second = out.read_text(encoding="utf-8").splitlines()
+    write_csv(out, f"{header}\n{second}\n")  # staff sent only the second message
+    assert run_json(db, "notify", "mark-sent", str(out))["recorded"] == 1
+    later = run_json(db, "notify", "export", "--kind", "confirm", "--out", str(tmp_path / "d.csv"))
+    assert [m["order"] for m in later["messages"]] == ["#1001"] and later["already_sent"] == 1
+
+
+def test_mark_sent_rejects_lines_that_match_no_pending_message(db, tmp_path):
+    out = tmp_path / "c.csv"
+    run_json(db, "notify", "export", "--kind", "confirm", "--out", str(out))
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    bad = [dict(rows[0], id="x1"), dict(rows[0], kind="promo"), dict(rows[0], kind="failed"),
+           dict(rows[0], id=str(order_id(db, "#1003"))), dict(rows[1], phone_e164="+393330000000"),
+           dict(rows[0], sms_text=""), rows[1], rows[1]]
+    with out.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(bad)
+    result = run(db, "--json", "notify", "mark-sent", str(out))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["recorded"] == 1
+    assert brief(data["rejects"], "source", "line", "code") == [
+        {"source": "c.csv", "line": 2, "code": "notify.bad_line"},
+        {"source": "c.csv", "line": 3, "code": "notify.bad_line"},
+        {"source": "c.csv", "line": 4, "code": "notify.not_pending"},
+        {"source": "c.csv", "line": 5, "code": "notify.not_pending"},
+        {"source": "c.csv", "line": 6, "code": "notify.phone_changed"},
+        {"source": "c.csv", "line": 7, "code": "notify.bad_line"},
+        {"source": "c.csv", "line": 9, "code": "notify.repeated_line"},
+    ]
+    assert "'x1' is not an order id" in data["rejects"][0]["message"]
+    strict = run(db, "--strict", "notify", "mark-sent", str(out))  # nothing new: the good line is already recorded
+    assert strict.exit_code == 1 and "rolled back" in strict.output
+
+
+def test_mark_sent_with_strict_records_nothing_when_a_line_is_rejected(db, tmp_path):
+    out = tmp_path / "c.csv"
+    run_json(db, "notify", "export", "--kind", "confirm", "--out", str(out))
+    text = out.read_text(encoding="utf-8")
+    write_csv(out, text + text.splitlines()[1].replace(",confirm,", ",promo,", 1) + "\n")
+    assert run(db, "--strict", "notify", "mark-sent", str(out)).exit_code == 1
+    assert connect(db).execute("SELECT COUNT(*) FROM notify_messages").fetchone()[0] == 0
+
+
+def test_mark_sent_refuses_a_file_that_is_not_an_export(db, tmp_path):
+    sheet = write_csv(tmp_path / "s.csv", "order,outcome\n#1001,confirmed\n")
+    result = run(db, "notify", "mark-sent", str(sheet))
+    assert result.exit_code == 1
+    assert "s.csv" in result.output and "missing column id, kind, event, phone_e164, sms_text" in result.output
 
 
 def test_spanish_customer_with_accent_gets_a_flagged_ucs2_sms(db, tmp_path):
@@ -193,8 +267,8 @@ def test_spanish_customer_with_accent_gets_a_flagged_ucs2_sms(db, tmp_path):
     run_json(db, "calls", "record", str(sheet))
     data = run_json(db, "notify", "export", "--kind", "confirm", "--out", str(tmp_path / "c.xlsx"))
     pedro = next(m for m in data["messages"] if m["order"] == "G-2004")
-    assert pedro["language"] == "es" and pedro["text"].startswith("Hola Pedro García, pedido G-2004 confirmado: "
-                                                                  "pagarás 29,90 € contra reembolso.")
+    assert pedro["language"] == "es" and pedro["text"].startswith("Hola Pedro García, tu pedido G-2004 de demo está "
+                                                                  "confirmado: pagarás 29,90 € contra reembolso en ")
     assert (pedro["sms_encoding"], pedro["sms_units"], pedro["sms_long"]) == ("UCS-2", len(pedro["text"]), True)
     assert pedro["sms_segments"] == -(-len(pedro["text"]) // 67) == 3
     assert "Garc%C3%ADa" in pedro["whatsapp_link"]
@@ -208,14 +282,34 @@ def test_out_for_delivery_and_failed_notices_come_from_shipments(db, tmp_path):
     add_shipment(db, "#1002", "failed_attempt", "BRT200", courier="BRT")
     ofd = run_json(db, "notify", "export", "--kind", "out_for_delivery", "--out", str(tmp_path / "o.csv"))
     assert [m["text"] for m in ofd["messages"]] == [
-        "Ciao Giulia Rossi, l'ordine #1001 è in consegna oggi con GLS. Tieni pronti 56,80 € in contanti."]
+        "Ciao Giulia Rossi, l'ordine #1001 di demo è in consegna oggi con GLS. Tieni pronti 56,80 € in contanti."]
     failed = run_json(db, "notify", "export", "--kind", "failed", "--out", str(tmp_path / "f.csv"))
     assert [m["text"] for m in failed["messages"]] == [
-        "Ciao Marco Bianchi, BRT non ha potuto consegnare l'ordine #1002. Rispondi qui per una nuova consegna."]
+        "Ciao Marco Bianchi, BRT non ha potuto consegnare l'ordine #1002 di demo. Rispondi qui per una nuova consegna."]
+    run_json(db, "notify", "mark-sent", str(tmp_path / "f.csv"))
     with connect(db) as conn:  # a second failed attempt on another day is a new event
         conn.execute("UPDATE shipments SET status_at = '2026-11-24T09:00:00' WHERE tracking_number = 'BRT200'")
+    stale = run_json(db, "notify", "mark-sent", str(tmp_path / "f.csv"))  # the first attempt's file: sent already
+    assert (stale["recorded"], stale["already_sent"], stale["rejects"]) == (0, 1, [])
     again = run_json(db, "notify", "export", "--kind", "failed", "--out", str(tmp_path / "f.csv"), "--force")
-    assert again["exported"] == 1
+    assert again["exported"] == 1 and again["messages"][0]["event"].endswith("2026-11-24T09:00:00")
+
+
+def test_messages_name_the_shop_and_the_courier_as_customers_know_them(db, tmp_path):
+    add_shipment(db, "#1001", "out_for_delivery", "BRT100", courier="brt")
+    add_shipment(db, "#1002", "out_for_delivery", "GLS200", courier="gls")
+    plain = run_json(db, "notify", "export", "--kind", "out_for_delivery", "--out", str(tmp_path / "o.csv"))
+    assert [m["text"].split(" con ")[1][:4] for m in plain["messages"]] == ["BRT.", "GLS."]
+    config = write_csv(tmp_path / "codtool.toml", '[shops.demo]\ndisplay_name = "Bottega Demo"\n'
+                                                  '[couriers.gls]\ndisplay_name = "GLS Italy"\n')
+    named = run_json(db, "--config", str(config), "notify", "export", "--kind", "out_for_delivery",
+                     "--out", str(tmp_path / "o.csv"), "--force")
+    assert [m["text"] for m in named["messages"]] == [
+        "Ciao Giulia Rossi, l'ordine #1001 di Bottega Demo è in consegna oggi con BRT. Tieni pronti 56,80 € in contanti.",
+        "Ciao Marco Bianchi, l'ordine #1002 di Bottega Demo è in consegna oggi con GLS Italy. "
+        "Tieni pronti 89,00 € in contanti."]
+    shown = run(db, "--config", str(config), "notify", "export", "--kind", "confirm", "--out", str(tmp_path / "c.csv"))
+    assert shown.exit_code == 0 and "Bottega Demo" in shown.output
 
 
 def test_notice_export_is_safe_from_formula_injection(db, tmp_path):
@@ -232,3 +326,90 @@ def test_notify_export_usage_errors(db, tmp_path):
     assert run(db, "notify", "export", "--kind", "promo", "--out", str(tmp_path / "x.csv")).exit_code == 2
     assert run(db, "notify", "export", "--kind", "confirm", "--out", str(tmp_path / "x.txt")).exit_code == 2
     assert run(db, "notify", "export", "--kind", "confirm").exit_code == 2
+
+
+# --- editable templates -----------------------------------------------------------------------
+
+def templates_config(tmp_path, files: dict[str, str]):
+    """A configuration file with `templates/` beside it holding these files."""
+    (tmp_path / "templates").mkdir()
+    for name, text in files.items():
+        (tmp_path / "templates" / name).write_text(text, encoding="utf-8")
+    return write_csv(tmp_path / "codtool.toml", "")
+
+
+def test_a_template_file_replaces_the_built_in_text(db, tmp_path):
+    config = templates_config(tmp_path, {"confirm.it.txt": "{shop}: {name}, ordine {order} ok, {amount} alla "
+                                                           "consegna.\n", "notes.md": "not a template"})
+    data = run_json(db, "--config", str(config), "notify", "export", "--kind", "confirm", "--out", str(tmp_path / "c.csv"))
+    assert [m["text"] for m in data["messages"]] == ["demo: Giulia Rossi, ordine #1001 ok, 56,80 € alla consegna.",
+                                                     "demo: Marco Bianchi, ordine #1002 ok, 89,00 € alla consegna."]
+    listed = run_json(db, "--config", str(config), "notify", "templates")
+    sources = {(t["kind"], t["language"]): t["source"] for t in listed["templates"]}
+    assert len(sources) == 15 and sources.pop(("confirm", "it")) == str(tmp_path / "templates" / "confirm.it.txt")
+    assert set(sources.values()) == {"built-in"}
+    shown = run_json(db, "--config", str(config), "notify", "templates", "--show", "confirm", "--lang", "it")
+    assert shown["text"] == "{shop}: {name}, ordine {order} ok, {amount} alla consegna."
+    human = run(db, "--config", str(config), "notify", "templates", "--show", "failed", "--lang", "en")
+    assert human.exit_code == 0 and human.stdout.strip() == render_source("failed", "en")
+
+
+def render_source(kind: str, language: str) -> str:
+    from codtool.notify.templates import TEMPLATES
+    return TEMPLATES[language][kind]
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("confirm.it.txt", "Ciao {nome}, ordine {order}: {amount}", "unknown placeholder {nome}"),
+    ("confirm.it.txt", "Ciao {name}, paghi {amount}", "a confirm message needs {order}"),
+    ("failed.en.txt", "Hi, {courier} failed", "a failed message needs {order}"),
+    ("confirm.en.txt", "Order {order} {courier} {amount}", "unknown placeholder {courier}"),
+    ("confirm.en.txt", "Order {order} {amount:>10}", "without ':' or '!'"),
+    ("confirm.en.txt", "Order {order} {amount", "expected '}'"),
+    ("confirm.en.txt", "   \n", "the template is empty"),
+    ("confirm.xx.txt", "Order {order} {amount}", "name a template KIND.LANG.txt"),
+    ("promo.it.txt", "Order {order} {amount}", "name a template KIND.LANG.txt"),
+])
+def test_a_bad_template_file_is_a_one_line_error_naming_it(db, tmp_path, name, text, message):
+    config = templates_config(tmp_path, {name: text})
+    for args in (["notify", "templates"], ["notify", "export", "--kind", "confirm", "--out", str(tmp_path / "c.csv")]):
+        result = run(db, "--config", str(config), *args)
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith(f"Error: {tmp_path / 'templates' / name}: ")
+        assert message in result.output and len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "c.csv").exists()
+
+
+def test_templates_usage_errors(db):
+    assert run(db, "notify", "templates", "--show", "confirm").exit_code == 2
+    assert run(db, "notify", "templates", "--lang", "it").exit_code == 2
+    assert run(db, "notify", "templates", "--show", "confirm", "--lang", "pt").exit_code == 2
+
+
+LITERAL = st.text(st.characters(blacklist_characters="{}", blacklist_categories=("Cs",)), max_size=20)
+
+
+@given(data=st.data())
+def test_any_template_of_allowed_placeholders_loads_and_renders_every_one(data):
+    from codtool.notify.templates import PLACEHOLDERS, REQUIRED, Templates, check_placeholders
+
+    kind = data.draw(st.sampled_from(["confirm", "out_for_delivery", "failed"]))
+    names = data.draw(st.lists(st.sampled_from(PLACEHOLDERS[kind]), max_size=6)) + list(REQUIRED[kind])
+    names = data.draw(st.permutations(names))
+    text = "".join(data.draw(LITERAL) + "{" + name + "}" for name in names) + data.draw(LITERAL)
+    check_placeholders(text, kind, "t.txt")  # no error
+    fields = MessageFields("Zoë", "#77", Money(12345, "EUR"), "Via Po 1", "GLS", "Bottega")
+    shown = Templates({(kind, "it"): Template(kind, "it", text, "t.txt")}).render(kind, "it", fields)
+    values = {"name": "Zoë", "order": "#77", "amount": "123,45 €", "address": "Via Po 1", "courier": "GLS",
+              "shop": "Bottega"}
+    assert all(values[n] in shown for n in names) and "{" not in shown
+
+
+@given(name=st.from_regex(r"[a-z_]{1,12}", fullmatch=True))
+def test_a_placeholder_the_kind_does_not_know_is_refused(name):
+    from codtool.notify.templates import PLACEHOLDERS, TemplateError, check_placeholders
+
+    if name in PLACEHOLDERS["confirm"]:
+        return
+    with pytest.raises(TemplateError, match=r"^t\.txt: unknown placeholder"):
+        check_placeholders("{order} {amount} {" + name + "}", "confirm", "t.txt")

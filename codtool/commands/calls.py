@@ -1,4 +1,4 @@
-"""`codtool calls list|record|confirm` and `codtool notify export`."""
+"""`codtool calls list|record|confirm` and `codtool notify export|mark-sent|templates`."""
 
 from __future__ import annotations
 
@@ -13,15 +13,17 @@ from codtool.commands import CsvDialectOption, ForceOption, SheetOption, add_gro
 from codtool.exports import DATETIME, ID, INT, MONEY, TEXT, ExportError, export_format, schema, write_table
 from codtool.input_policy import MAX_ID
 from codtool.notify.calls import CallList, ConfirmResult, auto_confirm, call_list
-from codtool.notify.notices import NoticeResult, export_notices
+from codtool.notify.notices import NoticeResult, Wording, export_notices
 from codtool.notify.outcomes import ADDRESS_FIELDS, RecordResult, record_outcomes
 from codtool.notify.policy import load_policy
 from codtool.notify.sender import FileSender
-from codtool.notify.templates import KINDS
+from codtool.notify.sent import MarkResult, mark_sent
+from codtool.notify.templates import KINDS, LANGUAGES, Templates, load_templates, templates_folder
 from codtool.render import table
 from codtool.state import state_of
 
 Kind = choices("Kind", KINDS)
+Language = choices("Language", LANGUAGES)
 PolicyOption = Annotated[Path | None, typer.Option("--policy", help="TOML file with the confirmation policy.")]
 DateOption = Annotated[str | None, typer.Option("--date", metavar="DATE",
                                                 help="Day to plan, YYYY-MM-DD (default: today).")]
@@ -38,7 +40,8 @@ SHEET_SCHEMA = schema(("id", INT), ("order", ID), ("shop", TEXT), ("customer", T
 def register(app: typer.Typer) -> None:
     add_group(app, "calls", "Confirmation calls: who to phone, and what they said.",
               {"list": list_calls, "record": record, "confirm": confirm})
-    add_group(app, "notify", "Customer messages: WhatsApp links and SMS text.", {"export": notify_export})
+    add_group(app, "notify", "Customer messages: WhatsApp links and SMS text.",
+              {"export": notify_export, "mark-sent": notify_mark_sent, "templates": notify_templates})
 
 
 def _day(value: str | None) -> date:
@@ -176,14 +179,22 @@ def notify_export(
 ) -> None:
     """Write customer messages with WhatsApp links and SMS text, flagging SMS longer than one part.
 
+    Nothing is recorded as sent: after sending, run `codtool notify mark-sent FILE`.
+
     Example: codtool notify export --kind confirm --out messages.csv
     """
     kind = kind.value
     _checked_out(out, force)
     output_file(out, force, csv_dialect)
     state = state_of(ctx)
-    result = export_notices(state.ledger(), kind, FileSender(out, force, csv_dialect), again)
+    wording = Wording(_templates(ctx), state.config())
+    result = export_notices(state.ledger(), kind, FileSender(out, force, csv_dialect), wording, again)
     state.output.emit(result.to_json() | {"file": str(out)}, lambda c: _show_notices(c, result, out))
+
+
+def _templates(ctx: typer.Context) -> Templates:
+    """The operator's template files beside the configuration in use, checked, over the built-in texts."""
+    return load_templates(templates_folder(state_of(ctx).config().path))
 
 
 def _show_notices(console: Console, r: NoticeResult, out: Path) -> None:
@@ -194,4 +205,61 @@ def _show_notices(console: Console, r: NoticeResult, out: Path) -> None:
     if r.skipped:
         console.print(table("Not messaged", ("order", "phone", "reason"),
                             ((s["order"], s["phone"], s["reason"]) for s in r.skipped)))
-    console.print(f"Written to {out}; {r.already_sent} already sent before (use --again to include them).")
+    console.print(f"Written to {out}; {r.already_sent} already sent before (use --again to include them). "
+                  f"Nothing is recorded as sent until: codtool notify mark-sent {out}")
+
+
+def notify_mark_sent(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A file written by notify export (CSV or XLSX), "
+                                                              "with the lines of messages not sent deleted.")],
+    sheet: SheetOption = None,
+) -> None:
+    """Record the messages of an exported file as sent; the same file twice records nothing new.
+
+    Example: codtool notify mark-sent messages.csv
+    """
+    state = state_of(ctx)
+    with state.all_or_nothing():
+        result = mark_sent(state.ledger(), file, sheet)
+        state.output.emit(result.to_json(), lambda c: _show_marked(c, result))
+        state.finish(len(result.rejects), str(file))
+
+
+def _show_marked(console: Console, r: MarkResult) -> None:
+    console.print(f"{r.file}: {r.recorded} messages recorded as sent, {r.already_sent} already recorded, "
+                  f"{len(r.rejects)} rejected.")
+    if r.rejects:
+        console.print(table("Rejected lines", ("line", "reason"), ((x.line, x.message) for x in r.rejects)))
+
+
+def notify_templates(
+    ctx: typer.Context,
+    show: Annotated[Kind | None, typer.Option("--show", metavar="KIND", help="Print this kind's text.")] = None,
+    lang: Annotated[Language | None, typer.Option("--lang", metavar="LANG",
+                                                  help="The language of --show (it, en, de, fr, es).")] = None,
+) -> None:
+    """List the message templates in use (built-in or the operator's file), or show one.
+
+    Example: codtool notify templates --show confirm --lang it
+    """
+    if (show is None) != (lang is None):
+        raise typer.BadParameter("give --show KIND and --lang LANG together", param_hint="--show/--lang")
+    state = state_of(ctx)
+    templates = _templates(ctx)
+    if show is not None and lang is not None:
+        t = templates.get(show.value, lang.value)
+        data = {"kind": t.kind, "language": t.language, "source": t.source, "text": t.text}
+        state.output.emit(data, lambda c: c.print(t.text, markup=False, highlight=False, soft_wrap=True))
+        return
+    folder = templates_folder(state.config().path)
+    rows = [{"kind": t.kind, "language": t.language, "source": t.source} for t in templates.all()]
+    state.output.emit({"folder": str(folder) if folder else None, "templates": rows},
+                      lambda c: _show_templates(c, rows, folder))
+
+
+def _show_templates(console: Console, rows: list[dict], folder: Path | None) -> None:
+    console.print(table(f"Message templates ({len(rows)})", ("kind", "language", "source"),
+                        ((r["kind"], r["language"], r["source"]) for r in rows)))
+    if folder is not None:
+        console.print(f"To change one, write {folder}/KIND.LANG.txt (see codtool notify templates --show).")

@@ -1,7 +1,8 @@
 """Where messages go. Today a file staff upload or click through; a provider fits the same shape.
 
 A provider sender (an SMS gateway, the WhatsApp Business API) needs only a `name` for the
-ledger and a `send` that raises on failure, so nothing is marked sent that was not.
+ledger and a `send` that raises on failure, so nothing is marked sent that was not. A file is
+not a delivery: what staff sent from it is recorded by `codtool notify mark-sent FILE`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ class Message:
     sms: SmsLength
 
     def to_json(self) -> dict:
-        return {"id": self.order_id, "order": self.order, "kind": self.kind, "customer": self.customer,
+        return {"id": self.order_id, "order": self.order, "kind": self.kind, "event": self.event_ref,
+                "customer": self.customer,
                 "country": self.country, "language": self.language, "phone_e164": self.phone_e164,
                 "phone_national": self.phone_national, "text": self.text, "whatsapp_link": self.whatsapp_link,
                 "sms_encoding": self.sms.encoding, "sms_units": self.sms.units, "sms_segments": self.sms.segments,
@@ -47,10 +49,11 @@ class Sender(Protocol):
         """Deliver every message or raise; partial delivery must raise too."""
 
 
-COLUMNS = ("id", "order", "kind", "customer", "country", "language", "phone_e164", "phone_national",
+COLUMNS = ("id", "order", "kind", "event", "customer", "country", "language", "phone_e164", "phone_national",
            "whatsapp_link", "sms_text", "sms_encoding", "sms_units", "sms_segments", "sms_long")
-SCHEMA = schema(("id", INT), ("order", ID), *((c, TEXT) for c in COLUMNS[2:6]), ("phone_e164", ID),
-                ("phone_national", ID), *((c, TEXT) for c in COLUMNS[8:11]), ("sms_units", INT), ("sms_segments", INT),
+# id, kind and event name the message, so `notify mark-sent` can read the file back.
+SCHEMA = schema(("id", INT), ("order", ID), *((c, TEXT) for c in COLUMNS[2:7]), ("phone_e164", ID),
+                ("phone_national", ID), *((c, TEXT) for c in COLUMNS[9:12]), ("sms_units", INT), ("sms_segments", INT),
                 ("sms_long", TEXT))
 
 
@@ -68,5 +71,5 @@ class FileSender:
 
 
 def _row(m: Message) -> list:
-    return [m.order_id, m.order, m.kind, m.customer, m.country, m.language, m.phone_e164, m.phone_national,
+    return [m.order_id, m.order, m.kind, m.event_ref, m.customer, m.country, m.language, m.phone_e164, m.phone_national,
             m.whatsapp_link, m.text, m.sms.encoding, m.sms.units, m.sms.segments, "yes" if m.sms.long else "no"]
