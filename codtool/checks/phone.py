@@ -7,9 +7,12 @@ letters ("tel: 333...") are all accepted; the result keeps E.164 beside what was
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberFormat, PhoneNumberType, ValidationResult
+from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE, _number_type_helper
+from phonenumbers.re_util import re_compile
 
 from codtool import phones
 from codtool.checks.findings import Finding
@@ -33,13 +36,23 @@ class PhoneResult:
 
 
 def check_phone(raw: str, country: str) -> PhoneResult:
-    """Read one typed number for an order shipped to `country` (ISO alpha-2)."""
+    """Read one typed number for an order shipped to `country` (ISO alpha-2).
+
+    Cached by what was typed and the region it is read in: customers order again, and one
+    export spells the same number the same way; "it", "IT" and " IT" share an entry.
+    """
     typed = raw.strip()
+    region = phones.region(country)
+    return _checked(typed, region, "" if region else country)
+
+
+@lru_cache(maxsize=1 << 18)
+def _checked(typed: str, region: str | None, country: str) -> PhoneResult:
+    """`country` is only for the message when phonenumbers does not know it ('' otherwise)."""
     if not any(ch.isdigit() for ch in typed):
         if typed:
             return _fail(Finding("phone.unparsable", f"{typed!r} has no digits", "ask the customer for a phone number"))
         return _fail(Finding("phone.missing", "no phone number on the order", "ask the customer for a phone number"))
-    region = phones.region(country)
     text = phones.clean(typed)
     try:
         number = phonenumbers.parse(text, region)
@@ -62,11 +75,12 @@ def _classify(typed: str, number: phonenumbers.PhoneNumber, region: str | None) 
     extension, number.extension = number.extension, None  # formats below are for dialling
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
-    if not phonenumbers.is_valid_number(number):
+    number_region, number_type = region_and_type(number)
+    if number_type == PhoneNumberType.UNKNOWN:  # what phonenumbers.is_valid_number says, matched once
         finding = Finding("phone.possible_not_valid", f"{e164} has a plausible length but is not an assigned range",
                           "check the digits with the customer")
         return PhoneResult(e164, national, "unknown", (finding,))
-    kind = phones.LINE_TYPES.get(phonenumbers.number_type(number), "unknown")
+    kind = phones.LINE_TYPES.get(number_type, "unknown")
     findings = []
     if extension:
         findings.append(Finding("phone.extension", f"extension {extension} dropped from {e164}"))
@@ -76,8 +90,40 @@ def _classify(typed: str, number: phonenumbers.PhoneNumber, region: str | None) 
     elif kind in _SERVICE:
         findings.append(Finding("phone.service_number", f"{national} is a {kind.replace('_', '-')} number",
                                 "ask the customer for a personal number"))
-    number_region = phonenumbers.region_code_for_number(number)
     if region and number_region and number_region != region:
         findings.append(Finding("phone.foreign", f"{e164} is a {number_region} number, shipping to {region}",
                                 "make sure the customer can be reached in the shipping country"))
     return PhoneResult(e164, national, kind, tuple(findings))
+
+
+def region_and_type(number: phonenumbers.PhoneNumber) -> tuple[str | None, int]:
+    """phonenumbers' `region_code_for_number` and `number_type`, matching the patterns once.
+
+    `is_valid_number`, `number_type` and `region_code_for_number` each look up the region
+    (which, for a country code shared by several regions such as +39 or +1, runs the type
+    matcher region by region) and then run the type matcher again: five matchings per number.
+    This is the same walk done once; UNKNOWN means `is_valid_number` is False. Tests hold it
+    to the public functions on arbitrary input.
+    """
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(number.country_code)
+    if not regions:
+        return None, PhoneNumberType.UNKNOWN
+    nsn = phonenumbers.national_significant_number(number)
+    if len(regions) == 1:
+        region = regions[0]
+    else:
+        region = None
+        for candidate in regions:
+            metadata = PhoneMetadata.metadata_for_region(candidate.upper(), None)
+            if metadata is None:
+                continue
+            if metadata.leading_digits is not None:
+                if re_compile(metadata.leading_digits).match(nsn):
+                    region = candidate
+                    break
+            elif (kind := _number_type_helper(nsn, metadata)) != PhoneNumberType.UNKNOWN:
+                return candidate, kind  # the region's own type: what number_type would compute again
+        if region is None:
+            return None, PhoneNumberType.UNKNOWN
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(number.country_code, region.upper())
+    return region, PhoneNumberType.UNKNOWN if metadata is None else _number_type_helper(nsn, metadata)

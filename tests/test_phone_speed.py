@@ -1,0 +1,109 @@
+"""The fast phone check (one type matching, cached by what was typed) says what phonenumbers' public API says.
+
+The oracle below is the straightforward classification with `is_valid_number`, `number_type`
+and `region_code_for_number`; the checked result must be the same on hostile input, typed
+several ways, in any order, cached or not.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from codtool import phones
+from codtool.checks import phone
+from codtool.checks.phone import check_phone, region_and_type
+
+COUNTRIES = ["IT", "it", "US", "CA", "GB", "FR", "DE", "VA", "SM", "AE", "ZZ", "", "italy", " IT"]
+_DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=16)
+_PREFIXES = st.sampled_from(["", "+", "00", "+39", "0039", "+1", "+44", "+379", "+800", "+882", "+7", "tel: ", "'"])
+_NOISE = st.text(alphabet=" -./()+xext#'abc0123456789", max_size=6)
+
+
+def _example(region: str, kind: int, tail: str) -> str:
+    """A real-shaped number of another region and type, its last digits changed."""
+    number = phonenumbers.example_number_for_type(region, kind)
+    if number is None:
+        return tail
+    text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return text[:max(2, len(text) - len(tail))] + tail
+
+
+# Shared country codes (+1, +39, +7, +44, +47, +590, +262...) are where the region walk matters.
+_EXAMPLES = st.builds(_example, st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS)),
+                      st.sampled_from(list(phones.LINE_TYPES)), st.text(alphabet="0123456789", max_size=4))
+_TYPED = st.one_of(
+    _EXAMPLES,
+    st.builds(lambda p, d, n: p + d + n, _PREFIXES, _DIGITS, _NOISE),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=25),
+)
+
+
+def _oracle(number: phonenumbers.PhoneNumber) -> tuple[str | None, int, bool]:
+    return (phonenumbers.region_code_for_number(number), phonenumbers.number_type(number),
+            phonenumbers.is_valid_number(number))
+
+
+@settings(deadline=None, max_examples=400)  # phonenumbers loads region metadata on first use; no time is under test
+@given(_TYPED, st.sampled_from(COUNTRIES))
+def test_region_and_type_match_the_public_api(typed, country):
+    try:
+        number = phonenumbers.parse(phones.clean(typed), phones.region(country))
+    except phonenumbers.NumberParseException:
+        return
+    region, kind = region_and_type(number)
+    expected_region, expected_kind, valid = _oracle(number)
+    assert kind == expected_kind
+    assert (kind != phonenumbers.PhoneNumberType.UNKNOWN) == valid
+    if valid:
+        assert region == expected_region
+
+
+@settings(deadline=None, max_examples=400)
+@given(st.lists(st.tuples(_TYPED, st.sampled_from(COUNTRIES)), min_size=1, max_size=6))
+def test_cached_check_gives_the_uncached_findings(calls):
+    uncached = []
+    for typed, country in calls:
+        phone._checked.cache_clear()
+        uncached.append(check_phone(typed, country))
+    cached = [check_phone(f" {typed}\t", country) for typed, country in calls]  # padded: the same key
+    cached += [check_phone(typed, country) for typed, country in reversed(calls)][::-1]
+    assert cached == uncached + uncached
+
+
+def test_cache_is_keyed_by_region_not_by_spelling_of_the_country():
+    phone._checked.cache_clear()
+    first = check_phone("333 123 4567", "IT")
+    assert check_phone("333 123 4567", "it") is first
+    assert check_phone("333 123 4567", "US") != first  # another region reads the digits otherwise
+
+
+def test_unknown_country_named_in_the_message_even_when_cached():
+    one, other = check_phone("12345", "Narnia"), check_phone("12345", "Atlantis")
+    assert "Narnia" in one.findings[0].message and "Atlantis" in other.findings[0].message
+
+
+@settings(deadline=None, max_examples=300)
+@given(_TYPED, st.sampled_from(COUNTRIES))
+def test_kind_and_findings_follow_the_public_api(typed, country):
+    result = check_phone(typed, country)
+    codes = {f.code for f in result.findings}
+    if not any(ch.isdigit() for ch in typed):  # letters alone are not read as a vanity number
+        assert result.kind == "unknown" and codes <= {"phone.missing", "phone.unparsable"}
+        return
+    try:
+        number = phonenumbers.parse(phones.clean(typed.strip()), phones.region(country))
+    except phonenumbers.NumberParseException:
+        assert result.kind == "unknown" and codes <= {"phone.missing", "phone.unparsable"}
+        return
+    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
+        assert codes == {"phone.invalid"}
+        return
+    number.extension = None
+    region, kind, valid = _oracle(number)
+    assert ("phone.possible_not_valid" in codes) == (not valid)
+    if valid:
+        assert result.kind == phones.LINE_TYPES.get(kind, "unknown")
+        home = phones.region(country)
+        assert ("phone.foreign" in codes) == bool(home and region and region != home)
