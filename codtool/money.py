@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 
-from iso4217 import Currency
-
 from codtool.errors import AmountError
 
 MAX_MINOR = 10**12  # ten billion euros: anything larger in a COD file is a misread, not an amount
@@ -25,6 +23,8 @@ MAX_MINOR = 10**12  # ten billion euros: anything larger in a COD file is a misr
 @lru_cache(maxsize=512)
 def _iso_exponent(code: str) -> int | None:
     """The ISO 4217 minor-unit exponent, or None for an unknown code or one without minor units (XAU)."""
+    from iso4217 import Currency  # parses its XML table on import: only when an amount is read
+
     entry = Currency.__members__.get(code)
     return None if entry is None or entry.code != code else entry.exponent  # the enum has lower-case aliases
 

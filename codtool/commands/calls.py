@@ -4,22 +4,27 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from codtool.commands import CsvDialectOption, ForceOption, SheetOption, add_group, choices, output_file
-from codtool.exports import DATETIME, ID, INT, MONEY, TEXT, ExportError, export_format, schema, write_table
+from codtool.exports import DATETIME, ID, INT, MONEY, TEXT, ExportError, export_format, schema
 from codtool.input_policy import MAX_ID
-from codtool.notify.calls import CallList, ConfirmResult, auto_confirm, call_list
-from codtool.notify.notices import NoticeResult, export_notices
-from codtool.notify.outcomes import ADDRESS_FIELDS, RecordResult, record_outcomes
-from codtool.notify.policy import load_policy
-from codtool.notify.sender import FileSender
 from codtool.notify.templates import KINDS
 from codtool.render import table
 from codtool.state import state_of
+
+if TYPE_CHECKING:  # the stage libraries are imported by the commands that run them: --help stays fast
+    from rich.console import Console
+
+    from codtool.notify.calls import CallList, ConfirmResult
+    from codtool.notify.notices import NoticeResult
+    from codtool.notify.outcomes import RecordResult
+
+# The call sheet's fill-in address columns, as `calls record` reads them (codtool.notify.outcomes.ADDRESS_FIELDS;
+# a test holds the two equal, so this module need not import the sheet reader and pandas).
+ADDRESS_FIELDS = ("new_address1", "new_address2", "new_postcode", "new_city", "new_province")
 
 Kind = choices("Kind", KINDS)
 PolicyOption = Annotated[Path | None, typer.Option("--policy", help="TOML file with the confirmation policy.")]
@@ -77,6 +82,10 @@ def list_calls(
     out = _checked_out(out, force)
     if out is not None:
         output_file(out, force, csv_dialect)
+    from codtool.exports import write_table
+    from codtool.notify.calls import call_list
+    from codtool.notify.policy import load_policy
+
     state = state_of(ctx)
     result = call_list(state.ledger(), _day(day), load_policy(policy), limit)
     if out is not None:
@@ -119,6 +128,9 @@ def record(
 
     Example: codtool calls record calls.xlsx
     """
+    from codtool.notify.outcomes import record_outcomes
+    from codtool.notify.policy import load_policy
+
     state = state_of(ctx)
     with state.all_or_nothing():
         result = record_outcomes(state.ledger(), file, load_policy(policy), sheet)
@@ -149,6 +161,9 @@ def confirm(
 
     Example: codtool calls confirm --dry-run
     """
+    from codtool.notify.calls import auto_confirm
+    from codtool.notify.policy import load_policy
+
     state = state_of(ctx)
     result = auto_confirm(state.ledger(), _day(day), load_policy(policy), dry_run)
     state.output.emit(result.to_json(), lambda c: _show_confirm(c, result))
@@ -179,6 +194,9 @@ def notify_export(
     kind = kind.value
     _checked_out(out, force)
     output_file(out, force, csv_dialect)
+    from codtool.notify.notices import export_notices
+    from codtool.notify.sender import FileSender
+
     state = state_of(ctx)
     result = export_notices(state.ledger(), kind, FileSender(out, force, csv_dialect), again)
     state.output.emit(result.to_json() | {"file": str(out)}, lambda c: _show_notices(c, result, out))

@@ -16,10 +16,7 @@ from codtool.errors import CodtoolError
 from codtool.exports import export_format
 from codtool.ledger import remit as store
 from codtool.money import format_minor
-from codtool.remit.bank import import_statement
-from codtool.remit.files import import_remittance, load_mapping
 from codtool.remit.reconcile import reconcile
-from codtool.remit.report import Report, write_report
 from codtool.remit.resolve import Decision, resolve
 from codtool.render import table
 from codtool.state import state_of
@@ -81,6 +78,8 @@ def remit_import(
     config = state.config()
     name = check_name(courier)
     terms = config.courier(name)
+    from codtool.remit.files import import_remittance, load_mapping  # the sheet readers: pandas, openpyxl
+
     mapped = load_mapping(mapping or config.file(terms.remittance_mapping))
     results = [import_remittance(state.ledger(), path, name, config.currency, mapped) for path in files]
     data = [r.to_json() for r in results]
@@ -116,6 +115,8 @@ def remit_bank(
     """
     state = state_of(ctx)
     config = state.config()
+    from codtool.remit.bank import import_statement
+
     results = [import_statement(state.ledger(), path, config.currency) for path in files]
     data = [r.to_json() for r in results]
 
@@ -195,6 +196,8 @@ def remit_report(
     if out is not None:
         export_format(out, force)  # before the work: a bad or existing --out fails first
     result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None)
+    from codtool.remit.report import Report, write_report
+
     report = Report(result, [dict(r) for r in store.decisions(state.ledger().session)])
     if out is not None:
         write_report(report, out, force)
