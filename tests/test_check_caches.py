@@ -1,8 +1,10 @@
-"""The fast phone check (one type matching, cached by what was typed) says what phonenumbers' public API says.
+"""The check's shortcuts change nothing: the phone check says what phonenumbers' public API says,
+and cached results (phones by what was typed, Italian places by city, province and CAP) equal
+uncached ones.
 
-The oracle below is the straightforward classification with `is_valid_number`, `number_type`
-and `region_code_for_number`; the checked result must be the same on hostile input, typed
-several ways, in any order, cached or not.
+The phone oracle is the straightforward classification with `is_valid_number`, `number_type`
+and `region_code_for_number`; results must agree on hostile input, on real-shaped numbers of
+every region, typed several ways, in any order, cached or not.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codtool import phones
-from codtool.checks import phone
+from codtool.checks import address_it, phone
+from codtool.checks.address import check_address
+from codtool.checks.address_model import Address
 from codtool.checks.phone import check_phone, region_and_type
 
 COUNTRIES = ["IT", "it", "US", "CA", "GB", "FR", "DE", "VA", "SM", "AE", "ZZ", "", "italy", " IT"]
@@ -107,3 +111,22 @@ def test_kind_and_findings_follow_the_public_api(typed, country):
         assert result.kind == phones.LINE_TYPES.get(kind, "unknown")
         home = phones.region(country)
         assert ("phone.foreign" in codes) == bool(home and region and region != home)
+
+
+_FIELD = st.one_of(st.sampled_from(["Roma", "roma (RM)", "Reggio Emilia", "S. Giovanni in Persiceto", "Milano", "",
+                                    "RM", "MI", "Torino", "00184", "20121", "184", "0018", "Bolzano/Bozen"]),
+                   st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20))
+
+
+@settings(deadline=None, max_examples=300)  # the first example loads the CAP table
+@given(st.lists(st.tuples(_FIELD, _FIELD, _FIELD), min_size=1, max_size=5), _FIELD)
+def test_cached_italian_place_gives_the_uncached_findings(places, street):
+    def checked(city, province, cap):
+        return check_address(Address(f"{street} 12", "", city, cap, province, "IT"))
+
+    uncached = []
+    for place in places:
+        address_it._place.cache_clear()
+        uncached.append(checked(*place))
+    assert [checked(*place) for place in places] == uncached
+    assert [checked(*place) for place in reversed(places)] == uncached[::-1]
