@@ -6,7 +6,7 @@ this stage works whether or not those stages have filled them yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from codtool.ledger.db import dicts
@@ -25,9 +25,10 @@ _ORDER_WITH_CONTACT = (
 )
 
 
-def awaiting_orders(conn: Session, before: str) -> list[Row]:
-    """COD orders still 'new' and created before `before` (ISO date of the next day)."""
-    return conn.execute(_ORDER_WITH_CONTACT + f"WHERE o.id IN ({_AWAITING}) ORDER BY o.id", (before,)).fetchall()
+def awaiting_orders(conn: Session, before: str) -> Iterator[Row]:
+    """COD orders still 'new' and created before `before` (ISO date of the next day), streamed in chunks:
+    a day's call list reads every awaiting order once and keeps only the ones to call."""
+    return conn.stream(_ORDER_WITH_CONTACT + f"WHERE o.id IN ({_AWAITING}) ORDER BY o.id", (before,))
 
 
 def awaiting_findings(conn: Session, before: str) -> list[Row]:

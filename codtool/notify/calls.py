@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -33,8 +34,10 @@ class Candidate:
     due_at: str
 
 
-def gather(conn: Session, day: date, policy: Policy) -> list[Candidate]:
-    """COD orders still 'new' on `day`, each assessed; a fixed handful of queries whatever the size."""
+def gather(conn: Session, day: date, policy: Policy) -> Iterator[Candidate]:
+    """COD orders still 'new' on `day`, each assessed; a fixed handful of queries whatever the size.
+
+    A generator over the streamed orders: callers keep only the candidates they need."""
     before = (day + timedelta(days=1)).isoformat()
     findings: dict[int, list[Finding]] = defaultdict(list)
     for r in store.awaiting_findings(conn, before):
@@ -42,7 +45,6 @@ def gather(conn: Session, day: date, policy: Policy) -> list[Candidate]:
     suspects = suspected_duplicates(conn)
     attempts = _attempts(store.awaiting_attempts(conn, before))
     history = customer_history(conn)
-    out = []
     for row in store.awaiting_orders(conn, before):
         phone = phone_of(row)
         past = history.get(phone_key(phone.e164, row["phone"]), CustomerHistory())
@@ -50,8 +52,7 @@ def gather(conn: Session, day: date, policy: Policy) -> list[Candidate]:
         kept = [suspects[row["id"]].keep_source_id] if row["id"] in suspects else []
         facts = OrderFacts(row["id"], Money(row["cod_minor"], row["currency"]), phone, row["phone"],
                            findings.get(row["id"], []), kept, past.delivered, past.lost_sales, tried)
-        out.append(Candidate(row, facts, assess(facts, policy), _due_at(tried, policy)))
-    return out
+        yield Candidate(row, facts, assess(facts, policy), _due_at(tried, policy))
 
 
 def _attempts(rows: list[Row]) -> dict[int, Attempts]:
@@ -99,12 +100,15 @@ def call_list(ledger: Ledger, day: date, policy: Policy, limit: int | None = Non
             continue
         elif c.due_at and c.due_at >= before:
             later += 1
-        else:
-            chosen.append(c)
-    chosen.sort(key=lambda c: (-c.assessment.score, c.row["created_at"], c.row["id"]))
-    chosen = chosen[:limit] if limit else chosen
-    corrections = store.corrections_of(ledger.session, [c.row["id"] for c in chosen])
-    rows = [call_row(c, corrections.get(c.row["id"])) for c in chosen]
+        else:  # the sheet line now, not the candidate: its order row and facts are larger
+            chosen.append((-c.assessment.score, c.row["created_at"], c.row["id"], call_row(c, None)))
+    chosen.sort(key=lambda entry: entry[:3])
+    rows = [entry[3] for entry in (chosen[:limit] if limit else chosen)]
+    del chosen
+    corrections = store.corrections_of(ledger.session, [r["id"] for r in rows])
+    for r in rows:
+        if r["id"] in corrections:
+            r["corrected_address"] = one_line_address(corrections[r["id"]])
     return CallList(day.isoformat(), rows, no_call, later, policy.source)
 
 
