@@ -9,8 +9,10 @@ every region, typed several ways, in any order, cached or not.
 
 from __future__ import annotations
 
+from itertools import zip_longest
+
 import phonenumbers
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from codtool import phones
@@ -130,3 +132,31 @@ def test_cached_italian_place_gives_the_uncached_findings(places, street):
         uncached.append(checked(*place))
     assert [checked(*place) for place in places] == uncached
     assert [checked(*place) for place in reversed(places)] == uncached[::-1]
+
+
+
+
+def _spaced(prefix: str, digits: str, seps: list[str]) -> str:
+    return prefix + "".join(d + s for d, s in zip_longest(digits, seps[:len(digits)], fillvalue=""))
+
+
+_ITALIANISH = st.builds(_spaced,
+                        st.sampled_from(["", "", "+39", "+39 ", "+39-", "+3", "+", "0039", "39", "00", "0", "+390"]),
+                        st.text(alphabet="0123456789", min_size=0, max_size=19),
+                        st.lists(st.sampled_from(["", "", "", " ", "-", ".", "  ", "/", "(", ")"]), max_size=19))
+
+
+@settings(deadline=None, max_examples=600)
+@given(_ITALIANISH, st.sampled_from(["IT", "VA", "SM", "US", "GB", None]))
+@example("393331234567", "IT")  # the country code typed without its plus: parse strips it
+@example("39 06 1234567", "IT")
+@example("0039 333 1234567", "IT")
+def test_italian_shortcut_parses_as_phonenumbers_does(text, region):
+    fast = phone._plain_italian(text, region)
+    try:
+        expected = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        assert fast is None
+        return
+    assert fast is None or fast == expected
+    assert phone.parse(text, region) == expected
