@@ -107,6 +107,8 @@ def test_kind_and_findings_follow_the_public_api(typed, country):
         assert codes == {"phone.invalid"}
         return
     number.extension = None
+    assert result.e164 == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    assert result.national == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     region, kind, valid = _oracle(number)
     assert ("phone.possible_not_valid" in codes) == (not valid)
     if valid:

@@ -81,7 +81,7 @@ def _classify(typed: str, number: phonenumbers.PhoneNumber, region: str | None) 
         return _fail(Finding("phone.invalid", f"{typed!r} is {_NOT_POSSIBLE.get(possible, 'not possible')} "
                              f"(+{number.country_code})", "ask the customer to repeat the number"))
     extension, number.extension = number.extension, None  # formats below are for dialling
-    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    e164 = f"+{number.country_code}{phonenumbers.national_significant_number(number)}"  # format_number's E.164
     national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
     number_region, number_type = region_and_type(number)
     if number_type == PhoneNumberType.UNKNOWN:  # what phonenumbers.is_valid_number says, matched once
