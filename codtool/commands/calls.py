@@ -92,7 +92,8 @@ def list_calls(
         write_table(out, SHEET_SCHEMA, (_sheet_row(r) for r in result.calls), sheet="calls",
                     replace=force, dialect=csv_dialect)
         result.file = str(out)
-    state.output.emit(result.to_json(), lambda c: _show_list(c, result))
+    data = result.to_json() if state.output.as_json else None  # the lines are read back only for --json
+    state.output.emit(data, lambda c: _show_list(c, result))
 
 
 def _reasons(reasons: list[dict]) -> str:
