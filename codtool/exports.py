@@ -29,12 +29,6 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from codtool.money import Money, exponent, is_currency_code
 from codtool.output_paths import OutputRefused, check_output, write_atomic
 
@@ -200,6 +194,11 @@ def write_xlsx(path: str | os.PathLike[str], columns: Sequence[str | Column], ro
     index = {c.name: i for i, c in enumerate(cols)}
 
     def write(tmp: Path) -> int:
+        from openpyxl import Workbook  # openpyxl takes longer to import than most commands take to run
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+
         book = Workbook(write_only=True)
         ws = book.create_sheet(sheet[:31])
         iterator = iter(rows)
@@ -275,7 +274,9 @@ def _xlsx_cell(ws: Any, col: Column, value: Any, row: Sequence[Any], index: dict
     return _text(value)
 
 
-def _styled(ws: Any, value: Any, number_format: str) -> WriteOnlyCell:
+def _styled(ws: Any, value: Any, number_format: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(ws, value)
     cell.number_format = number_format
     return cell
@@ -283,6 +284,8 @@ def _styled(ws: Any, value: Any, number_format: str) -> WriteOnlyCell:
 
 def _text(value: Any) -> str:
     """Text, neutralised, and cleared of the control bytes XLSX refuses."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 

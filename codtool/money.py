@@ -9,22 +9,26 @@ so JPY has 0 decimals and the Gulf and North-African dinars have 3.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 
-from iso4217 import Currency
-
 from codtool.errors import AmountError
 
 MAX_MINOR = 10**12  # ten billion euros: anything larger in a COD file is a misread, not an amount
+# "12.50", "12,5", "1299", "0.99": what almost every cell of an export holds. One or two decimals
+# after a lone mark can only be decimals, so these skip the general reader (same result, tested).
+_PLAIN = re.compile(r"(0|[1-9][0-9]{0,8})(?:[.,]([0-9]{1,2}))?")
 
 
 @lru_cache(maxsize=512)
 def _iso_exponent(code: str) -> int | None:
     """The ISO 4217 minor-unit exponent, or None for an unknown code or one without minor units (XAU)."""
+    from iso4217 import Currency  # parses its XML table on import: only when an amount is read
+
     entry = Currency.__members__.get(code)
     return None if entry is None or entry.code != code else entry.exponent  # the enum has lower-case aliases
 
@@ -207,6 +211,14 @@ def read_amount(text: str, currency: str, fmt: AmountFormat = ORDERS) -> Money:
 @lru_cache(maxsize=65536)
 def _read(text: str, currency: str, places: int, fmt: AmountFormat) -> int:
     """Cached: exports repeat the same prices thousands of times."""
+    plain = _PLAIN.fullmatch(text) if isinstance(text, str) else None
+    if plain and len(plain[2] or "") <= places:
+        return int(plain[1]) * 10**places + int((plain[2] or "").ljust(places, "0") or "0")
+    return _read_any(text, currency, places, fmt)
+
+
+def _read_any(text: str, currency: str, places: int, fmt: AmountFormat) -> int:
+    """The general reader: signs, symbols, grouping marks, parentheses, refusals with reasons."""
     if not isinstance(text, str):
         raise TypeError(f"amounts are read from text, not {type(text).__name__}")
     if not any(ch.isdigit() for ch in text):

@@ -309,3 +309,23 @@ def test_line_with_a_stray_separator(db, tmp_path):
 ])
 def test_usage_errors_exit_2(db, args):
     assert run(db, *args).exit_code == 2
+
+
+def test_call_sheet_read_back_in_small_chunks_is_the_same_sheet(scored):
+    """The lines are sorted in the ledger and read back a chunk at a time, with each chunk's corrections."""
+    from datetime import date
+
+    from codtool.ledger import open_ledger
+    from codtool.notify.calls import SheetLines, call_list
+    from codtool.notify.policy import Policy
+
+    expected = run_json(scored, "calls", "list", "--date", DAY)["calls"]
+    ledger = open_ledger(scored)
+    try:
+        listed = call_list(ledger, date.fromisoformat(DAY), Policy())
+        assert len(listed.calls) == len(expected)
+        assert list(SheetLines(ledger.session, len(expected), None, chunk=2)) == expected
+        assert list(listed.calls) == list(listed.calls) == expected  # walked twice, read twice
+        assert listed.calls[:2] == expected[:2]
+    finally:
+        ledger.close()

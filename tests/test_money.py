@@ -6,7 +6,7 @@ import re
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from codtool.errors import AmountError
@@ -289,3 +289,25 @@ def test_any_text_is_read_or_refused_never_a_crash(text, currency):
     except AmountError:
         return
     assert abs(money.minor) <= MAX_MINOR
+
+
+_PLAINISH = st.builds(lambda sign, whole, mark, frac, tail: f"{sign}{whole}{mark}{frac}{tail}",
+                      st.sampled_from(["", "", "", "-", " "]), st.from_regex(r"[0-9]{1,11}", fullmatch=True),
+                      st.sampled_from(["", ".", ","]), st.from_regex(r"[0-9]{0,4}", fullmatch=True),
+                      st.sampled_from(["", "", " "]))
+
+
+@settings(max_examples=300)
+@given(_PLAINISH, CURRENCIES)
+def test_plain_amounts_read_as_the_general_reader_reads_them(text, currency):
+    """The shortcut for "12.50"-like cells gives the general reader's amount, or its refusal."""
+    from codtool import money
+
+    places = money.exponent(currency)
+    try:
+        expected = money._read_any(text, currency, places, money.ORDERS)
+    except AmountError as exc:
+        with pytest.raises(AmountError, match=re.escape(str(exc))):
+            read_amount(text, currency)
+        return
+    assert read_amount(text, currency).minor == expected

@@ -7,6 +7,7 @@ A CAP "belongs" to a comune when it is in the comune's list (Roma has 82, 25 com
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from codtool.checks import italy_data
 from codtool.checks.address_model import Address, AddressResult, has_street, squash
@@ -64,16 +65,21 @@ def check_italy(address: Address) -> AddressResult:
     if not number and has_street(street):
         findings.append(Finding("address.it.missing_house_number", f"no house number in {address.address1!r}",
                                 "ask for the house number, or write 'snc' if there is none"))
-    city, sigla, place_findings = _place(address)
+    city, sigla, place_findings = _place(address.city, address.province, address.postcode)
     findings += place_findings
     full_line = squash(" ".join(p for p in (line, address.address2) if p.strip()))
     return AddressResult(full_line.casefold(), number, squash(address.postcode), city, sigla, "IT",
                          tuple(findings))
 
 
-def _place(address: Address) -> tuple[str, str, list[Finding]]:
-    """Normalised city and province, and what is wrong with CAP, comune and province."""
-    city, province = squash(address.city), squash(address.province)
+@lru_cache(maxsize=1 << 16)
+def _place(typed_city: str, typed_province: str, typed_cap: str) -> tuple[str, str, tuple[Finding, ...]]:
+    """Normalised city and province, and what is wrong with CAP, comune and province.
+
+    Cached: it depends only on these three fields, and a day's orders come from a few
+    thousand comuni while their streets are all different.
+    """
+    city, province = squash(typed_city), squash(typed_province)
     bracketed = _CITY_PROVINCE.match(city)
     if bracketed:
         city, province = bracketed.group(1), province or bracketed.group(2)
@@ -96,10 +102,10 @@ def _place(address: Address) -> tuple[str, str, list[Finding]]:
                                 f"{', '.join(sigle)}", f"province {sigle[0]}" if len(sigle) == 1 else ""))
         sigla = sigle[0] if len(sigle) == 1 else sigla
     if city and not comuni:
-        findings.append(_unknown_comune(city, squash(address.postcode)))
-    findings += _cap_findings(squash(address.postcode), comuni)
+        findings.append(_unknown_comune(city, squash(typed_cap)))
+    findings += _cap_findings(squash(typed_cap), comuni)
     name = comuni[0].name if len({c.name for c in comuni}) == 1 else city
-    return name, sigla or province.upper(), findings
+    return name, sigla or province.upper(), tuple(findings)
 
 
 def _unknown_comune(city: str, cap: str) -> Finding:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from itertools import groupby
 
 from codtool.checks.findings import ACTIONABLE, SEVERITIES
@@ -22,22 +23,21 @@ _CONTACT_FIELDS = ("customer_name", "phone", "phone_e164", "address1", "address2
                    "province", "country")
 
 
-def flagged_rows(ledger: Ledger, batch: int | None) -> list[list[str]]:
-    """Orders still to act on (new, confirmed, unreachable) with an error or warning, errors first."""
+def flagged_rows(ledger: Ledger, batch: int | None) -> Iterator[list[str]]:
+    """Orders still to act on (new, confirmed, unreachable) with an error or warning, errors first.
+
+    Streamed in the ledger's order (worst finding, then id): the file is written as it is read."""
     rows = store.flagged(ledger.session, batch, OPEN, ACTIONABLE)
-    out = []
     for _, group in groupby(rows, key=lambda r: r["id"]):
         findings = list(group)
         first = findings[0]
         severity = min((f["severity"] for f in findings), key=SEVERITIES.index)
-        out.append([
+        yield [
             *(first[k] for k in _ORDER_FIELDS), severity, " ".join(f["code"] for f in findings),
             *((first[k] or "") for k in _CONTACT_FIELDS),
             " | ".join(f["message"] for f in findings),
             " | ".join(f["suggestion"] for f in findings if f["suggestion"]),
-        ])
-    out.sort(key=lambda row: (SEVERITIES.index(row[4]), row[0]))
-    return out
+        ]
 
 
 def export_flagged(ledger: Ledger, path: str | os.PathLike[str], batch: int | None, replace: bool = False,

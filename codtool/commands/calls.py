@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from codtool.commands import CsvDialectOption, ForceOption, SheetOption, add_group, choices, output_file
-from codtool.exports import DATETIME, ID, INT, MONEY, TEXT, ExportError, export_format, schema, write_table
+from codtool.exports import DATETIME, ID, INT, MONEY, TEXT, ExportError, export_format, schema
 from codtool.input_policy import MAX_ID
-from codtool.notify.calls import CallList, ConfirmResult, auto_confirm, call_list
-from codtool.notify.notices import NoticeResult, Wording, export_notices
-from codtool.notify.outcomes import ADDRESS_FIELDS, RecordResult, record_outcomes
-from codtool.notify.policy import load_policy
-from codtool.notify.sender import FileSender
-from codtool.notify.sent import MarkResult, mark_sent
 from codtool.notify.templates import KINDS, LANGUAGES, Templates, load_templates, templates_folder
 from codtool.render import table
 from codtool.state import state_of
+
+if TYPE_CHECKING:  # the stage libraries are imported by the commands that run them: --help stays fast
+    from rich.console import Console
+
+    from codtool.notify.calls import CallList, ConfirmResult
+    from codtool.notify.notices import NoticeResult
+    from codtool.notify.outcomes import RecordResult
+    from codtool.notify.sent import MarkResult
+
+# The call sheet's fill-in address columns, as `calls record` reads them (codtool.notify.outcomes.ADDRESS_FIELDS;
+# a test holds the two equal, so this module need not import the sheet reader and pandas).
+ADDRESS_FIELDS = ("new_address1", "new_address2", "new_postcode", "new_city", "new_province")
 
 Kind = choices("Kind", KINDS)
 Language = choices("Language", LANGUAGES)
@@ -80,6 +85,10 @@ def list_calls(
     out = _checked_out(out, force)
     if out is not None:
         output_file(out, force, csv_dialect)
+    from codtool.exports import write_table
+    from codtool.notify.calls import call_list
+    from codtool.notify.policy import load_policy
+
     state = state_of(ctx)
     state.on_interrupt("nothing recorded (calls list only reads the ledger) and no call sheet written.")
     with state.output.working("Scoring open orders"):
@@ -88,7 +97,8 @@ def list_calls(
         write_table(out, SHEET_SCHEMA, (_sheet_row(r) for r in result.calls), sheet="calls",
                     replace=force, dialect=csv_dialect)
         result.file = str(out)
-    state.output.emit(result.to_json(), lambda c: _show_list(c, result))
+    data = result.to_json() if state.output.as_json else None  # the lines are read back only for --json
+    state.output.emit(data, lambda c: _show_list(c, result))
 
 
 def _reasons(reasons: list[dict]) -> str:
@@ -124,6 +134,9 @@ def record(
 
     Example: codtool calls record calls.xlsx
     """
+    from codtool.notify.outcomes import record_outcomes
+    from codtool.notify.policy import load_policy
+
     state = state_of(ctx)
     with state.all_or_nothing():
         result = record_outcomes(state.ledger(), file, load_policy(policy), sheet)
@@ -154,6 +167,9 @@ def confirm(
 
     Example: codtool calls confirm --dry-run
     """
+    from codtool.notify.calls import auto_confirm
+    from codtool.notify.policy import load_policy
+
     state = state_of(ctx)
     result = auto_confirm(state.ledger(), _day(day), load_policy(policy), dry_run)
     state.output.emit(result.to_json(), lambda c: _show_confirm(c, result))
@@ -186,6 +202,9 @@ def notify_export(
     kind = kind.value
     _checked_out(out, force)
     output_file(out, force, csv_dialect)
+    from codtool.notify.notices import Wording, export_notices
+    from codtool.notify.sender import FileSender
+
     state = state_of(ctx)
     wording = Wording(_templates(ctx), state.config())
     result = export_notices(state.ledger(), kind, FileSender(out, force, csv_dialect), wording, again)
@@ -219,6 +238,8 @@ def notify_mark_sent(
 
     Example: codtool notify mark-sent messages.csv
     """
+    from codtool.notify.sent import mark_sent
+
     state = state_of(ctx)
     with state.all_or_nothing():
         result = mark_sent(state.ledger(), file, sheet)

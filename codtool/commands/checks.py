@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from codtool.checks.export import export_flagged
 from codtool.checks.findings import CODES
-from codtool.checks.runner import CheckRequest, CheckSummary, run_checks
 from codtool.commands import CsvDialectOption, ForceOption, ledger_id, output_file
 from codtool.exports import FORMATS
 from codtool.ledger.checks import count_to_check
 from codtool.output_paths import check_output
 from codtool.render import table
 from codtool.state import state_of
+
+if TYPE_CHECKING:  # the checkers (phonenumbers, usaddress, the CAP table) load when `check` runs, not on --help
+    from rich.console import Console
+
+    from codtool.checks.runner import CheckSummary
 
 
 def register(app: typer.Typer) -> None:
@@ -48,6 +50,9 @@ def check(
     if export is not None:
         check_output(export, FORMATS, force)
         output_file(export, force, csv_dialect)
+    from codtool.checks.export import export_flagged
+    from codtool.checks.runner import CheckRequest, run_checks
+
     state = state_of(ctx)
     ledger = state.ledger()
     state.on_interrupt("the slice of orders being checked was rolled back; orders checked before it keep "

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from codtool.commands import SheetOption, add_group, checked_shop, choices, ledger_id
 from codtool.errors import NotFound
-from codtool.findings import Finding
-from codtool.importing.importer import ImportRequest, ImportResult, import_file
 from codtool.importing.undo import undo_batch
-from codtool.importing.values import is_country_code
 from codtool.input_policy import MAX_ID
 from codtool.ledger import findings
 from codtool.ledger import orders as store
@@ -23,6 +19,12 @@ from codtool.ledger.permissions import make_private
 from codtool.money import is_currency_code
 from codtool.render import table
 from codtool.state import state_of
+
+if TYPE_CHECKING:  # the importer (pandas, pycountry) loads when `import` runs, not on --help
+    from rich.console import Console
+
+    from codtool.findings import Finding
+    from codtool.importing.importer import ImportResult
 
 _SHOWN_REJECTS = 20
 PROFILE_CHOICES = ("auto", "shopify", "woocommerce", "prestashop", "generic")
@@ -70,6 +72,9 @@ def import_files(
 
     Example: codtool import orders_export.csv --shop bella-shop --country IT
     """
+    from codtool.importing.importer import ImportRequest, import_file
+    from codtool.importing.values import is_country_code
+
     if country is not None and not is_country_code(country.strip().upper()):
         raise typer.BadParameter(f"{country!r} is not an ISO 3166 country code such as IT", param_hint="--country")
     if not is_currency_code(currency.upper()):

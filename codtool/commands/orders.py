@@ -17,7 +17,6 @@ from codtool.input_policy import MAX_ID, shorten
 from codtool.ledger import orders as store
 from codtool.money import Money
 from codtool.order_view import order_detail, order_summary
-from codtool.orders_export import OrderFilter, export_orders
 from codtool.render import table
 from codtool.state import state_of
 
@@ -92,6 +91,8 @@ def export(
     Example: codtool orders export --out orders.xlsx --status new --from 2026-11-01
     """
     output_file(out, force, csv_dialect)
+    from codtool.orders_export import OrderFilter, export_orders  # phone formats for the sheet: phonenumbers
+
     which = OrderFilter(tuple(s.value for s in status or ()), shop, _day(date_from, "--from"), _day(date_to, "--to"))
     state = state_of(ctx)
     count = export_orders(state.ledger(), out, which, force, csv_dialect)

@@ -11,7 +11,6 @@ from rich.console import Console
 
 from codtool.commands import ForceOption, add_group, choices
 from codtool.money import format_minor, read_amount
-from codtool.payouts.documents import statement_format, write_statement
 from codtool.payouts.record import Payment, record_payment
 from codtool.payouts.run import run_payouts
 from codtool.payouts.statements import STATUSES, list_statements, load_statement
@@ -93,6 +92,8 @@ def payout_statement(
     """
     state = state_of(ctx)
     if out is not None:
+        from codtool.payouts.documents import statement_format, write_statement  # openpyxl, reportlab
+
         statement_format(out, force)  # before the work: a bad or existing --out fails first
     statement = load_statement(state.ledger().session, statement_id)
     if out is not None:

@@ -17,10 +17,7 @@ from codtool.errors import CodtoolError
 from codtool.exports import export_format
 from codtool.ledger import remit as store
 from codtool.money import format_minor
-from codtool.remit.bank import import_statement
-from codtool.remit.files import import_remittance, load_mapping
 from codtool.remit.reconcile import reconcile
-from codtool.remit.report import Report, write_report
 from codtool.remit.resolve import Decision, resolve
 from codtool.render import table
 from codtool.state import State, state_of
@@ -83,6 +80,8 @@ def remit_import(
     config = state.config()
     name = check_name(courier)
     terms = config.courier(name)
+    from codtool.remit.files import import_remittance, load_mapping  # the sheet readers: pandas, openpyxl
+
     mapped = load_mapping(mapping or config.file(terms.remittance_mapping))
     with state.all_or_nothing():
         results = [import_remittance(state.ledger(), path, name, config.currency, mapped) for path in files]
@@ -123,6 +122,8 @@ def remit_bank(
     """
     state = state_of(ctx)
     config = state.config()
+    from codtool.remit.bank import import_statement
+
     with state.all_or_nothing():
         results = [import_statement(state.ledger(), path, config.currency) for path in files]
         _report_files(state, results, files, lambda c: _show_statements(c, results, config.currency))
@@ -207,6 +208,8 @@ def remit_report(
     with state.output.progress("Reconciling", unit="items") as tick:
         result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None,
                            tick)
+    from codtool.remit.report import Report, write_report
+
     report = Report(result, [dict(r) for r in store.decisions(state.ledger().session)])
     if out is not None:
         write_report(report, out, force)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from codtool.commands import CsvDialectOption, ForceOption, SheetOption, add_group, checked_shop, choices, output_file
 from codtool.errors import CodtoolError
@@ -16,15 +15,15 @@ from codtool.ledger import tracking as store
 from codtool.render import table
 from codtool.state import State, state_of
 from codtool.tracking.couriers import builtin_couriers, check_name, load_courier
-from codtool.tracking.ndr import SCHEMA as NDR_SCHEMA
-from codtool.tracking.ndr import RecordResult as DecisionResult
-from codtool.tracking.ndr import open_ndrs, record_decisions
 from codtool.tracking.report import COLUMNS as REPORT_COLUMNS
 from codtool.tracking.report import GROUPS, delivery_report
 from codtool.tracking.report import SCHEMA as REPORT_SCHEMA
-from codtool.tracking.shipments import ShipRequest, ShipResult, ship_manifest
-from codtool.tracking.sources import parse_day
-from codtool.tracking.status_files import import_status_file
+
+if TYPE_CHECKING:  # the file readers (pandas) load when a command reads a file, not on --help
+    from rich.console import Console
+
+    from codtool.tracking.ndr import RecordResult as DecisionResult
+    from codtool.tracking.shipments import ShipResult
 
 _SHOWN = 20
 GroupBy = choices("GroupBy", GROUPS)
@@ -69,6 +68,8 @@ def ship(
     name = _courier_name(ctx, courier, mapping)
     state.on_interrupt(f"the manifest {manifest.name} was rolled back: no shipment, status or refusal of it recorded.")
     with state.all_or_nothing():
+        from codtool.tracking.shipments import ShipRequest, ship_manifest
+
         with state.output.progress(f"Shipping {manifest.name}", unit="lines") as tick:
             result = ship_manifest(state.ledger(), ShipRequest(manifest, name, shop, force, sheet), tick)
         _report_ship(state, manifest, name, result)
@@ -104,6 +105,8 @@ def track(
     with state.all_or_nothing():
         for path in files:
             with state.output.progress(f"Tracking {path.name}", unit="bytes") as tick:
+                from codtool.tracking.status_files import import_status_file
+
                 results.append(import_status_file(state.ledger(), path, mapped, tick))
         data = [r.to_json() for r in results]
         state.output.emit(data, lambda c: _show_tracks(c, results))
@@ -141,6 +144,9 @@ def ndr_list(
     if out is not None:
         output_file(out, force, csv_dialect)
     state = state_of(ctx)
+    from codtool.tracking.ndr import SCHEMA as NDR_SCHEMA
+    from codtool.tracking.ndr import open_ndrs
+
     rows = [n.to_json() for n in open_ndrs(state.ledger())]
     if out is not None:
         write_table(out, NDR_SCHEMA, ([r[c.name] for c in NDR_SCHEMA] for r in rows), replace=force,
@@ -165,6 +171,8 @@ def ndr_record(
     """
     state = state_of(ctx)
     with state.all_or_nothing():
+        from codtool.tracking.ndr import record_decisions
+
         result = record_decisions(state.ledger(), file, check_name(courier) if courier else None, sheet)
         _report_decisions(state, file, result)
 
@@ -183,6 +191,8 @@ def _report_decisions(state: State, file: Path, result: DecisionResult) -> None:
 def _day(value: str | None, option: str) -> str | None:
     if value is None:
         return None
+    from codtool.tracking.sources import parse_day
+
     day = parse_day(value)
     if day is None:
         raise typer.BadParameter(f"cannot read {value!r} as a date (use YYYY-MM-DD)", param_hint=option)

@@ -6,7 +6,7 @@ this stage works whether or not those stages have filled them yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from codtool.ledger.db import dicts
@@ -25,9 +25,10 @@ _ORDER_WITH_CONTACT = (
 )
 
 
-def awaiting_orders(conn: Session, before: str) -> list[Row]:
-    """COD orders still 'new' and created before `before` (ISO date of the next day)."""
-    return conn.execute(_ORDER_WITH_CONTACT + f"WHERE o.id IN ({_AWAITING}) ORDER BY o.id", (before,)).fetchall()
+def awaiting_orders(conn: Session, before: str) -> Iterator[Row]:
+    """COD orders still 'new' and created before `before` (ISO date of the next day), streamed in chunks:
+    a day's call list reads every awaiting order once and keeps only the ones to call."""
+    return conn.stream(_ORDER_WITH_CONTACT + f"WHERE o.id IN ({_AWAITING}) ORDER BY o.id", (before,))
 
 
 def awaiting_findings(conn: Session, before: str) -> list[Row]:
@@ -163,3 +164,24 @@ def _in_chunks(conn: Session, query: str, values: Sequence[Any]) -> list[Row]:
 def status_of(conn: Session, order_id: int) -> str | None:
     row = conn.execute("SELECT status FROM orders WHERE id = ?", (order_id,)).fetchone()
     return row[0] if row else None
+
+
+_SHEET_LINES = "call_sheet_lines"
+
+
+def spill_call_lines(conn: Session, lines: Iterable[tuple[int, str, int, str]]) -> int:
+    """Put (negated score, created at, order id, line) aside in a temporary table, on disk, for sorting.
+
+    A day's call list is sorted riskiest first over every awaiting order; sorting in the
+    database keeps the process's memory flat whatever the day's size. Returns the count.
+    """
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_SHEET_LINES} "
+                 "(neg_score INTEGER, created_at TEXT, order_id INTEGER, line TEXT)")
+    conn.execute(f"DELETE FROM {_SHEET_LINES}")
+    return conn.executemany(f"INSERT INTO {_SHEET_LINES} VALUES (?, ?, ?, ?)", lines)
+
+
+def spilled_call_lines(conn: Session, limit: int | None) -> Iterator[Row]:
+    """(order id, line) in sheet order, streamed; at most `limit`."""
+    sql = f"SELECT order_id, line FROM {_SHEET_LINES} ORDER BY neg_score, created_at, order_id"
+    return conn.stream(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from codtool.ledger.db import dicts
@@ -87,20 +87,26 @@ def normalised_of(conn: Session, order_id: int) -> list[dict]:
 
 
 def flagged(conn: Session, batch: int | None, statuses: Sequence[str],
-            severities: Sequence[str]) -> list[Row]:
-    """Findings of the given severities on orders in the given statuses, one row per finding."""
+            severities: Sequence[str]) -> Iterator[Row]:
+    """Findings of the given severities on orders in the given statuses, one row per finding, streamed.
+
+    Orders come by their worst finding (in the order `severities` lists them), then by id;
+    an order's findings are consecutive, so a work list is written as it is read.
+    """
     where = [f"o.status IN ({', '.join('?' * len(statuses))})",
              f"f.severity IN ({', '.join('?' * len(severities))})"]
     args: list[Any] = [*statuses, *severities]
     if batch is not None:
         where.append("o.batch_id = ?")
         args.append(batch)
-    return conn.execute(
-        "SELECT o.id, s.name AS shop, o.source_id, o.status, o.customer_name, o.phone, n.phone_e164, "
-        "o.address1, o.address2, o.postcode, o.city, o.province, o.country, "
-        "f.severity, f.code, f.message, f.suggestion "
+    rank = "CASE f.severity " + " ".join(f"WHEN ? THEN {i}" for i in range(len(severities))) + " END"
+    return conn.stream(
+        "SELECT * FROM (SELECT o.id, s.name AS shop, o.source_id, o.status, o.customer_name, o.phone, "
+        "n.phone_e164, o.address1, o.address2, o.postcode, o.city, o.province, o.country, "
+        "f.severity, f.code, f.message, f.suggestion, f.id AS finding_id, "
+        f"MIN({rank}) OVER (PARTITION BY o.id) AS worst "
         "FROM order_findings f JOIN orders o ON o.id = f.order_id JOIN shops s ON s.id = o.shop_id "
         "LEFT JOIN order_normalised n ON n.order_id = o.id "
-        f"WHERE {' AND '.join(where)} ORDER BY o.id, f.id",
-        args,
-    ).fetchall()
+        f"WHERE {' AND '.join(where)}) flagged ORDER BY worst, id, finding_id",
+        [*severities, *args],
+    )

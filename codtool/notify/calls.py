@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import islice
 
 from codtool import statuses
 from codtool.crashpoints import crash_point
@@ -33,8 +35,10 @@ class Candidate:
     due_at: str
 
 
-def gather(conn: Session, day: date, policy: Policy) -> list[Candidate]:
-    """COD orders still 'new' on `day`, each assessed; a fixed handful of queries whatever the size."""
+def gather(conn: Session, day: date, policy: Policy) -> Iterator[Candidate]:
+    """COD orders still 'new' on `day`, each assessed; a fixed handful of queries whatever the size.
+
+    A generator over the streamed orders: callers keep only the candidates they need."""
     before = (day + timedelta(days=1)).isoformat()
     findings: dict[int, list[Finding]] = defaultdict(list)
     for r in store.awaiting_findings(conn, before):
@@ -42,7 +46,6 @@ def gather(conn: Session, day: date, policy: Policy) -> list[Candidate]:
     suspects = suspected_duplicates(conn)
     attempts = _attempts(store.awaiting_attempts(conn, before))
     history = customer_history(conn)
-    out = []
     for row in store.awaiting_orders(conn, before):
         phone = phone_of(row)
         past = history.get(phone_key(phone.e164, row["phone"]), CustomerHistory())
@@ -50,8 +53,7 @@ def gather(conn: Session, day: date, policy: Policy) -> list[Candidate]:
         kept = [suspects[row["id"]].keep_source_id] if row["id"] in suspects else []
         facts = OrderFacts(row["id"], Money(row["cod_minor"], row["currency"]), phone, row["phone"],
                            findings.get(row["id"], []), kept, past.delivered, past.lost_sales, tried)
-        out.append(Candidate(row, facts, assess(facts, policy), _due_at(tried, policy)))
-    return out
+        yield Candidate(row, facts, assess(facts, policy), _due_at(tried, policy))
 
 
 def _attempts(rows: list[Row]) -> dict[int, Attempts]:
@@ -74,38 +76,67 @@ def _due_at(tried: Attempts, policy: Policy) -> str:
     return ""
 
 
+class SheetLines:
+    """The lines of a call sheet, riskiest first, read from the ledger in chunks each time they are walked.
+
+    Holds no line itself: a day of 600,000 awaiting orders writes its sheet in flat memory.
+    `list(lines)` (as --json does) holds them all.
+    """
+
+    def __init__(self, conn: Session, count: int, limit: int | None, chunk: int = 2_000) -> None:
+        self.conn, self.count, self.limit, self.chunk = conn, count, limit, chunk
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[dict]:
+        rows = store.spilled_call_lines(self.conn, self.limit)
+        while part := list(islice(rows, self.chunk)):
+            corrections = store.corrections_of(self.conn, [r["order_id"] for r in part])
+            for r in part:
+                line = json.loads(r["line"])
+                if r["order_id"] in corrections:
+                    line["corrected_address"] = one_line_address(corrections[r["order_id"]])
+                yield line
+
+    def __getitem__(self, which: slice) -> list[dict]:
+        return list(islice(self, which.start, which.stop, which.step))
+
+
 @dataclass
 class CallList:
     day: str
-    calls: list[dict]
+    calls: SheetLines
     needs_no_call: int
     not_due_yet: int
     policy: str
     file: str | None = None
 
     def to_json(self) -> dict:
-        return {"date": self.day, "policy": self.policy, "calls": self.calls, "needs_no_call": self.needs_no_call,
+        return {"date": self.day, "policy": self.policy, "calls": list(self.calls), "needs_no_call": self.needs_no_call,
                 "not_due_yet": self.not_due_yet, "file": self.file}
 
 
 def call_list(ledger: Ledger, day: date, policy: Policy, limit: int | None = None) -> CallList:
     """Orders to phone on `day`, riskiest first; low-risk ones the policy confirms are left out."""
     before = (day + timedelta(days=1)).isoformat()
-    chosen, no_call, later = [], 0, 0
-    for c in gather(ledger.session, day, policy):
-        if c.assessment.auto_confirmable(policy, c.facts.attempts):
-            no_call += 1
-        elif c.facts.attempts.unanswered >= policy.max_attempts:
-            continue
-        elif c.due_at and c.due_at >= before:
-            later += 1
-        else:
-            chosen.append(c)
-    chosen.sort(key=lambda c: (-c.assessment.score, c.row["created_at"], c.row["id"]))
-    chosen = chosen[:limit] if limit else chosen
-    corrections = store.corrections_of(ledger.session, [c.row["id"] for c in chosen])
-    rows = [call_row(c, corrections.get(c.row["id"])) for c in chosen]
-    return CallList(day.isoformat(), rows, no_call, later, policy.source)
+    skipped: Counter = Counter()
+
+    def chosen() -> Iterator[tuple[int, str, int, str]]:
+        for c in gather(ledger.session, day, policy):
+            if c.assessment.auto_confirmable(policy, c.facts.attempts):
+                skipped["no_call"] += 1
+            elif c.facts.attempts.unanswered >= policy.max_attempts:
+                continue
+            elif c.due_at and c.due_at >= before:
+                skipped["later"] += 1
+            else:  # the sheet line, set aside for sorting: nothing of the order stays in memory
+                yield (-c.assessment.score, c.row["created_at"], c.row["id"],
+                       json.dumps(call_row(c, None), ensure_ascii=False))
+
+    count = store.spill_call_lines(ledger.session, chosen())
+    lines = SheetLines(ledger.session, min(count, limit) if limit else count, limit)
+    return CallList(day.isoformat(), lines, skipped["no_call"], skipped["later"], policy.source)
 
 
 def call_row(c: Candidate, correction: dict | None) -> dict:

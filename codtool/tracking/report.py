@@ -7,15 +7,16 @@ counts once under every SKU it carries, so SKU rows do not add up to the total.
 from __future__ import annotations
 
 import json
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from codtool.exports import INT, MONEY, RATE, TEXT, schema
 from codtool.ledger import Ledger
 from codtool.ledger import tracking as store
 from codtool.money import Money
 from codtool.tracking.events import DELIVERED, LOST, RTO_DELIVERED, RTO_IN_TRANSIT
-from codtool.tracking.ndr import open_ndrs
+
+if TYPE_CHECKING:  # pandas loads when a report is made: `codtool report delivery --help` needs only GROUPS
+    import pandas as pd
 
 GROUPS = ("shop", "courier", "province", "sku", "batch")
 COLUMNS = ("group", "currency", "shipments", "delivered", "refused", "rto", "lost", "in_flight", "open_ndr",
@@ -27,6 +28,10 @@ SCHEMA = schema(("group", TEXT), ("currency", TEXT), *((c, INT) for c in COLUMNS
 def delivery_report(ledger: Ledger, date_from: str | None, date_to: str | None, shop: str | None,
                     by: str) -> list[dict]:
     """One row per group and currency, ordered by group; parcels chosen by ship date."""
+    import pandas as pd
+
+    from codtool.tracking.ndr import open_ndrs
+
     facts = pd.DataFrame([dict(r) for r in store.delivery_facts(ledger.session, date_from, date_to, shop)])
     if facts.empty:
         return []
@@ -53,6 +58,8 @@ def _group_key(facts: pd.DataFrame, by: str) -> pd.Series:
 
 
 def _row(key: tuple, part: pd.DataFrame) -> dict:
+    import pandas as pd
+
     group, currency = key
     total = len(part)
     mean_days = part["days"].mean()
