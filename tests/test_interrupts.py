@@ -6,13 +6,6 @@ import pytest
 from helpers import ORDER_FIXTURES, REPO, dump
 from remit_world import build
 
-import codtool.commands.calls
-import codtool.commands.checks
-import codtool.commands.dedupe
-import codtool.commands.imports
-import codtool.commands.payout
-import codtool.commands.remit
-import codtool.commands.shipping
 import codtool.ledger.remit
 
 SHIP = REPO / "fixtures" / "shipping"
@@ -23,24 +16,24 @@ GENERIC = ("the batch in progress was rolled back, nothing of it recorded (with 
 RECONCILE = "the reconciliation was rolled back: no posting or discrepancy of this run recorded."
 
 CASES = [
-    (codtool.commands.imports, "import_file", ("import", ORDER_FIXTURES[0]), GENERIC),
-    (codtool.commands.checks, "run_checks", ("check",),
+    ("codtool.importing.importer.import_file", ("import", ORDER_FIXTURES[0]), GENERIC),
+    ("codtool.checks.runner.run_checks", ("check",),
      "the slice of orders being checked was rolled back; orders checked before it keep their findings, "
      "and a re-run carries on from there."),
-    (codtool.commands.dedupe, "run_dedupe", ("dedupe",),
+    ("codtool.commands.dedupe.run_dedupe", ("dedupe",),
      "nothing recorded: a run stores its clusters in one transaction at its end."),
-    (codtool.commands.calls, "call_list", ("calls", "list"),
+    ("codtool.notify.calls.call_list", ("calls", "list"),
      "nothing recorded (calls list only reads the ledger) and no call sheet written."),
-    (codtool.commands.shipping, "ship_manifest", ("ship", SHIP / "manifest_brt.csv", "--courier", "brt"),
+    ("codtool.tracking.shipments.ship_manifest", ("ship", SHIP / "manifest_brt.csv", "--courier", "brt"),
      "the manifest manifest_brt.csv was rolled back: no shipment, status or refusal of it recorded."),
-    (codtool.commands.shipping, "import_status_file", ("track", SHIP / "brt_status_2026-11-25.csv", "--courier", "brt"),
+    ("codtool.tracking.status_files.import_status_file", ("track", SHIP / "brt_status_2026-11-25.csv", "--courier", "brt"),
      GENERIC),
-    (codtool.commands.remit, "import_remittance",
+    ("codtool.remit.files.import_remittance",
      (*CONFIG, "remit", "import", REMIT / "remittance_brt_2026-11-28.csv", "--courier", "brt"), GENERIC),
-    (codtool.commands.remit, "import_statement", (*CONFIG, "remit", "bank", REMIT / "bank_2026-11-30.csv"), GENERIC),
-    (codtool.commands.remit, "reconcile", (*CONFIG, "remit", "reconcile"), RECONCILE),
-    (codtool.commands.remit, "reconcile", (*CONFIG, "remit", "report"), RECONCILE),
-    (codtool.commands.payout, "run_payouts", (*CONFIG, "payout", "run"),
+    ("codtool.remit.bank.import_statement", (*CONFIG, "remit", "bank", REMIT / "bank_2026-11-30.csv"), GENERIC),
+    ("codtool.commands.remit.reconcile", (*CONFIG, "remit", "reconcile"), RECONCILE),
+    ("codtool.commands.remit.reconcile", (*CONFIG, "remit", "report"), RECONCILE),
+    ("codtool.commands.payout.run_payouts", (*CONFIG, "payout", "run"),
      "the payout run was rolled back (its reconciliation, statement items, closings and postings): "
      "nothing of it recorded."),
 ]
@@ -50,9 +43,10 @@ def _interrupt(*args, **kwargs):
     raise KeyboardInterrupt
 
 
-@pytest.mark.parametrize("module, function, args, said", CASES, ids=[" ".join(map(str, c[2][-3:])) for c in CASES])
-def test_each_long_command_says_what_ctrl_c_rolled_back(cli, monkeypatch, module, function, args, said):
-    monkeypatch.setattr(module, function, _interrupt)
+@pytest.mark.parametrize("target, args, said", CASES, ids=[" ".join(map(str, c[1][-3:])) for c in CASES])
+def test_each_long_command_says_what_ctrl_c_rolled_back(cli, monkeypatch, target, args, said):
+    """`target` is where the command finds the function when it runs (commands import stages lazily)."""
+    monkeypatch.setattr(target, _interrupt)
     result = cli(*args)
     assert result.exit_code == 130, result.output
     assert result.stderr == f"Interrupted: {said}\n"
