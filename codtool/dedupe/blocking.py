@@ -24,6 +24,7 @@ RULES = {
     "cn": "locality and name sound",
     "sn": "street, house number and the first initial of the name parts",
     "hs": "house number and the sound of one name part",
+    "sp": "street and the first two letters of one name part",
 }
 
 
@@ -50,6 +51,8 @@ def blocking_keys(c: Blockable) -> tuple[str, ...]:
             found += [f"pn:{c.postcode}|{s}" for s in sounds]
         if c.city:
             found += [f"cn:{c.city}|{s}" for s in sounds]
+        if c.street:
+            found += [f"sp:{c.street}|{p}" for p in _prefixes(c.tokens)]
         if c.number:
             if c.street:
                 found.append(f"sn:{c.street}|{c.number}|{initial}")
@@ -72,6 +75,12 @@ def name_sounds(tokens: tuple[str, ...]) -> frozenset[str]:
         return frozenset({sound_key(tokens[0])} if tokens else ())
     first, last = tokens[0], tokens[-1]
     return frozenset({f"{sound_key(last)}/{first[:2]}", f"{sound_key(first)}/{last[:2]}"})
+
+
+@lru_cache(maxsize=65_536)
+def _prefixes(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The first two letters of the outer name parts: one survives a replaced given name or a late typo."""
+    return tuple(sorted({tokens[0][:2], tokens[-1][:2]}))
 
 
 def rule_of(key: str) -> str:

@@ -27,7 +27,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
-from codtool.dedupe.given_names import GIVEN_NAMES
+from codtool.dedupe.given_names import GIVEN_NAMES, nicknames
 from codtool.errors import CodtoolError
 
 _M = 0.95          # share of true duplicates that agree exactly on a field, for term-frequency weights
@@ -50,7 +50,9 @@ class Weights:
     name_close: float = 3.0         # one typo (Jaro-Winkler >= 0.92 or one edit)
     name_typo: float = -1.0         # two typos, still recognisably the same word
     name_initial: float = 1.0       # "G." against "Giulia"
-    name_different: float = -30.0   # another given name (Mario/Maria, Anna/Lucia): another person
+    name_nickname: float = 2.0      # "Peppe" against "Giuseppe", "Ale" against "Alessandro"
+    name_different: float = -30.0   # two known distinct given names (Mario/Maria, Anna/Lucia): another person
+    name_replaced: float = -6.0     # a word unlike the other that is not a known distinct name: weak evidence
     surname_different: float = -6.0  # same given name, another surname: a married or maiden name, or a typo
     name_missing: float = -1.0      # one order has a name part the other lacks
     street_exact: float = 5.0
@@ -201,18 +203,23 @@ def _weighed(field: str, level: str, a: str, b: str, note: str, freq: Frequencie
     if level == "exact":
         return Evidence(field, "exact", freq.name_weight(a, w), ", ".join(filter(None, [a, note])))
     if level == "different":
-        weight = w.surname_different if field == "surname" and not _family_names(a, b) else w.name_different
+        weight = w.surname_different if field == "surname" and not _two_people(a, b) else w.name_different
+    elif level == "replaced":
+        weight = w.surname_different if field == "surname" else w.name_replaced
     else:
         weight = getattr(w, f"name_{level}")
     return Evidence(field, level, weight, f"{a}/{b}")
 
 
 def _part_level(a: str, b: str) -> str:
-    """exact, initial, close, typo or different (another given name, or far apart)."""
+    """exact, initial, nickname, close, typo, different (two people's given names) or replaced (far
+    apart, but not two known distinct names: a word typed over the other, weak evidence either way)."""
     if a == b:
         return "exact"
     if (len(a) == 1 or len(b) == 1) and a[0] == b[0]:
         return "initial"
+    if b in nicknames(a) or _shortened(a, b):
+        return "nickname"
     if _family_names(a, b):
         return "different"
     edits = DamerauLevenshtein.distance(a, b, score_cutoff=3)
@@ -221,12 +228,25 @@ def _part_level(a: str, b: str) -> str:
         return "close"
     if similar >= 0.8 or edits <= 1 or (edits <= 2 and min(len(a), len(b)) >= 5):
         return "typo"
-    return "different"
+    return "replaced"
+
+
+def _shortened(a: str, b: str) -> bool:
+    """"Ale" for "Alessandro", "Cate" for "Caterina": a prefix of three letters or more, unless both
+    are known names (Giulia is not short for Giuliana)."""
+    short, full = (a, b) if len(a) < len(b) else (b, a)
+    return len(short) >= 3 and full.startswith(short) and not (short in GIVEN_NAMES and full in GIVEN_NAMES)
 
 
 def _family_names(a: str, b: str) -> bool:
     """Two names of one family's people (Mario/Maria, Luca/Lucia): never a typo, whatever the field."""
     return _gender_variants(a, b) or _two_names(a, b)
+
+
+def _two_people(a: str, b: str) -> bool:
+    """In the surname's place (both orders surname first: "Rossi Mario", "Rossi Maria"), only two listed
+    names or a gender pair count as two people; Ryan and Wang are surnames that differ."""
+    return _gender_variants(a, b) or (a in GIVEN_NAMES and b in GIVEN_NAMES)
 
 
 def _gender_variants(a: str, b: str) -> bool:
