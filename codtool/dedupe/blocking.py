@@ -25,7 +25,12 @@ RULES = {
     "sn": "street, house number and the first initial of the name parts",
     "hs": "house number and the sound of one name part",
     "sp": "street and the first two letters of one name part",
+    "ps": "postcode and the sound of the street's name",
 }
+
+# Street-type words (after `keys.street_parts` expanded them): the name of the street is the first other word.
+_STREET_TYPES = frozenset({"via", "corso", "piazza", "viale", "strada", "largo", "vicolo", "localita", "frazione",
+                           "piazzale", "contrada", "borgo", "salita", "the"})
 
 
 class Blockable(Protocol):
@@ -57,6 +62,8 @@ def blocking_keys(c: Blockable) -> tuple[str, ...]:
             if c.street:
                 found.append(f"sn:{c.street}|{c.number}|{initial}")
             found += [f"hs:{c.number}|{s}" for s in part_sounds]
+    if c.street and c.postcode:
+        found.append(f"ps:{c.postcode}|{street_sound(c.street)}")
     return tuple(found)
 
 
@@ -81,6 +88,14 @@ def name_sounds(tokens: tuple[str, ...]) -> frozenset[str]:
 def _prefixes(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """The first two letters of the outer name parts: one survives a replaced given name or a late typo."""
     return tuple(sorted({tokens[0][:2], tokens[-1][:2]}))
+
+
+@lru_cache(maxsize=65_536)
+def street_sound(street: str) -> str:
+    """The sound of the street's own name ("via dante alighieri" -> "dnt"), which survives most typos."""
+    words = street.split()
+    name = next((w for w in words if w not in _STREET_TYPES), words[0])
+    return sound_key(name)
 
 
 def rule_of(key: str) -> str:

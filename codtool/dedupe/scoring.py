@@ -226,7 +226,7 @@ def _part_level(a: str, b: str) -> str:
     similar = JaroWinkler.similarity(a, b)
     if similar >= 0.92 or (edits <= 1 and min(len(a), len(b)) >= 4):
         return "close"
-    if similar >= 0.8 or edits <= 1 or (edits <= 2 and min(len(a), len(b)) >= 5):
+    if abs(len(a) - len(b)) <= 2 and (similar >= 0.8 or edits <= 1 or (edits <= 2 and min(len(a), len(b)) >= 5)):
         return "typo"
     return "replaced"
 

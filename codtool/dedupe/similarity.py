@@ -83,11 +83,22 @@ def pair_evidence(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> 
     if _new_purchase(a, b, w):
         return None
     found = name_evidence(a.tokens, b.tokens, freq, w)
-    found += _contact(a, b, w, freq)
+    contact = _contact(a, b, w, freq)
+    if any(e.field == "email" and e.level == "different" for e in contact):
+        found = [_own_mailbox(e, w) for e in found]
+    found += contact
     found.append(_goods(a, b, w))
     if a.source and a.source == b.source and a.total == b.total:
         found.append(Evidence("shop order", "exact", w.source_same, a.source))
     return sorted(found, key=lambda e: -abs(e.weight))
+
+
+def _own_mailbox(e: Evidence, w: Weights) -> Evidence:
+    """A given name typed over with another word, and an email of each one's own: two people of a
+    family, as sure as two known distinct names (`name_different`)."""
+    if e.field == "given name" and e.level == "replaced":
+        return Evidence(e.field, "different", w.name_different, f"{e.detail}, each with an own email")
+    return e
 
 
 def _reasons(evidence: list[Evidence]) -> str:
