@@ -24,8 +24,8 @@ RULES = {
     "cn": "locality and name sound",
     "sn": "street, house number and the first initial of the name parts",
     "hs": "house number and the sound of one name part",
-    "sp": "street and the first two letters of one name part",
-    "ps": "postcode and the sound of the street's name",
+    "sp": "postcode, street and the sound of one name part",
+    "ps": "postcode, house number and the sound of the street's name",
 }
 
 # Street-type words (after `keys.street_parts` expanded them): the name of the street is the first other word.
@@ -56,21 +56,21 @@ def blocking_keys(c: Blockable) -> tuple[str, ...]:
             found += [f"pn:{c.postcode}|{s}" for s in sounds]
         if c.city:
             found += [f"cn:{c.city}|{s}" for s in sounds]
-        if c.street:
-            found += [f"sp:{c.street}|{p}" for p in _prefixes(c.tokens)]
+        if c.street and c.postcode:
+            found += [f"sp:{c.postcode}|{c.street}|{s}" for s in part_sounds]
         if c.number:
             if c.street:
                 found.append(f"sn:{c.street}|{c.number}|{initial}")
             found += [f"hs:{c.number}|{s}" for s in part_sounds]
-    if c.street and c.postcode:
-        found.append(f"ps:{c.postcode}|{street_sound(c.street)}")
+    if c.street and c.postcode and c.number:
+        found.append(f"ps:{c.postcode}|{c.number}|{street_sound(c.street)}")
     return tuple(found)
 
 
 @lru_cache(maxsize=65_536)
 def _name_parts(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     """The name's share of the keys, once per distinct name: the two-way sounds (`pn`, `cn`), the
-    sound of each outer name part (`hs`) and the first initial of the outer parts (`sn`)."""
+    sound of each outer name part (`hs`, `sp`) and the first initial of the outer parts (`sn`)."""
     return (tuple(sorted(name_sounds(tokens))), tuple(sorted({sound_key(tokens[0]), sound_key(tokens[-1])})),
             min(tokens[0][0], tokens[-1][0]))
 
@@ -82,12 +82,6 @@ def name_sounds(tokens: tuple[str, ...]) -> frozenset[str]:
         return frozenset({sound_key(tokens[0])} if tokens else ())
     first, last = tokens[0], tokens[-1]
     return frozenset({f"{sound_key(last)}/{first[:2]}", f"{sound_key(first)}/{last[:2]}"})
-
-
-@lru_cache(maxsize=65_536)
-def _prefixes(tokens: tuple[str, ...]) -> tuple[str, ...]:
-    """The first two letters of the outer name parts: one survives a replaced given name or a late typo."""
-    return tuple(sorted({tokens[0][:2], tokens[-1][:2]}))
 
 
 @lru_cache(maxsize=65_536)

@@ -287,6 +287,7 @@ def text_level(a: str, b: str, close_at: float = 0.9) -> str:
     return "different"
 
 
+@lru_cache(maxsize=131_072)
 def code_level(a: str, b: str) -> str:
     """House numbers, postcodes, phone digits: exact / close (one edit, or 12 against 12b) / different."""
     if a == b:
