@@ -61,7 +61,7 @@ def blocking_keys(c: Blockable) -> tuple[str, ...]:
         if c.number:
             if c.street:
                 found.append(f"sn:{c.street}|{c.number}|{initial}")
-            found += [f"hs:{c.number}|{s}" for s in part_sounds]
+            found += [f"hs:{place}|{c.number}|{s}" for place in _regions(c) for s in part_sounds]
     if c.street and c.postcode and c.number:
         found.append(f"ps:{c.postcode}|{c.number}|{street_sound(c.street)}")
     return tuple(found)
@@ -82,6 +82,12 @@ def name_sounds(tokens: tuple[str, ...]) -> frozenset[str]:
         return frozenset({sound_key(tokens[0])} if tokens else ())
     first, last = tokens[0], tokens[-1]
     return frozenset({f"{sound_key(last)}/{first[:2]}", f"{sound_key(first)}/{last[:2]}"})
+
+
+def _regions(c: Blockable) -> tuple[str, ...]:
+    """Where an order is, roughly: the postcode's first digit and the locality's first letter, each
+    when known, so that one of them survives a typo, a drop or the CAP typed into the locality."""
+    return tuple(x for x in (c.postcode[:1], c.city.lstrip("0123456789 ")[:1]) if x)
 
 
 @lru_cache(maxsize=65_536)

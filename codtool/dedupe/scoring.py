@@ -8,6 +8,10 @@ purchase than between two unrelated orders (m/u). Weights add up; the sum, less 
 rates of the labelled sets in `bench/` (no training at run time); a TOML file with the same
 names overrides them (see docs/dedupe.md).
 
+Two given names far apart count as another person (`name_different`) only on positive evidence:
+both are known names (`given_names`), a gender pair, or a typo nearer another known name; any
+other word typed over the name is `replaced`, weak evidence that the other fields outweigh.
+
 Exact agreement on a common value is weaker evidence than on a rare one: for name words and
 streets the exact weight is log2(m / share of orders with that value), counted over the orders
 of the run itself (`Frequencies`), within bounds, once enough orders have been seen.
