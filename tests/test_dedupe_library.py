@@ -88,6 +88,7 @@ def levels(a: str, b: str) -> dict[str, str]:
     ("Giuseppe Russo", "Peppe Russo", {"surname": "exact", "given name": "nickname"}),  # a listed short form
     ("Alessandro Bruno", "Ale Bruno", {"surname": "exact", "given name": "nickname"}),  # a prefix
     ("Giulia Rossi", "Giuliana Rossi", {"surname": "exact", "given name": "different"}),  # a prefix, but two names
+    ("Niccolò Bianchi", "Nicolò Bianchi", {"surname": "exact", "given name": "close"}),  # one name, two spellings
     ("Gianni White", "Tarnee White", {"surname": "exact", "given name": "replaced"}),  # not a known name
     ("Marco Coppola", "Mariasole Coppola", {"surname": "exact", "given name": "replaced"}),  # not a typo
     ("Rossi Mario", "Rossi Maria", {"given name": "exact", "surname": "different"}),  # both surname first

@@ -33,8 +33,8 @@ bruna calogero carolina cesare clara clelia cosimo costanza damiano delia denis 
 emilia emilio enza ermanno erminia ester eugenio eugenia filippa flavia gemma gerardo giacinta giacinto
 gianluca gianluigi gianfranco gianpaolo giampiero gianmarco giordano giorgina girolamo gisella graziella
 guglielmo ignazio ines isabella italo lea letizia liliana livia lorenza luana lucio ludovico maddalena mafalda
-marcella matilde melissa mirco natale natalia nazzareno nella nicolo norma oreste oscar pamela pierluigi
-pierpaolo pina primo quirino renzo rino rolando romeo rosalba rosalia rosella rossana ruggero sabina samanta
+marcella matilde melissa natale natalia nazzareno nella norma oreste oscar pamela pierluigi
+pierpaolo pina primo quirino renzo rino rolando romeo rosalba rosalia rossana ruggero sabina
 santina saverio severino silvano simonetta stella susanna teodoro vanessa vanda virginia viviana wanda
 """
 

@@ -20,6 +20,7 @@ of the run itself (`Frequencies`), within bounds, once enough orders have been s
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, fields, replace
@@ -37,6 +38,7 @@ from codtool.errors import CodtoolError
 _M = 0.95          # share of true duplicates that agree exactly on a field, for term-frequency weights
 _MIN_SEEN = 500    # below this many orders the batch is too small to estimate frequencies
 _VOWELS = frozenset("aeio")
+_DOUBLED = re.compile(r"(.)\1")
 
 
 class WeightsError(CodtoolError):
@@ -224,6 +226,8 @@ def _part_level(a: str, b: str) -> str:
         return "initial"
     if b in nicknames(a) or _shortened(a, b):
         return "nickname"
+    if _DOUBLED.sub(r"\1", a) == _DOUBLED.sub(r"\1", b):
+        return "close"  # Niccolò/Nicolò, Gabriella/Gabriela: one name spelt two ways
     if _family_names(a, b):
         return "different"
     edits = DamerauLevenshtein.distance(a, b, score_cutoff=3)
