@@ -23,7 +23,7 @@ RULES = {
     "pn": "postcode and name sound",
     "cn": "locality and name sound",
     "sn": "street, house number and the first initial of the name parts",
-    "hs": "house number and the sound of one name part",
+    "hs": "house number, the sound of one name part and the postcode's first digit or the locality's initial",
     "sp": "postcode, street and the sound of one name part",
     "ps": "postcode, house number and the sound of the street's name",
 }
@@ -87,7 +87,8 @@ def name_sounds(tokens: tuple[str, ...]) -> frozenset[str]:
 def _regions(c: Blockable) -> tuple[str, ...]:
     """Where an order is, roughly: the postcode's first digit and the locality's first letter, each
     when known, so that one of them survives a typo, a drop or the CAP typed into the locality."""
-    return tuple(x for x in (c.postcode[:1], c.city.lstrip("0123456789 ")[:1]) if x)
+    town = c.city.lstrip("0123456789 ")[:1]
+    return tuple(x for x in ("p" + c.postcode[:1] if c.postcode else "", "c" + town if town else "") if x)
 
 
 @lru_cache(maxsize=65_536)

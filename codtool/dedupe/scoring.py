@@ -194,12 +194,17 @@ def name_levels(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[tuple[str, st
 
 
 def _best_pair(ta: tuple[str, ...], tb: tuple[str, ...], rows, cols) -> tuple[int, int]:
-    best, pair = -1.0, (0, 0)
+    """The most similar pair of words; ties go to a pair with an order's last word (its surname), then
+    to the alphabetically first pair of words, so that comparing b with a picks the same words."""
+    best, pair, words = (-1.0, False), (0, 0), ("", "")
+    last_a, last_b = len(ta) - 1, len(tb) - 1
     for i in rows:
         for j in cols:
             s = 2.0 if ta[i] == tb[j] else JaroWinkler.similarity(ta[i], tb[j])
-            if s > best or (s == best and i == len(ta) - 1):  # ties: the first order's last word, its surname
-                best, pair = s, (i, j)
+            key = (s, i == last_a or j == last_b)
+            both = (ta[i], tb[j]) if ta[i] <= tb[j] else (tb[j], ta[i])
+            if key > best or (key == best and both < words):
+                best, pair, words = key, (i, j), both
     return pair
 
 
