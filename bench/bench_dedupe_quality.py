@@ -6,8 +6,8 @@ precision, recall and F1. Beside each line, the same orders are linked by two an
 are installed (`pip install 'codtool[bench]'`): recordlinkage (blocking on postcode, phone and
 sorted surname; Jaro-Winkler and exact comparisons; its unsupervised ECM classifier) and splink
 on DuckDB (a comparison per field, seven blocking rules, EM training on the batch itself).
-For Febrl, a second line counts the true pairs whose given name was wholly replaced (to
-codtool, another person of the family) and codtool's recall on the others.
+For Febrl, a second line counts the true pairs whose given names codtool reads as two people
+(two listed names, a gender pair: its family rule) and codtool's recall on the others.
 
     .venv/bin/python bench/bench_dedupe_quality.py [--sets febrl1,febrl2,febrl4,italian] [--customers 3000]
 """
@@ -188,12 +188,13 @@ def main() -> None:
 
 
 def _replaced_names(orders: list[dict], truth: set[tuple[int, int]], found: set[tuple[int, int]]) -> None:
-    """Febrl replaces a given name wholly in some duplicates (same surname, address, often phone):
-    to codtool a family member at one address. How many true pairs that is, and the recall on the rest."""
+    """Febrl replaces a given name wholly in some duplicates (same surname, address, often phone); when
+    both are listed names codtool reads another person of the family. How many true pairs that is,
+    and the recall on the rest."""
     replaced = {(a, b) for a, b in truth if _given_differs(orders[a - 1], orders[b - 1])}
     rest = truth - replaced
     recall = len(found & rest) / len(rest) if rest else 1.0
-    print(f"         given name clearly different in {len(replaced)} true pairs ({len(replaced) / len(truth):.1%}), "
+    print(f"         given names of two people in {len(replaced)} true pairs ({len(replaced) / len(truth):.1%}), "
           f"{len(found & replaced)} found; codtool recall on the other pairs {recall:.4f}")
 
 

@@ -124,6 +124,15 @@ CITIES = (("Roma", "00184"), ("Milano", "20121"), ("Napoli", "80134"), ("Torino"
           ("Cantù", "22063"), ("Forlì", "47121"), ("Verona", "37121"), ("Padova", "35121"), ("Brescia", "25121"),
           ("Monza", "20900"), ("Lecce", "73100"), ("Trento", "38122"), ("Perugia", "06121"), ("Cagliari", "09124"))
 KINDS = ("resubmitted", "family", "namesake", "reorder")
+# Short forms people type instead of their name; not all of them are in codtool's own list.
+NICKNAMES = {"Giuseppe": ("Peppe", "Pino"), "Giuseppina": ("Pina", "Giusy"), "Francesco": ("Franco", "Checco"),
+             "Francesca": ("Fra", "Franci"), "Alessandro": ("Sandro", "Ale"), "Alessandra": ("Sandra", "Ale"),
+             "Antonio": ("Tonino",), "Roberto": ("Robi",), "Federica": ("Fede",), "Valentina": ("Vale",),
+             "Daniele": ("Dani",), "Emanuele": ("Manu", "Lele"), "Matteo": ("Teo",), "Lorenzo": ("Renzo",),
+             "Niccolò": ("Nico",), "Stefano": ("Ste",), "Beatrice": ("Bea",)}
+# Given names that a family member may have and that codtool's list of names does not hold.
+RARE_GIVEN = ("Brando", "Achille", "Zeno", "Nives", "Dalila", "Loris", "Mariasole", "Gianmaria", "Cloe", "Asia",
+              "Thiago", "Nausicaa")
 
 
 class Italian:
@@ -220,6 +229,8 @@ class Italian:
             surname = self._typos(surname)
         if r() < 0.1:
             given = given[0] + "."
+        elif r() < 0.1 and p["given"] in NICKNAMES:
+            given = self.rng.choice(NICKNAMES[p["given"]])
         name = f"{surname} {given}" if r() < 0.3 else f"{given} {surname}"
         if r() < 0.05:
             name = surname  # the given name left out
@@ -267,15 +278,18 @@ class Italian:
                                 f"+39-{digits[:3]}-{digits[3:6]}-{digits[6:]}", f"(+39) {digits}"))
 
     def _family(self, orders: list[dict], kinds: dict[str, str], p: dict, when: datetime, label: str) -> None:
-        """Another person at the same address, often sharing the phone and the products; they may re-submit too."""
+        """Another person at the same address, often sharing the phone (the family's one number) and the
+        products, a third of them the same day, one in eight with a name codtool's list does not hold,
+        some without an email of their own; they may re-submit too."""
         mate = f"{label}-f"
-        given = _relative(self.rng, p["given"])
-        email = f"{given}.{p['surname']}@example.it".lower().replace(" ", "").replace("'", "")
-        other = dict(p, given=given, email=email)
-        if self.rng.random() < 0.4:
+        given = self.rng.choice(RARE_GIVEN) if self.rng.random() < 0.12 else _relative(self.rng, p["given"])
+        email = f"{given}.{p['surname']}{self.rng.randint(1, 999)}@example.it".lower().replace(" ", "").replace("'", "")
+        other = dict(p, given=given, email=email if self.rng.random() < 0.8 else "")
+        if self.rng.random() < 0.3:
             other["phone"] = self._phone()
-        items = orders[-1]["items"] if self.rng.random() < 0.4 else self._basket()
-        at = when + timedelta(minutes=self.rng.randint(1, 60 * 24 * 5))
+        items = orders[-1]["items"] if self.rng.random() < 0.5 else self._basket()
+        same_day = self.rng.random() < 0.33
+        at = when + timedelta(minutes=self.rng.randint(1, 60 * 12 if same_day else 60 * 24 * 5))
         orders.append(self._order(other, at, mate, items))
         kinds[mate] = "family"
         self.kinds["family"] += 1

@@ -85,6 +85,13 @@ def levels(a: str, b: str) -> dict[str, str]:
     ("Carlo Messina", "Carrla Messina", {"surname": "exact", "given name": "different"}),   # a typo of Carla
     ("Anna Esposito", "Lucia Esposito", {"surname": "exact", "given name": "different"}),
     ("Rossi", "Mario Rossi", {"surname": "exact", "given name": "missing"}),
+    ("Giuseppe Russo", "Peppe Russo", {"surname": "exact", "given name": "nickname"}),  # a listed short form
+    ("Alessandro Bruno", "Ale Bruno", {"surname": "exact", "given name": "nickname"}),  # a prefix
+    ("Giulia Rossi", "Giuliana Rossi", {"surname": "exact", "given name": "different"}),  # a prefix, but two names
+    ("Niccolò Bianchi", "Nicolò Bianchi", {"surname": "exact", "given name": "close"}),  # one name, two spellings
+    ("Gianni White", "Tarnee White", {"surname": "exact", "given name": "replaced"}),  # not a known name
+    ("Marco Coppola", "Mariasole Coppola", {"surname": "exact", "given name": "replaced"}),  # not a typo
+    ("Rossi Mario", "Rossi Maria", {"given name": "exact", "surname": "different"}),  # both surname first
 ])
 def test_name_levels(a: str, b: str, expected: dict[str, str]) -> None:
     assert levels(a, b) == expected
@@ -151,6 +158,32 @@ def test_a_retyped_duplicate_without_phone_is_found_and_explained() -> None:
 def test_family_at_one_address_sharing_phone_and_products_is_not_a_duplicate() -> None:
     assert compare(order(1, name="mario rossi"), order(2, name="maria rossi"), 50) is None
     assert compare(order(1, name="anna esposito"), order(2, name="lucia esposito"), 50) is None
+
+
+def test_a_surname_that_is_also_a_given_name_is_not_read_as_a_family_member() -> None:
+    """Ryan is a listed given name; Isabella Ryan and Isabella Wang differ by surname, not by person."""
+    found = name_evidence(("isabella", "ryan"), ("isabella", "wang"), NO_FREQUENCIES, DEFAULT_WEIGHTS)
+    assert [e.weight for e in found if e.field == "surname"] == [DEFAULT_WEIGHTS.surname_different]
+
+
+def test_a_given_name_typed_over_with_an_unknown_word_is_weak_evidence_that_the_rest_outweighs() -> None:
+    """Febrl-style: the given name replaced, phone, address and items the same: one purchase."""
+    match = compare(order(1, name="gianni white"), order(2, name="tarnee white", time=3600.0), 85)
+    assert match is not None and "given name replaced gianni/tarnee (-6.0)" in match.reasons
+
+
+def test_a_replaced_given_name_with_an_own_email_on_each_side_is_another_person() -> None:
+    a = order(1, name="gianni white", email="gianni@example.it")
+    b = order(2, name="tarnee white", email="tarnee.w@example.it", time=3600.0)
+    assert compare(a, b, 50) is None
+    assert compare(a, order(2, name="tarnee white", email="gianni@example.it"), 85) is not None
+
+
+def test_a_street_typed_on_the_second_line_still_agrees() -> None:
+    a = order(1, phone="", extra="villa 2")
+    b = order(2, name="giulia rosi", phone="", street="villa 2", extra="via roma")
+    match = compare(a, b, 50)
+    assert match is not None and "street close" in match.reasons
 
 
 def test_namesake_in_another_city_is_not_a_duplicate() -> None:

@@ -23,8 +23,14 @@ RULES = {
     "pn": "postcode and name sound",
     "cn": "locality and name sound",
     "sn": "street, house number and the first initial of the name parts",
-    "hs": "house number and the sound of one name part",
+    "hs": "house number, the sound of one name part and the postcode's first digit or the locality's initial",
+    "sp": "postcode, street and the sound of one name part",
+    "ps": "postcode, house number and the sound of the street's name",
 }
+
+# Street-type words (after `keys.street_parts` expanded them): the name of the street is the first other word.
+_STREET_TYPES = frozenset({"via", "corso", "piazza", "viale", "strada", "largo", "vicolo", "localita", "frazione",
+                           "piazzale", "contrada", "borgo", "salita", "the"})
 
 
 class Blockable(Protocol):
@@ -50,17 +56,21 @@ def blocking_keys(c: Blockable) -> tuple[str, ...]:
             found += [f"pn:{c.postcode}|{s}" for s in sounds]
         if c.city:
             found += [f"cn:{c.city}|{s}" for s in sounds]
+        if c.street and c.postcode:
+            found += [f"sp:{c.postcode}|{c.street}|{s}" for s in part_sounds]
         if c.number:
             if c.street:
                 found.append(f"sn:{c.street}|{c.number}|{initial}")
-            found += [f"hs:{c.number}|{s}" for s in part_sounds]
+            found += [f"hs:{place}|{c.number}|{s}" for place in _regions(c) for s in part_sounds]
+    if c.street and c.postcode and c.number:
+        found.append(f"ps:{c.postcode}|{c.number}|{street_sound(c.street)}")
     return tuple(found)
 
 
 @lru_cache(maxsize=65_536)
 def _name_parts(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     """The name's share of the keys, once per distinct name: the two-way sounds (`pn`, `cn`), the
-    sound of each outer name part (`hs`) and the first initial of the outer parts (`sn`)."""
+    sound of each outer name part (`hs`, `sp`) and the first initial of the outer parts (`sn`)."""
     return (tuple(sorted(name_sounds(tokens))), tuple(sorted({sound_key(tokens[0]), sound_key(tokens[-1])})),
             min(tokens[0][0], tokens[-1][0]))
 
@@ -72,6 +82,21 @@ def name_sounds(tokens: tuple[str, ...]) -> frozenset[str]:
         return frozenset({sound_key(tokens[0])} if tokens else ())
     first, last = tokens[0], tokens[-1]
     return frozenset({f"{sound_key(last)}/{first[:2]}", f"{sound_key(first)}/{last[:2]}"})
+
+
+def _regions(c: Blockable) -> tuple[str, ...]:
+    """Where an order is, roughly: the postcode's first digit and the locality's first letter, each
+    when known, so that one of them survives a typo, a drop or the CAP typed into the locality."""
+    town = c.city.lstrip("0123456789 ")[:1]
+    return tuple(x for x in ("p" + c.postcode[:1] if c.postcode else "", "c" + town if town else "") if x)
+
+
+@lru_cache(maxsize=65_536)
+def street_sound(street: str) -> str:
+    """The sound of the street's own name ("via dante alighieri" -> "dnt"), which survives most typos."""
+    words = street.split()
+    name = next((w for w in words if w not in _STREET_TYPES), words[0])
+    return sound_key(name)
 
 
 def rule_of(key: str) -> str:

@@ -46,7 +46,7 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
                  weights: Weights = DEFAULT_WEIGHTS) -> Found:
     """Pairs with at least one target order, created within the window, not declared distinct."""
     span = window_days * DAY
-    blocks: dict[str, deque[Candidate]] = {}
+    blocks: dict[str, Candidate | deque[Candidate]] = {}  # one order alone, as most keys are, needs no deque
     recent: deque[Candidate] = deque()
     found = Found()
     freq = Frequencies()
@@ -59,8 +59,10 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
         for key in cand.keys:
             block = blocks.get(key)
             if block is None:
-                blocks[key] = deque((cand,), maxlen=BLOCK_CAP)
+                blocks[key] = cand
                 continue
+            if type(block) is not deque:
+                block = blocks[key] = deque((block,), maxlen=BLOCK_CAP)
             others, in_window = _worth_comparing(block, cand, seen, span, new_purchase)
             found.compared += in_window
             for other in others:
@@ -114,13 +116,15 @@ def _try_pair(found: Found, a: Candidate, b: Candidate, threshold: float, distin
         found.orders[b.id] = b
 
 
-def _evict(blocks: dict[str, deque[Candidate]], recent: deque[Candidate], before: float) -> None:
+def _evict(blocks: dict[str, Candidate | deque[Candidate]], recent: deque[Candidate], before: float) -> None:
     """Forget orders older than the window; blocks hold orders in arrival order, like `recent`."""
     while recent and recent[0].time < before:
         old = recent.popleft()
         for key in old.keys:
             block = blocks.get(key)
-            if block and block[0] is old:
+            if block is old:
+                del blocks[key]
+            elif type(block) is deque and block[0] is old:
                 block.popleft()
-            if not block:
-                blocks.pop(key, None)
+                if not block:
+                    del blocks[key]

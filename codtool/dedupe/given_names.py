@@ -24,9 +24,18 @@ camilla caterina chiara cinzia debora elena elisa elisabetta emma erica eleonora
 laura lisa lorena lorella marina marta martina monica nadia noemi patrizia rachele rita rosa rosanna rossella
 sabrina sara serena sofia teresa valentina valentino veronica viola giada greta aurora ginevra alice arianna
 miriam margherita ludovica agnese adele ada olga rebecca luisa luisella mirella ornella marisa grazia
-mariagrazia carmela carmelo concetta rosaria rosario assunta immacolata filomena ida iolanda lina marco
+mariagrazia annamaria mariarosa marianna mariella marilena mariano marino
+carmela carmelo concetta rosaria rosario assunta immacolata filomena ida iolanda lina marco
 michelangelo nino nina pasquale pasqualina santo santa sebastiano tullio ugo vito vita corrado dino dina enzo
 ezio igor lino loredana manuela milena mirko ottavia patrizio ornello remo romano romana sonia tania tommasa
+adriano adriana agostino alba amedeo amelia angelica antonella arturo attilio augusto aurelio benedetta bianca
+bruna calogero carolina cesare clara clelia cosimo costanza damiano delia denis denise diana edda egidio elvira
+emilia emilio enza ermanno erminia ester eugenio eugenia filippa flavia gemma gerardo giacinta giacinto
+gianluca gianluigi gianfranco gianpaolo giampiero gianmarco giordano giorgina girolamo gisella graziella
+guglielmo ignazio ines isabella italo lea letizia liliana livia lorenza luana lucio ludovico maddalena mafalda
+marcella matilde melissa natale natalia nazzareno nella norma oreste oscar pamela pierluigi
+pierpaolo pina primo quirino renzo rino rolando romeo rosalba rosalia rossana ruggero sabina
+santina saverio severino silvano simonetta stella susanna teodoro vanessa vanda virginia viviana wanda
 """
 
 _ENGLISH_TEXT = """
@@ -49,3 +58,104 @@ phoebe jessica bethany chelsea ellie imogen paige tayla courtney brooke shannon
 """
 
 GIVEN_NAMES = frozenset(_ITALIAN_TEXT.split()) | frozenset(_ENGLISH_TEXT.split())
+
+# A name, then the short forms people type for it on an order. A short form is the same person,
+# never a relative, even when it is itself a name (Sandro for Alessandro, Enzo for Vincenzo).
+_NICKNAMES_TEXT = """
+giuseppe: peppe beppe pino peppino giuseppino
+giuseppina: pina peppina giusy
+francesco: franco checco cecco ciccio
+francesca: franci fra checca
+alessandro: sandro ale alex
+alessandra: sandra ale alex
+giovanni: gianni nanni vanni
+giovanna: gianna vanna
+antonio: tonino toni tony toto
+antonella: anto nella
+salvatore: toto turi
+vincenzo: enzo vince
+domenico: mimmo
+luigi: gigi gino
+roberto: robi berto bob
+roberta: robi
+massimiliano: max massi
+massimo: max
+caterina: cate rina
+elisabetta: betta elisa eli
+emanuele: manu lele
+emanuela: manu lele
+gabriele: gabri lele
+gabriella: gabri ella
+federico: fede
+federica: fede
+valentina: vale
+valentino: vale
+daniele: dani
+daniela: dani
+margherita: marghe
+filippo: pippo
+raffaele: lello raffa
+leonardo: leo
+lorenzo: enzo renzo
+tommaso: tommy
+william: will bill billy liam
+robert: rob bob bobby robbie
+richard: rick ricky dick rich
+james: jim jimmy jamie
+john: jack johnny
+michael: mike mick mickey
+thomas: tom tommy
+elizabeth: liz lizzie beth betty eliza
+margaret: maggie meg peggy
+catherine: kate katie cathy cat
+katherine: kate katie kathy kat
+kathryn: kate katie kathy
+jennifer: jen jenny
+christopher: chris
+christine: chris chrissy
+matthew: matt
+daniel: dan danny
+joseph: joe joey
+anthony: tony
+edward: ed eddie ted ned
+charles: charlie chuck
+samuel: sam sammy
+samantha: sam sammy
+benjamin: ben benny
+nicholas: nick nicky
+alexander: alex
+alexandra: alex sandra
+andrew: andy drew
+david: dave davey
+steven: steve
+stephen: steve
+patricia: pat patty trish
+susan: sue susie
+deborah: deb debbie
+rebecca: becky bec
+jessica: jess jessie
+victoria: vicky tori
+isabella: bella izzy
+isabelle: bella izzy
+abigail: abby
+jacqueline: jackie
+kimberly: kim
+"""
+
+
+def _nickname_pairs() -> dict[str, frozenset[str]]:
+    pairs: dict[str, set[str]] = {}
+    for line in _NICKNAMES_TEXT.strip().splitlines():
+        full, _, short = line.partition(":")
+        for nick in short.split():
+            pairs.setdefault(full, set()).add(nick)
+            pairs.setdefault(nick, set()).add(full)
+    return {name: frozenset(others) for name, others in pairs.items()}
+
+
+_NICKNAMES = _nickname_pairs()
+
+
+def nicknames(name: str) -> frozenset[str]:
+    """The short forms of a name, or the names a short form stands for ("peppe" -> {"giuseppe"})."""
+    return _NICKNAMES.get(name, frozenset())

@@ -8,6 +8,10 @@ purchase than between two unrelated orders (m/u). Weights add up; the sum, less 
 rates of the labelled sets in `bench/` (no training at run time); a TOML file with the same
 names overrides them (see docs/dedupe.md).
 
+Two given names far apart count as another person (`name_different`) only on positive evidence:
+both are known names (`given_names`), a gender pair, or a typo nearer another known name; any
+other word typed over the name is `replaced`, weak evidence that the other fields outweigh.
+
 Exact agreement on a common value is weaker evidence than on a rare one: for name words and
 streets the exact weight is log2(m / share of orders with that value), counted over the orders
 of the run itself (`Frequencies`), within bounds, once enough orders have been seen.
@@ -16,6 +20,7 @@ of the run itself (`Frequencies`), within bounds, once enough orders have been s
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, fields, replace
@@ -27,12 +32,13 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
-from codtool.dedupe.given_names import GIVEN_NAMES
+from codtool.dedupe.given_names import GIVEN_NAMES, nicknames
 from codtool.errors import CodtoolError
 
 _M = 0.95          # share of true duplicates that agree exactly on a field, for term-frequency weights
 _MIN_SEEN = 500    # below this many orders the batch is too small to estimate frequencies
 _VOWELS = frozenset("aeio")
+_DOUBLED = re.compile(r"(.)\1")
 
 
 class WeightsError(CodtoolError):
@@ -50,7 +56,9 @@ class Weights:
     name_close: float = 3.0         # one typo (Jaro-Winkler >= 0.92 or one edit)
     name_typo: float = -1.0         # two typos, still recognisably the same word
     name_initial: float = 1.0       # "G." against "Giulia"
-    name_different: float = -30.0   # another given name (Mario/Maria, Anna/Lucia): another person
+    name_nickname: float = 2.0      # "Peppe" against "Giuseppe", "Ale" against "Alessandro"
+    name_different: float = -30.0   # two known distinct given names (Mario/Maria, Anna/Lucia): another person
+    name_replaced: float = -6.0     # a word unlike the other that is not a known distinct name: weak evidence
     surname_different: float = -6.0  # same given name, another surname: a married or maiden name, or a typo
     name_missing: float = -1.0      # one order has a name part the other lacks
     street_exact: float = 5.0
@@ -186,12 +194,17 @@ def name_levels(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[tuple[str, st
 
 
 def _best_pair(ta: tuple[str, ...], tb: tuple[str, ...], rows, cols) -> tuple[int, int]:
-    best, pair = -1.0, (0, 0)
+    """The most similar pair of words; ties go to a pair with an order's last word (its surname), then
+    to the alphabetically first pair of words, so that comparing b with a picks the same words."""
+    best, pair, words = (-1.0, False), (0, 0), ("", "")
+    last_a, last_b = len(ta) - 1, len(tb) - 1
     for i in rows:
         for j in cols:
             s = 2.0 if ta[i] == tb[j] else JaroWinkler.similarity(ta[i], tb[j])
-            if s > best or (s == best and i == len(ta) - 1):  # ties: the first order's last word, its surname
-                best, pair = s, (i, j)
+            key = (s, i == last_a or j == last_b)
+            both = (ta[i], tb[j]) if ta[i] <= tb[j] else (tb[j], ta[i])
+            if key > best or (key == best and both < words):
+                best, pair, words = key, (i, j), both
     return pair
 
 
@@ -201,32 +214,52 @@ def _weighed(field: str, level: str, a: str, b: str, note: str, freq: Frequencie
     if level == "exact":
         return Evidence(field, "exact", freq.name_weight(a, w), ", ".join(filter(None, [a, note])))
     if level == "different":
-        weight = w.surname_different if field == "surname" and not _family_names(a, b) else w.name_different
+        weight = w.surname_different if field == "surname" and not _two_people(a, b) else w.name_different
+    elif level == "replaced":
+        weight = w.surname_different if field == "surname" else w.name_replaced
     else:
         weight = getattr(w, f"name_{level}")
     return Evidence(field, level, weight, f"{a}/{b}")
 
 
 def _part_level(a: str, b: str) -> str:
-    """exact, initial, close, typo or different (another given name, or far apart)."""
+    """exact, initial, nickname, close, typo, different (two people's given names) or replaced (far
+    apart, but not two known distinct names: a word typed over the other, weak evidence either way)."""
     if a == b:
         return "exact"
     if (len(a) == 1 or len(b) == 1) and a[0] == b[0]:
         return "initial"
+    if b in nicknames(a) or _shortened(a, b):
+        return "nickname"
+    if _DOUBLED.sub(r"\1", a) == _DOUBLED.sub(r"\1", b):
+        return "close"  # Niccolò/Nicolò, Gabriella/Gabriela: one name spelt two ways
     if _family_names(a, b):
         return "different"
     edits = DamerauLevenshtein.distance(a, b, score_cutoff=3)
     similar = JaroWinkler.similarity(a, b)
     if similar >= 0.92 or (edits <= 1 and min(len(a), len(b)) >= 4):
         return "close"
-    if similar >= 0.8 or edits <= 1 or (edits <= 2 and min(len(a), len(b)) >= 5):
+    if abs(len(a) - len(b)) <= 2 and (similar >= 0.8 or edits <= 1 or (edits <= 2 and min(len(a), len(b)) >= 5)):
         return "typo"
-    return "different"
+    return "replaced"
+
+
+def _shortened(a: str, b: str) -> bool:
+    """"Ale" for "Alessandro", "Cate" for "Caterina": a prefix of three letters or more, unless both
+    are known names (Giulia is not short for Giuliana)."""
+    short, full = (a, b) if len(a) < len(b) else (b, a)
+    return len(short) >= 3 and full.startswith(short) and not (short in GIVEN_NAMES and full in GIVEN_NAMES)
 
 
 def _family_names(a: str, b: str) -> bool:
     """Two names of one family's people (Mario/Maria, Luca/Lucia): never a typo, whatever the field."""
     return _gender_variants(a, b) or _two_names(a, b)
+
+
+def _two_people(a: str, b: str) -> bool:
+    """In the surname's place (both orders surname first: "Rossi Mario", "Rossi Maria"), only two listed
+    names or a gender pair count as two people; Ryan and Wang are surnames that differ."""
+    return _gender_variants(a, b) or (a in GIVEN_NAMES and b in GIVEN_NAMES)
 
 
 def _gender_variants(a: str, b: str) -> bool:
@@ -267,6 +300,7 @@ def text_level(a: str, b: str, close_at: float = 0.9) -> str:
     return "different"
 
 
+@lru_cache(maxsize=131_072)
 def code_level(a: str, b: str) -> str:
     """House numbers, postcodes, phone digits: exact / close (one edit, or 12 against 12b) / different."""
     if a == b:

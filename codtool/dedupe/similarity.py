@@ -83,11 +83,22 @@ def pair_evidence(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> 
     if _new_purchase(a, b, w):
         return None
     found = name_evidence(a.tokens, b.tokens, freq, w)
-    found += _contact(a, b, w, freq)
+    contact = _contact(a, b, w, freq)
+    if any(e.field == "email" and e.level == "different" for e in contact):
+        found = [_own_mailbox(e, w) for e in found]
+    found += contact
     found.append(_goods(a, b, w))
     if a.source and a.source == b.source and a.total == b.total:
         found.append(Evidence("shop order", "exact", w.source_same, a.source))
     return sorted(found, key=lambda e: -abs(e.weight))
+
+
+def _own_mailbox(e: Evidence, w: Weights) -> Evidence:
+    """A given name typed over with another word, and an email of each one's own: two people of a
+    family, as sure as two known distinct names (`name_different`)."""
+    if e.field == "given name" and e.level == "replaced":
+        return Evidence(e.field, "different", w.name_different, f"{e.detail}, each with an own email")
+    return e
 
 
 def _reasons(evidence: list[Evidence]) -> str:
@@ -115,7 +126,7 @@ def _contact(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> list[
             place.append(Evidence(field, level, _pick(w, field, level), detail))
     elsewhere = len(place) == 2 and all(e.level == "different" for e in place)
     if a.street and b.street:
-        level = text_level(a.street, b.street)
+        level = _street_level(a, b)
         weight = freq.street_weight(a.street, w) if level == "exact" else _pick(w, "street", level)
         found.append(_in_town(Evidence("street", level, weight, a.street if level == "exact" else ""), elsewhere))
     if a.number and b.number:
@@ -127,6 +138,16 @@ def _contact(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> list[
         level = text_level(a.extra, b.extra)
         found.append(Evidence("address line 2", level, _pick(w, "extra", level)))
     return found
+
+
+def _street_level(a: Candidate, b: Candidate) -> str:
+    """The streets' level; streets that differ but each match the other order's second line (the
+    street typed on the second line, the building or farm name on the first) count as close."""
+    level = text_level(a.street, b.street)
+    if level == "different" and a.extra and b.extra and text_level(a.street, b.extra) != "different" \
+            and text_level(a.extra, b.street) != "different":
+        return "close"
+    return level
 
 
 def _in_town(e: Evidence, elsewhere: bool) -> Evidence:
