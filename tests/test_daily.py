@@ -254,3 +254,34 @@ def _top_key(config: Path, line: str) -> str:
     text = config.read_text(encoding="utf-8")
     first = text.index("\n[")
     return text[:first] + "\n" + line + "\n" + text[first:]
+
+
+def test_a_courier_mapping_named_in_the_configuration(ledgers, tmp_path):
+    """`tracking_mapping` under [couriers.NAME]: daily ships and tracks a courier codtool does not know,
+    exactly as `ship`/`track --mapping` do."""
+    mapping = tmp_path / "acme.toml"
+    mapping.write_text((REPO / "codtool" / "data" / "couriers" / "gls.toml").read_text(encoding="utf-8"),
+                       encoding="utf-8")
+    config = tmp_path / "codtool.toml"
+    config.write_text(CONFIG.read_text(encoding="utf-8") + '\n[couriers.acme]\ntracking_mapping = "acme.toml"\n',
+                      encoding="utf-8")
+    ship, status = REPO / "fixtures" / "shipping" / "manifest_gls.csv", REPO / "fixtures" / "shipping" / "gls_status.csv"
+    by_hand, by_daily = ledgers.new("by_hand"), ledgers.new("by_daily")
+    for args in (["import", *map(str, LAYOUT["orders/demo"]), "--shop", "demo"], ["check"], ["dedupe"],
+                 ["calls", "confirm", "--date", AS_OF], ["ship", str(ship), "-c", "acme", "--mapping", str(mapping)],
+                 ["track", str(status), "-c", "acme", "--mapping", str(mapping)]):
+        assert run(by_hand, "-q", *args).exit_code == 0, args
+    in_dir = tmp_path / "in"
+    for folder, files in (("orders/demo", LAYOUT["orders/demo"]), ("manifests/acme", [ship]),
+                          ("tracking/acme", [status])):
+        (in_dir / folder).mkdir(parents=True)
+        for f in files:
+            (in_dir / folder / f.name).write_bytes(f.read_bytes())
+    result = run(by_daily, "--json", "--config", str(config), "daily", "--in", str(in_dir), "--out",
+                 str(tmp_path / "out"), "--as-of", AS_OF)
+    summary = json.loads(result.stdout)
+    assert {f["file"]: f["status"] for f in summary["files"]}["tracking/acme/gls_status.csv"] == "processed"
+    hand, daily_ = content(by_hand), content(by_daily)
+    for table in ("shipments", "tracking_events", "orders"):
+        assert daily_[table] == hand[table], table
+    assert any("'acme'" in row for row in daily_["shipments"])

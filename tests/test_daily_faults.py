@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -33,7 +34,9 @@ RANDOM_KILLS = int(os.environ.get("CODTOOL_DAILY_RANDOM_KILLS", "0"))
 # between its two transactions); every named point when the random kills run too.
 POINTS = (DAILY_POINTS + STAGE_POINTS if RANDOM_KILLS else
           ("daily.after_record", "daily.after_step.manifests", "check.between_passes", "payout.after_close"))
-UNREADABLE = {"truncated", "binary", "wrong_encoding", "huge_field", "missing_columns"}  # refused whole
+UNREADABLE = {  # refused whole, and the words that say why
+    "truncated": "workbook", "binary": "binary", "wrong_encoding": "binary", "huge_field": "line 2: the line is longer",
+    "missing_columns": "missing (required )?column|no header row"}
 
 
 def test_malformed_files_are_each_reported_and_every_good_file_imported(ledgers, tmp_path):
@@ -49,6 +52,7 @@ def test_malformed_files_are_each_reported_and_every_good_file_imported(ledgers,
         variant = next(v for v in VARIANTS if f"_bad_{v}_" in path.name)
         if variant in UNREADABLE:
             assert report["status"] == "bad", report
+            assert re.search(UNREADABLE[variant], report["reason"]), report
         else:  # read: recorded, with the first refused line's reason (a formula is kept as inert text,
             assert report["status"] == "processed", report  # refused only where the column must be a date
             assert report["reason"] or variant == "formulas", report  # or an amount)

@@ -101,8 +101,10 @@ def _first(reasons: list[str], counts: dict[str, int]) -> str:
 
 
 def _without_path(message: str, path: Path) -> str:
-    """Stage errors start with the file's full path; the summary names the file once, relative."""
-    return message.removeprefix(f"{path}:").removeprefix(f"{path}").lstrip(": ") or message
+    """Stage errors start with the file's full path (and line); the summary names the file once, relative."""
+    rest = message.removeprefix(f"{path}:").removeprefix(f"{path}").lstrip(": ") or message
+    line = re.match(r"(\d+): ", rest)
+    return f"line {line.group(1)}: {rest[line.end():]}" if line else rest
 
 
 # --- file handlers: one per folder kind ----------------------------------------------------------
