@@ -43,7 +43,10 @@ class Key:
 
 
 TOP = {"timezone": Key("tz", "Europe/Rome"), "currency": Key("currency", "EUR"),
-       "operator": Key("text", "")}  # the operator's name, printed on shop statements
+       "operator": Key("text", ""),  # the operator's name, printed on shop statements
+       # `codtool daily`: its action log (--log, --log-level override) and the call policy file
+       "log_file": Key("text", ""), "log_level": Key("choice", "info", choices=("info", "debug")),
+       "call_policy": Key("text", "")}
 COURIER = {
     "cycle_days": Key("int", 5, 1, 366),
     "cycle_anchor": Key("date", "2026-01-01"),
@@ -65,6 +68,7 @@ SHOP = {
     "rto_fee": Key("money", "0.00"),
     "pay_on": Key("choice", "bank_credit", choices=("bank_credit", "remittance")),
     "display_name": Key("text", ""),  # the shop's name in customer messages; default: its ledger name
+    "orders_mapping": Key("text", ""),  # `codtool daily`: the --mapping for orders/<shop>/ files
 }
 SECTIONS = {"couriers": COURIER, "shops": SHOP}
 
@@ -95,6 +99,9 @@ class Config:
     origins: dict[str, str] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
     operator: str = ""
+    log_file: str = ""
+    log_level: str = "info"
+    call_policy: str = ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -175,7 +182,8 @@ def build_config(data: dict[str, Any], path: Path | None) -> Config:
             typed = _values(where, f"{section}.{name}.", schema, values, origins, currency)
             sections[section][name] = Terms(name, typed)
     return Config(path, top["timezone"], currency, sections["couriers"], sections["shops"], origins, data,
-                  operator=top["operator"])
+                  operator=top["operator"], log_file=top["log_file"], log_level=top["log_level"],
+                  call_policy=top["call_policy"])
 
 
 def _values(where: str, prefix: str, schema: dict[str, Key], data: dict[str, Any], origins: dict[str, str],

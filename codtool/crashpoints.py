@@ -34,6 +34,11 @@ POINTS = (
     "payout.after_payment",             # payment and its bank posting written, not committed
 )
 
+# `codtool daily` (tests/test_daily_faults.py): after a file's data and its record are written, not
+# committed; and between two steps, after the named step committed everything it does.
+DAILY_POINTS = ("daily.after_record", "daily.after_step.orders", "daily.after_step.check",
+                "daily.after_step.manifests", "daily.after_step.bank", "daily.after_step.reconcile")
+
 
 def crash_point(name: str) -> None:
     """Die here, at once, when the environment names this point."""

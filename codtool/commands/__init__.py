@@ -81,7 +81,7 @@ def checked_shop(value: str | None) -> str | None:
 
 
 def register_all(app: typer.Typer) -> None:
-    from codtool.commands import browse, calls, checks, dedupe, doctor, imports, orders, payout, remit, shipping
+    from codtool.commands import browse, calls, checks, daily, dedupe, doctor, imports, orders, payout, remit, shipping
 
-    for module in (imports, orders, checks, dedupe, calls, shipping, remit, payout, doctor, browse):
+    for module in (imports, orders, checks, dedupe, calls, shipping, remit, payout, daily, doctor, browse):
         module.register(app)
