@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from codtool.commands import CsvDialectOption, ForceOption, SheetOption, add_group, choices, output_file
-from codtool.exports import DATETIME, ID, INT, MONEY, TEXT, ExportError, export_format, schema
+from codtool.exports import ExportError, export_format
 from codtool.input_policy import MAX_ID
+from codtool.notify.call_sheet import reasons_text, write_call_sheet
 from codtool.notify.templates import KINDS, LANGUAGES, Templates, load_templates, templates_folder
 from codtool.render import table
 from codtool.state import state_of
@@ -23,23 +24,12 @@ if TYPE_CHECKING:  # the stage libraries are imported by the commands that run t
     from codtool.notify.outcomes import RecordResult
     from codtool.notify.sent import MarkResult
 
-# The call sheet's fill-in address columns, as `calls record` reads them (codtool.notify.outcomes.ADDRESS_FIELDS;
-# a test holds the two equal, so this module need not import the sheet reader and pandas).
-ADDRESS_FIELDS = ("new_address1", "new_address2", "new_postcode", "new_city", "new_province")
-
 Kind = choices("Kind", KINDS)
 Language = choices("Language", LANGUAGES)
 PolicyOption = Annotated[Path | None, typer.Option("--policy", help="TOML file with the confirmation policy.")]
 DateOption = Annotated[str | None, typer.Option("--date", metavar="DATE",
                                                 help="Day to plan, YYYY-MM-DD (default: today).")]
 
-SHEET_COLUMNS = ("id", "order", "shop", "customer", "phone_e164", "phone_national", "address", "amount", "currency",
-                 "items", "score", "reasons", "attempt", "last_outcome", "due_at")
-FILL_IN = ("outcome", "called_at", "call_back_at", *ADDRESS_FIELDS, "agent", "note")
-SHEET_SCHEMA = schema(("id", INT), ("order", ID), ("shop", TEXT), ("customer", TEXT), ("phone_e164", ID),
-                      ("phone_national", ID), ("address", TEXT), ("amount", MONEY, "currency"), ("currency", TEXT),
-                      ("items", TEXT), ("score", INT), ("reasons", TEXT), ("attempt", INT), ("last_outcome", TEXT),
-                      ("due_at", DATETIME), *((name, TEXT) for name in FILL_IN))
 
 
 def register(app: typer.Typer) -> None:
@@ -85,7 +75,6 @@ def list_calls(
     out = _checked_out(out, force)
     if out is not None:
         output_file(out, force, csv_dialect)
-    from codtool.exports import write_table
     from codtool.notify.calls import call_list
     from codtool.notify.policy import load_policy
 
@@ -94,26 +83,16 @@ def list_calls(
     with state.output.working("Scoring open orders"):
         result = call_list(state.ledger(), _day(day), load_policy(policy), limit)
     if out is not None:
-        write_table(out, SHEET_SCHEMA, (_sheet_row(r) for r in result.calls), sheet="calls",
-                    replace=force, dialect=csv_dialect)
+        write_call_sheet(out, result.calls, force, csv_dialect)
         result.file = str(out)
     data = result.to_json() if state.output.as_json else None  # the lines are read back only for --json
     state.output.emit(data, lambda c: _show_list(c, result))
 
 
-def _reasons(reasons: list[dict]) -> str:
-    """"high COD 120.00 EUR (>= 100.00) +30; first-time customer +10": no leading sign for spreadsheets."""
-    return "; ".join(f"{r['reason']} +{r['points']}" for r in reasons)
-
-
-def _sheet_row(r: dict) -> list:
-    return [_reasons(r[c]) if c == "reasons" else r[c] for c in SHEET_COLUMNS] + [""] * len(FILL_IN)
-
-
 def _show_list(console: Console, result: CallList) -> None:
     cols = ("id", "order", "customer", "phone", "e164", "address", "amount", "items", "score", "reasons", "attempt")
     rows = ((r["id"], r["order"], r["customer"], r["phone_national"], r["phone_e164"], r["address"],
-             f"{r['amount']} {r['currency']}", r["items"], r["score"], _reasons(r["reasons"]).replace("; ", "\n"),
+             f"{r['amount']} {r['currency']}", r["items"], r["score"], reasons_text(r["reasons"]).replace("; ", "\n"),
              r["attempt"]) for r in result.calls)
     console.print(table(f"Calls for {result.day} ({len(result.calls)})", cols, rows, numeric=("amount", "score"),
                         drop_first=("attempt", "items", "phone", "address")))
@@ -180,7 +159,7 @@ def _show_confirm(console: Console, r: ConfirmResult) -> None:
     console.print(table(f"Orders {verb} by policy ({len(r.confirmed)})",
                         ("id", "order", "customer", "amount", "score", "reasons"),
                         ((x["id"], x["order"], x["customer"], f"{x['amount']} {x['currency']}", x["score"],
-                          _reasons(x["reasons"]) or "no risk signal") for x in r.confirmed),
+                          reasons_text(x["reasons"]) or "no risk signal") for x in r.confirmed),
                         numeric=("amount", "score")))
     console.print(f"{r.need_call} orders still need a call (codtool calls list).")
 

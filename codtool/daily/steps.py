@@ -209,14 +209,11 @@ def confirm(day: Day) -> dict[str, int]:
 
 
 def call_sheet(day: Day) -> dict[str, int]:
-    # The sheet's columns are the `calls list` command's, so `calls record` reads the filled sheet back.
-    from codtool.commands.calls import SHEET_SCHEMA, _sheet_row
-    from codtool.exports import write_table
+    from codtool.notify.call_sheet import write_call_sheet
     from codtool.notify.calls import call_list
 
     result = call_list(day.ledger, day.as_of, day.policy)
-    write_table(day.output("calls.xlsx"), SHEET_SCHEMA, (_sheet_row(r) for r in result.calls), sheet="calls",
-                replace=True)
+    write_call_sheet(day.output("calls.xlsx"), result.calls, replace=True)
     day.log.orders("call_list", "to_call", [c["order"] for c in result.calls])
     return {"to_call": len(result.calls), "needs_no_call": result.needs_no_call, "not_due_yet": result.not_due_yet}
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any, Protocol
 
 from codtool.errors import LedgerError
 from codtool.ledger.dialect import Dialect
+
+_MANY_CHUNK = 5_000  # rows per executemany round trip
 
 
 class StorageError(LedgerError):
@@ -82,12 +85,19 @@ class Session:
             raise StorageError(f"ledger: {one_line(exc)}") from exc
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
-        """Run one statement per row; returns how many rows it changed in all."""
+        """Run one statement per row; returns how many rows it changed in all.
+
+        Rows are taken in chunks before each is sent: `rows` may be a generator that itself reads
+        this ledger (a `stream`), and psycopg holds the connection's lock for the whole of an
+        `executemany`, so reading inside it would wait for itself forever."""
+        changed, text, source = 0, self.dialect.sql(sql), iter(rows)
         try:
             cur = self._raw.cursor()
             try:
-                cur.executemany(self.dialect.sql(sql), rows)
-                return max(cur.rowcount, 0)
+                while chunk := list(islice(source, _MANY_CHUNK)):
+                    cur.executemany(text, chunk)
+                    changed += max(cur.rowcount, 0)
+                return changed
             finally:
                 cur.close()
         except self._errors as exc:

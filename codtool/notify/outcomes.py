@@ -27,6 +27,7 @@ from codtool.ledger import calls as store
 from codtool.ledger import findings as found_store
 from codtool.ledger.db import utc_now
 from codtool.ledger.orders import set_status
+from codtool.notify.call_sheet import ADDRESS_FIELDS
 from codtool.notify.policy import Policy
 
 OUTCOMES = ("confirmed", "cancelled", "no_answer", "call_back", "address_corrected", "wrong_number")
@@ -41,7 +42,6 @@ _STATUS_FOR = {"confirmed": statuses.CONFIRMED, "address_corrected": statuses.CO
 _REASON_FOR = {"confirmed": "confirmed by phone", "address_corrected": "confirmed by phone with a corrected address",
                "cancelled": "customer cancelled on the phone", "wrong_number": "wrong phone number"}
 _GIVE_UP_STATUS = {"unreachable": statuses.UNREACHABLE, "cancel": statuses.CANCELLED, "confirm": statuses.CONFIRMED}
-ADDRESS_FIELDS = ("new_address1", "new_address2", "new_postcode", "new_city", "new_province")
 FIELDS = ("id", "order", "shop", "outcome", "called_at", "call_back_at", "agent", "note", *ADDRESS_FIELDS)
 SOURCE = "calls record"
 
