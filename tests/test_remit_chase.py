@@ -274,6 +274,24 @@ def test_courier_overrides_and_config_show(cli, tmp_path):
     assert data["reminders"][0]["step"] == "formal"
 
 
+@pytest.mark.broken_ledger
+def test_doctor_names_a_reminder_whose_total_is_not_its_lines(ledgers, tmp_path):
+    from conftest import Cli
+    from helpers import connect
+
+    broken = Cli(ledgers.new("broken"))  # not the `cli` fixture: its ledger must keep its invariants
+    config = world(broken, tmp_path)
+    chase(broken, config, "2026-10-11")
+    assert broken.json("doctor")["violations"] == []
+    with connect(broken.db) as session:
+        session.execute("INSERT INTO chase_reminders (courier, step, as_of, language, parcels, total_minor, currency, "
+                        "files, written_at) VALUES ('brt', 'formal', '2026-10-20', 'it', 1, 999, 'EUR', '', 'now')")
+    result = broken("doctor")
+    assert result.exit_code == 1
+    assert "each courier reminder's total is the sum of its lines: reminder 2: expected total_minor 0, parcels 0, " \
+           "found total_minor 999, parcels 1" in result.stderr
+
+
 # --- the pure parts -------------------------------------------------------------------------------
 
 TERMS = ChaseTerms((0, 6, 12), 3, "it")

@@ -60,3 +60,14 @@ def reminders(session: Session, courier: str | None = None) -> list[Row]:
     where, params = ("WHERE courier = ?", [courier]) if courier else ("", [])
     return session.query(f"SELECT id, {', '.join(REMINDER_COLUMNS)} FROM chase_reminders {where} "
                          "ORDER BY as_of, id", params)
+
+
+def reminder_total_mismatches(session: Session) -> list[tuple]:
+    """Reminders whose recorded total or parcel count is not their lines' (a reminder says what it lists)."""
+    return [tuple(r) for r in session.execute(
+        "SELECT 'reminder ' || r.id, "
+        "'total_minor ' || CAST(COALESCE(SUM(l.amount_minor), 0) AS BIGINT) || ', parcels ' || COUNT(l.shipment_id), "
+        "'total_minor ' || r.total_minor || ', parcels ' || r.parcels "
+        "FROM chase_reminders r LEFT JOIN chase_reminder_lines l ON l.reminder_id = r.id "
+        "GROUP BY r.id, r.total_minor, r.parcels "
+        "HAVING r.total_minor != COALESCE(SUM(l.amount_minor), 0) OR r.parcels != COUNT(l.shipment_id) ORDER BY r.id")]

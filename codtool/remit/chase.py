@@ -27,11 +27,11 @@ from codtool.ledger import Ledger, Session
 from codtool.ledger import chase as store
 from codtool.ledger.db import utc_now
 from codtool.money import Money
+from codtool.remit.chase_documents import reminder_files, write_reminder
 from codtool.remit.reconcile import Reconciled, reconcile_in
 
 STEPS = ("friendly", "formal", "final")
 NOT_CHASED = ("dispute", "write_off")  # decisions that stop the chase for a parcel
-FORMATS = (".pdf", ".xlsx", ".txt")
 
 
 @dataclass(frozen=True)
@@ -171,8 +171,6 @@ def run_chase(ledger: Ledger, config: Config, as_of: date, out_dir: Path,
     out_dir must exist when a reminder is due (the output policy: a typo must not scatter files)."""
     if courier is not None:
         config.courier(courier)
-    from codtool.remit.chase_documents import reminder_files, write_reminder
-
     with ledger.transaction() as session:
         owed = chased(session, reconcile_in(session, config, as_of, courier), as_of)
         history = _history(session, owed)
