@@ -245,9 +245,11 @@ def remit_resolve(
 
 def remit_chase(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the reminders (PDF, XLSX, TXT); must exist.")],
+    out: Annotated[Path, typer.Option("--out", metavar="DIR",
+                                      help="Folder for the reminders (PDF, XLSX, TXT); must exist.")],
     courier: CourierFilter = None,
-    as_of: AsOf = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Reconcile and chase as of this day (YYYY-MM-DD); default today.")] = None,
 ) -> None:
     """Write reminders to couriers with overdue COD money: friendly, then formal, then final; each step once.
 
