@@ -58,7 +58,21 @@ COURIER = {
     "remittance_mapping": Key("text", ""),
     "tracking_mapping": Key("text", ""),
     "display_name": Key("text", ""),  # as customers read it ("BRT"); default: see Config.courier_name
+    # `remit chase` overrides for this courier; unset (None) means the [chase] value
+    "chase_friendly_after_days": Key("int", None, 0, 3660),
+    "chase_formal_after_days": Key("int", None, 0, 3660),
+    "chase_final_after_days": Key("int", None, 0, 3660),
+    "chase_min_days_between": Key("int", None, 1, 366),
+    "chase_language": Key("choice", None, choices=("it", "en")),
 }
+CHASE = {  # `remit chase`: days past the payout date before each step, and the spacing of steps
+    "friendly_after_days": Key("int", 0, 0, 3660),
+    "formal_after_days": Key("int", 10, 0, 3660),
+    "final_after_days": Key("int", 20, 0, 3660),
+    "min_days_between": Key("int", 5, 1, 366),
+    "language": Key("choice", "it", choices=("it", "en")),
+}
+CHASE_STEPS = ("friendly_after_days", "formal_after_days", "final_after_days")
 SHOP = {
     "payout_cycle_days": Key("int", 5, 1, 366),
     "payout_cycle_anchor": Key("date", "2026-01-01"),
@@ -102,6 +116,7 @@ class Config:
     log_file: str = ""
     log_level: str = "info"
     call_policy: str = ""
+    chase: dict[str, Any] = field(default_factory=dict)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -164,8 +179,8 @@ def build_config(data: dict[str, Any], path: Path | None) -> Config:
     """Validate every key against the schema; the first bad one is refused with file, key and reason."""
     where = str(path) if path else "configuration"
     for key in data:
-        if key not in TOP and key not in SECTIONS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join([*TOP, *SECTIONS])})")
+        if key not in TOP and key not in SECTIONS and key != "chase":
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join([*TOP, 'chase', *SECTIONS])})")
     origins: dict[str, str] = {}
     top = _values(where, "", TOP, {k: v for k, v in data.items() if k in TOP}, origins, "EUR")
     currency = top["currency"]
@@ -181,9 +196,29 @@ def build_config(data: dict[str, Any], path: Path | None) -> Config:
                 raise ConfigError(f"{where}: {section}.{name}: expected a [{section}.{name}] table, found {values!r}")
             typed = _values(where, f"{section}.{name}.", schema, values, origins, currency)
             sections[section][name] = Terms(name, typed)
+    if not isinstance(data.get("chase", {}), dict):
+        raise ConfigError(f"{where}: [chase] must be a table")
+    chase = _values(where, "chase.", CHASE, data.get("chase", {}), origins, currency)
+    _check_chase_order(where, chase, sections["couriers"])
     return Config(path, top["timezone"], currency, sections["couriers"], sections["shops"], origins, data,
                   operator=top["operator"], log_file=top["log_file"], log_level=top["log_level"],
-                  call_policy=top["call_policy"])
+                  call_policy=top["call_policy"], chase=chase)
+
+
+def chase_setting(config_chase: dict[str, Any], terms: Terms | None, key: str) -> tuple[str, Any]:
+    """A courier's effective `remit chase` value and the key it came from: its override, else [chase]."""
+    values = config_chase or {k: spec.default for k, spec in CHASE.items()}
+    own = terms.values.get(f"chase_{key}") if terms is not None else None
+    return (f"couriers.{terms.name}.chase_{key}", own) if own is not None else (f"chase.{key}", values[key])
+
+
+def _check_chase_order(where: str, chase: dict[str, Any], couriers: dict[str, Terms]) -> None:
+    """Each courier's effective reminder thresholds must rise: friendly, then formal, then final."""
+    for terms in [None, *couriers.values()]:
+        days = [chase_setting(chase, terms, key) for key in CHASE_STEPS]
+        for (before, low), (key, high) in zip(days, days[1:], strict=False):
+            if high <= low:
+                raise ConfigError(f"{where}: {key}: expected more days than {before} ({low}), found {high}")
 
 
 def _values(where: str, prefix: str, schema: dict[str, Key], data: dict[str, Any], origins: dict[str, str],
@@ -195,7 +230,7 @@ def _values(where: str, prefix: str, schema: dict[str, Key], data: dict[str, Any
     for key, spec in schema.items():
         given = key in data
         value = data[key] if given else spec.default
-        typed[key] = _convert(f"{where}: {prefix}{key}", spec, value, currency)
+        typed[key] = None if value is None else _convert(f"{where}: {prefix}{key}", spec, value, currency)
         origins[prefix + key] = where if given else "default"
     return typed
 
@@ -289,10 +324,14 @@ def effective_values(config: Config) -> list[tuple[str, str, str]]:
     rows = []
     for key in TOP:
         rows.append((key, str(getattr(config, key)), config.origins.get(key, "default")))
+    for key, spec in CHASE.items():
+        value = config.raw.get("chase", {}).get(key, spec.default)
+        rows.append((f"chase.{key}", str(value), config.origins.get(f"chase.{key}", "default")))
     for section in SECTIONS:
         for name in getattr(config, section):
             raw = config.raw.get(section, {}).get(name, {})
             for key, spec in SECTIONS[section].items():
                 value = raw.get(key, spec.default)
-                rows.append((f"{section}.{name}.{key}", str(value), config.origins[f"{section}.{name}.{key}"]))
+                shown = "" if value is None else str(value)  # an unset chase override: [chase] applies
+                rows.append((f"{section}.{name}.{key}", shown, config.origins[f"{section}.{name}.{key}"]))
     return rows

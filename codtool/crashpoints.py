@@ -29,6 +29,7 @@ POINTS = (
     "remit.bank.after_lines",           # bank statement, lines and rejects written, not committed
     "remit.reconcile.after_postings",   # postings, discrepancies and the run written, not committed
     "remit.resolve.after_decision",     # decision and its balancing transaction written, not committed
+    "remit.chase.after_reminders",      # reminders recorded and their files written, not committed
     "payout.after_items",               # statements, items and their postings written, cycles not closed
     "payout.after_close",               # cycles closed, balances carried, not committed
     "payout.after_payment",             # payment and its bank posting written, not committed

@@ -51,11 +51,14 @@ STEPS = (  # the COD day; each crash point belongs to the first step that reache
     ("payout run", [*MONEY, "payout", "run", "--as-of", "2026-12-10"]),
     ("payout record", [*MONEY, "payout", "record", "1", "--bank-ref", "TRN9", "--amount", "120,70", "--date",
                        "2026-12-11"]),
+    # a COD parcel delivered after the last reconcile and never remitted: what the chase step chases
+    ("track late", ["track", str(REMIT / "brt_status_2026-12-12.csv"), "--courier", "brt"]),
+    ("remit chase", [*MONEY, "remit", "chase", "--as-of", "2026-12-28", "--out", "."]),  # reminders in the run's folder
 )
 STEP_OF = {"import": 0, "check": 1, "dedupe": 2, "dedupe.after_decision": 3, "calls.after_outcomes": 4,
            "calls.after_confirm": 5, "notify": 7, "ship": 8, "track": 9, "ndr": 11, "remit.import": 12,
            "remit.bank": 13, "remit.reconcile": 14, "remit.resolve": 15, "payout.after_items": 16,
-           "payout.after_close": 16, "payout.after_payment": 17}
+           "payout.after_close": 16, "payout.after_payment": 17, "remit.chase": 19}
 BETWEEN_TRANSACTIONS = {"check.between_passes"}
 _NOW = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")  # utc_now(): when a row was written, not what it says
 
@@ -127,3 +130,8 @@ def test_a_rerun_after_a_kill_ends_in_the_uninterrupted_ledger(baseline, crashed
         result = run(db, "-q", *STEPS[step][1])
     assert result.exit_code == 0, result.output
     assert dump(db) == dump(baseline[step])
+
+
+def test_the_chase_step_has_a_reminder_to_write(baseline):
+    """Else its crash point would guard an empty transaction."""
+    assert len(dump(baseline[-1])["chase_reminders"]) >= 1

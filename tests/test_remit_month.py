@@ -103,3 +103,15 @@ def test_payouts_put_every_credited_parcel_on_one_statement_with_its_fee(month):
     assert (again["new_items"], again["new_transactions"]) == ({}, 0)
     assert cli.json("payout", "list")["statements"] == statements
     assert cli.json("doctor")["violations"] == []
+
+
+def test_chase_reminds_each_courier_of_exactly_the_injected_overdue_parcels(month, tmp_path):
+    world, cli, _ = month
+    data = cli.json("--config", world.config, "remit", "chase", "--as-of", AS_OF.isoformat(), "--out", tmp_path)
+    injected = sorted(tuple(e) for e in json.loads((world.root / "expected.json").read_text()) if e[0] == "overdue")
+    chased = sorted(("overdue", ln["tracking_number"], ln["amount_minor"])
+                    for r in data["reminders"] for ln in r["lines"])
+    assert injected and chased == injected
+    assert data["overdue_minor"] == sum(amount for _, _, amount in injected)
+    assert all(r["step"] == "friendly" for r in data["reminders"])  # no earlier reminder: every chase starts here
+    assert len(data["files"]) == 3 * len(data["reminders"])

@@ -1,4 +1,4 @@
-"""`codtool config show` and `codtool remit import|bank|reconcile|report|resolve|balances`: the money side."""
+"""`codtool config show` and `codtool remit import|bank|reconcile|report|resolve|chase|balances`: the money side."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from codtool.errors import CodtoolError
 from codtool.exports import export_format
 from codtool.ledger import remit as store
 from codtool.money import format_minor
+from codtool.output_paths import OutputRefused
 from codtool.remit.reconcile import reconcile
 from codtool.remit.resolve import Decision, resolve
 from codtool.render import table
@@ -40,7 +41,7 @@ def register(app: typer.Typer) -> None:
     add_group(app, "config", "The configuration file (TOML).", {"show": config_show})
     add_group(app, "remit", "Courier COD remittances, bank statements and reconciliation.", {
         "import": remit_import, "bank": remit_bank, "reconcile": remit_reconcile, "report": remit_report,
-        "resolve": remit_resolve, "balances": remit_balances})
+        "resolve": remit_resolve, "chase": remit_chase, "balances": remit_balances})
 
 
 def _as_of(text: str | None) -> date:
@@ -254,6 +255,45 @@ def remit_resolve(
     state.output.emit(data, lambda c: c.print(
         f"Discrepancy {data['id']} ({data['kind']}, {format_minor(data['amount_minor'], data['currency'] or 'EUR')} "
         f"{data['currency']}): {data['decision']} by {data['decided_by']} at {data['decided_at']}."))
+
+
+def remit_chase(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", metavar="DIR",
+                                      help="Folder for the reminders (PDF, XLSX, TXT); must exist.")],
+    courier: CourierFilter = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Reconcile and chase as of this day (YYYY-MM-DD); default today.")] = None,
+) -> None:
+    """Write reminders to couriers with overdue COD money: friendly, then formal, then final; each step once.
+
+    Example: codtool remit chase --as-of 2026-11-30 --out reminders/
+    """
+    if not out.is_dir():
+        raise OutputRefused(f"{out}: no such folder; create it first (reminders are written there)")
+    from codtool.remit.chase import run_chase  # the PDF and sheet writers load when a chase runs
+
+    state = state_of(ctx)
+    result = run_chase(state.ledger(), state.config(), _as_of(as_of), out, check_name(courier) if courier else None)
+    data = result.to_json()
+
+    def show(console: Console) -> None:
+        cur = data["currency"]
+        console.print(table(f"Reminders written ({len(data['reminders'])})",
+                            ("courier", "step", "parcels", "total", "pay by", "files"),
+                            [(r["courier"], r["step"], r["parcels"], format_minor(r["total_minor"], cur), r["pay_by"],
+                              " ".join(Path(f).name for f in r["files"])) for r in data["reminders"]],
+                            numeric=("parcels", "total")))
+        if data["waiting"]:
+            console.print(table("Waiting for the next step", ("courier", "parcels", "total", "last step",
+                                                             "last sent", "next step", "not before"),
+                                [(w["courier"], w["parcels"], format_minor(w["total_minor"], cur), w["last_step"] or "",
+                                  w["last_sent"] or "", w["next_step"], w["next_on"]) for w in data["waiting"]],
+                                numeric=("parcels", "total")))
+        console.print(f"As of {data['as_of']}: {data['overdue_parcels']} overdue parcel(s) chased, "
+                      f"{data['overdue']} {cur}.")
+
+    state.output.emit(data, show)
 
 
 def remit_balances(ctx: typer.Context) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from codtool.errors import LedgerError
-from codtool.ledger import payouts, remit
+from codtool.ledger import chase, payouts, remit
 from codtool.ledger.session import Session
 
 INVARIANTS: dict[str, str] = {
@@ -45,6 +45,7 @@ MONEY_CHECKS: dict[str, Callable[[Session], list[tuple]]] = {
     "each courier's receivable equals the sum of its open parcel items": remit.receivable_mismatches,
     "delivery postings carry the parcel's COD": remit.delivery_postings_off,
     "each shop's due account equals its statement items less its payments": payouts.shop_due_mismatches,
+    "each courier reminder's total is the sum of its lines": chase.reminder_total_mismatches,
 }
 
 

@@ -27,7 +27,8 @@ STATUS_IT = {"open": "aperto", "due": "da pagare", "paid": "pagato", "carried": 
 KIND_IT = {"parcel": "", "rto": "reso (RTO)"}
 
 
-def _fonts() -> None:
+def register_fonts() -> None:
+    """DejaVu Sans (shipped in codtool/data/fonts), so "€" and accents render in every PDF codtool writes."""
     if BODY not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(BODY, str(FONTS / "DejaVuSans.ttf")))
         pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
@@ -42,8 +43,10 @@ def _day(text: str) -> str:
     return date.fromisoformat(text).strftime("%d/%m/%Y") if text else ""
 
 
-class _NumberedCanvas(pdfcanvas.Canvas):
-    """Pages are kept until the end so each can say 'Pagina N di M'."""
+class NumberedCanvas(pdfcanvas.Canvas):
+    """Pages are kept until the end so each can say 'Pagina N di M' (`PAGE`, in the document's language)."""
+
+    PAGE = "Pagina {n} di {m}"
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -58,13 +61,13 @@ class _NumberedCanvas(pdfcanvas.Canvas):
             self.__dict__.update(page)
             self.setFont(BODY, 8)
             self.setFillColor(colors.grey)
-            self.drawRightString(A4[0] - 15 * mm, 10 * mm, f"Pagina {self._pageNumber} di {len(self._pages)}")
+            self.drawRightString(A4[0] - 15 * mm, 10 * mm, self.PAGE.format(n=self._pageNumber, m=len(self._pages)))
             super().showPage()
         super().save()
 
 
 def render(s: Statement, path: Path, operator: str) -> None:
-    _fonts()
+    register_fonts()
     normal = ParagraphStyle("n", fontName=BODY, fontSize=9, leading=12)
     small = ParagraphStyle("s", fontName=BODY, fontSize=7, leading=9)
     title = ParagraphStyle("t", fontName=BOLD, fontSize=15, leading=19)
@@ -72,16 +75,17 @@ def render(s: Statement, path: Path, operator: str) -> None:
                             topMargin=15 * mm, bottomMargin=18 * mm, title=f"Estratto conto {s.id} - {s.shop}",
                             author=operator, creator="codtool", subject="Estratto conto contrassegni")
     story = [Paragraph(f"Estratto conto contrassegni n. {s.id}", title), Spacer(1, 3 * mm),
-             Paragraph(f"Da: <b>{_esc(operator)}</b> &nbsp;&nbsp; A: <b>{_esc(s.shop)}</b>", normal),
+             Paragraph(f"Da: <b>{escape(operator)}</b> &nbsp;&nbsp; A: <b>{escape(s.shop)}</b>", normal),
              Paragraph(f"Periodo: {_day(s.cycle_start)} - {_day(s.cycle_end)} &nbsp;&nbsp; "
                        f"Stato: {STATUS_IT.get(s.status, s.status)}", normal), Spacer(1, 4 * mm),
              _summary(s), Spacer(1, 5 * mm), _parcels(s, small)]
     if s.adjustments:
         story += [Spacer(1, 5 * mm), Paragraph("<b>Rettifiche</b>", normal), Spacer(1, 2 * mm), _adjustments(s, small)]
-    doc.build(story, canvasmaker=_NumberedCanvas)
+    doc.build(story, canvasmaker=NumberedCanvas)
 
 
-def _esc(text: str) -> str:
+def escape(text: str) -> str:
+    """Text for a reportlab Paragraph, which reads a little markup."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -109,7 +113,7 @@ def _parcels(s: Statement, small: ParagraphStyle) -> Table:
     header = ["Ordine", "Tracking", "Corriere", "Consegna", "Contrassegno", "Commissione", "Netto", "Nota"]
     rows = [header] + [[ln["order_id"], ln["tracking_number"], ln["courier"], _day(ln["delivered_at"]),
                         _eur(ln["cod_minor"], cur), _eur(ln["fee_minor"], cur), _eur(ln["net_minor"], cur),
-                        Paragraph(_esc(KIND_IT.get(ln["kind"], ln["kind"])), small)] for ln in s.lines]
+                        Paragraph(escape(KIND_IT.get(ln["kind"], ln["kind"])), small)] for ln in s.lines]
     rows.append(["Totale", "", "", "", _eur(s.cod, cur), _eur(s.fees, cur),
                  _eur(s.cod - s.fees, cur), ""])
     table = Table(rows, colWidths=(20 * mm, 32 * mm, 16 * mm, 19 * mm, 24 * mm, 23 * mm, 22 * mm, 24 * mm),
@@ -125,7 +129,7 @@ def _parcels(s: Statement, small: ParagraphStyle) -> Table:
 
 
 def _adjustments(s: Statement, small: ParagraphStyle) -> Table:
-    rows = [["Motivo", "Importo"]] + [[Paragraph(_esc(reasons.italian(a["reason"])), small),
+    rows = [["Motivo", "Importo"]] + [[Paragraph(escape(reasons.italian(a["reason"])), small),
                                        _eur(a["amount_minor"], s.currency)] for a in s.adjustments]
     table = Table(rows, colWidths=(150 * mm, 30 * mm), repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
