@@ -256,6 +256,7 @@ def report(day: Day) -> dict[str, int]:
 
 
 def chase(day: Day) -> dict[str, int]:
+    from codtool.money import format_minor
     from codtool.remit.chase import run_chase
 
     folder = day.out / "reminders"
@@ -263,8 +264,9 @@ def chase(day: Day) -> dict[str, int]:
     result = run_chase(day.ledger, day.config, day.as_of, folder)
     day.summary.outputs.extend(result.files)
     if result.overdue_parcels:
+        owed = format_minor(result.overdue_cents, day.config.currency)
         day.summary.attention.append(f"{result.overdue_parcels} overdue parcel(s) chased from couriers "
-                                     f"({result.overdue_cents} minor units)")
+                                     f"({owed} {day.config.currency})")
     return {"reminders": len(result.reminders), "overdue_parcels": result.overdue_parcels}
 
 
