@@ -131,6 +131,7 @@ def _day(cli, tmp_path: Path) -> dict[str, object]:
     run("remit resolve ID", *config, "remit", "resolve", str(reconciled["discrepancies"][0]["id"]), "--write-off", "--note", "lost",
         "--as-of", "2026-12-10")
     run("remit balances", *config, "remit", "balances")
+    run("remit chase", *config, "remit", "chase", "--as-of", "2026-12-28", "--out", tmp_path)
     run("payout run", *config, "payout", "run", "--as-of", "2026-12-10")
     statements = run("payout list", *config, "payout", "list")["statements"]
     run("payout statement ID", *config, "payout", "statement", str(statements[0]["id"]))
