@@ -52,4 +52,18 @@ codtool orders export --out "$OUT/demo-orders.xlsx" --force
 codtool orders export --out "$OUT/demo-orders-it.csv" --csv-dialect excel-it --force
 codtool --config fixtures/remit/codtool.toml remit report --as-of 2026-12-10 --out "$OUT/demo-remittances.xlsx" --force
 codtool --config fixtures/remit/codtool.toml payout statement 1 --out "$OUT/demo-statement-1.pdf" --force
+step "11. The same work as one nightly cron command: codtool daily over a week of input folders"
+# fixtures/daily: eight days as shops, couriers and the bank leave them (scripts/daily_month.py), in their own
+# ledger. Exit 3 means "done, a person should look" (open discrepancies, overdue money): expected here.
+DAILY_DB="${CODTOOL_DAILY_DB:-demo-daily.db}"
+nightly() { "${CODTOOL_BIN:-.venv/bin/codtool}" --db "$DAILY_DB" --config fixtures/daily/config.toml "$@"; }
+nightly init
+days=(fixtures/daily/in/*/)
+for day in "${days[@]}"; do
+    nightly daily --in "$day" --out "$OUT/demo-daily" --as-of "$(basename "$day")" --quiet || [ $? -eq 3 ]
+done
+last="${days[${#days[@]}-1]}"
+echo "The last day's summary (run again: every file is known, nothing changes):"
+nightly daily --in "$last" --out "$OUT/demo-daily" --as-of "$(basename "$last")" || [ $? -eq 3 ]
 printf '\nLedger: %s. Try: .venv/bin/codtool --db %s orders show "#1001"\n' "$CODTOOL_DB" "$CODTOOL_DB"
+printf 'The nightly run: ledger %s, its files in %s/demo-daily/DATE/\n' "$DAILY_DB" "$OUT"
