@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -78,6 +79,16 @@ def checked_shop(value: str | None) -> str | None:
         return shop_name(value)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+
+
+def day_option(text: str | None, option: str = "--as-of") -> date:
+    """A day given on the command line (YYYY-MM-DD), or today; a bad one is a usage error naming the option."""
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option) from exc
 
 
 def register_all(app: typer.Typer) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from codtool.commands import CsvDialectOption, ForceOption, SheetOption, add_group, choices, output_file
+from codtool.commands import CsvDialectOption, ForceOption, SheetOption, add_group, choices, day_option, output_file
 from codtool.exports import ExportError, export_format
 from codtool.input_policy import MAX_ID
 from codtool.notify.call_sheet import reasons_text, write_call_sheet
@@ -37,15 +36,6 @@ def register(app: typer.Typer) -> None:
               {"list": list_calls, "record": record, "confirm": confirm})
     add_group(app, "notify", "Customer messages: WhatsApp links and SMS text.",
               {"export": notify_export, "mark-sent": notify_mark_sent, "templates": notify_templates})
-
-
-def _day(value: str | None) -> date:
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date like 2026-11-23", param_hint="--date") from None
 
 
 def _checked_out(path: Path | None, force: bool) -> Path | None:
@@ -81,7 +71,7 @@ def list_calls(
     state = state_of(ctx)
     state.on_interrupt("nothing recorded (calls list only reads the ledger) and no call sheet written.")
     with state.output.working("Scoring open orders"):
-        result = call_list(state.ledger(), _day(day), load_policy(policy), limit)
+        result = call_list(state.ledger(), day_option(day, "--date"), load_policy(policy), limit)
     if out is not None:
         write_call_sheet(out, result.calls, force, csv_dialect)
         result.file = str(out)
@@ -150,7 +140,7 @@ def confirm(
     from codtool.notify.policy import load_policy
 
     state = state_of(ctx)
-    result = auto_confirm(state.ledger(), _day(day), load_policy(policy), dry_run)
+    result = auto_confirm(state.ledger(), day_option(day, "--date"), load_policy(policy), dry_run)
     state.output.emit(result.to_json(), lambda c: _show_confirm(c, result))
 
 

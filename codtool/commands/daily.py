@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,7 @@ import click
 import typer
 from rich.console import Console
 
-from codtool.commands import choices
+from codtool.commands import choices, day_option
 from codtool.daily import exits
 from codtool.daily.log import ActionLog
 from codtool.daily.run import DailyRequest, run_daily
@@ -25,15 +24,6 @@ _SHOWN = 30
 
 def register(app: typer.Typer) -> None:
     app.command("daily")(daily)
-
-
-def _as_of(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from exc
 
 
 def daily(
@@ -59,7 +49,7 @@ def daily(
 
     Example: codtool --config codtool.toml daily --in /srv/cod/in --out /srv/cod/out --wait 600
     """
-    day = _as_of(as_of)
+    day = day_option(as_of)
     state = state_of(ctx)
     config = state.config()
     ledger = state.ledger()

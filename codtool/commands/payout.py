@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from codtool.commands import ForceOption, add_group, choices
+from codtool.commands import ForceOption, add_group, choices, day_option
 from codtool.money import format_minor, read_amount
 from codtool.payouts.record import Payment, record_payment
 from codtool.payouts.run import run_payouts
@@ -25,15 +24,6 @@ def register(app: typer.Typer) -> None:
         "run": payout_run, "list": payout_list, "statement": payout_statement, "record": payout_record})
 
 
-def _day(text: str | None, option: str) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option) from exc
-
-
 def payout_run(
     ctx: typer.Context,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Run as of this day (YYYY-MM-DD); default today.")
@@ -47,7 +37,7 @@ def payout_run(
     state.on_interrupt("the payout run was rolled back (its reconciliation, statement items, closings and "
                        "postings): nothing of it recorded.")
     with state.output.progress("Reconciling and paying out", unit="items") as tick:
-        result = run_payouts(state.ledger(), state.config(), _day(as_of, "--as-of"), tick)
+        result = run_payouts(state.ledger(), state.config(), day_option(as_of, "--as-of"), tick)
     data = result.to_json()
 
     def show(console: Console) -> None:
@@ -135,7 +125,8 @@ def payout_record(
     state = state_of(ctx)
     config = state.config()
     paid = read_amount(amount, config.currency).minor
-    data = record_payment(state.ledger(), Payment(statement_id, bank_ref.strip(), paid, _day(day, "--date"), partial))
+    payment = Payment(statement_id, bank_ref.strip(), paid, day_option(day, "--date"), partial)
+    data = record_payment(state.ledger(), payment)
     state.output.emit(data, lambda c: c.print(
         f"Statement {data['id']} ({data['shop']}): paid {format_minor(data['paid_minor'], config.currency)} of "
         f"{format_minor(data['net_minor'], config.currency)} {config.currency}; status {data['status']}."))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from codtool.commands import ForceOption, add_group
+from codtool.commands import ForceOption, add_group, day_option
 from codtool.config import effective_values
 from codtool.errors import CodtoolError
 from codtool.exports import export_format
@@ -42,15 +41,6 @@ def register(app: typer.Typer) -> None:
     add_group(app, "remit", "Courier COD remittances, bank statements and reconciliation.", {
         "import": remit_import, "bank": remit_bank, "reconcile": remit_reconcile, "report": remit_report,
         "resolve": remit_resolve, "chase": remit_chase, "balances": remit_balances})
-
-
-def _as_of(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from exc
 
 
 def config_show(ctx: typer.Context) -> None:
@@ -155,7 +145,7 @@ def remit_reconcile(
     state = state_of(ctx)
     state.on_interrupt(RECONCILE_INTERRUPTED)
     with state.output.progress("Reconciling", unit="items") as tick:
-        result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None,
+        result = reconcile(state.ledger(), state.config(), day_option(as_of), check_name(courier) if courier else None,
                            tick)
     data = result.to_json()
 
@@ -207,7 +197,7 @@ def remit_report(
         export_format(out, force)  # before the work: a bad or existing --out fails first
     state.on_interrupt(RECONCILE_INTERRUPTED)
     with state.output.progress("Reconciling", unit="items") as tick:
-        result = reconcile(state.ledger(), state.config(), _as_of(as_of), check_name(courier) if courier else None,
+        result = reconcile(state.ledger(), state.config(), day_option(as_of), check_name(courier) if courier else None,
                            tick)
     from codtool.remit.report import Report, write_report
 
@@ -251,7 +241,7 @@ def remit_resolve(
         raise typer.BadParameter("give exactly one of --write-off, --dispute, --accept")
     state = state_of(ctx)
     who = by or getpass.getuser()
-    data = resolve(state.ledger(), state.config(), Decision(discrepancy, chosen[0], note, who), _as_of(as_of))
+    data = resolve(state.ledger(), state.config(), Decision(discrepancy, chosen[0], note, who), day_option(as_of))
     state.output.emit(data, lambda c: c.print(
         f"Discrepancy {data['id']} ({data['kind']}, {format_minor(data['amount_minor'], data['currency'] or 'EUR')} "
         f"{data['currency']}): {data['decision']} by {data['decided_by']} at {data['decided_at']}."))
@@ -274,7 +264,7 @@ def remit_chase(
     from codtool.remit.chase import run_chase  # the PDF and sheet writers load when a chase runs
 
     state = state_of(ctx)
-    result = run_chase(state.ledger(), state.config(), _as_of(as_of), out, check_name(courier) if courier else None)
+    result = run_chase(state.ledger(), state.config(), day_option(as_of), out, check_name(courier) if courier else None)
     data = result.to_json()
 
     def show(console: Console) -> None:

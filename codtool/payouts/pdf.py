@@ -118,14 +118,20 @@ def _parcels(s: Statement, small: ParagraphStyle) -> Table:
                  _eur(s.cod - s.fees, cur), ""])
     table = Table(rows, colWidths=(20 * mm, 32 * mm, 16 * mm, 19 * mm, 24 * mm, 23 * mm, 22 * mm, 24 * mm),
                   repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), BODY, 7.5), ("FONT", (0, 0), (-1, 0), BOLD, 7.5),
+    table.setStyle(parcel_table_style())
+    return table
+
+
+def parcel_table_style(header_size: float = 7.5) -> TableStyle:
+    """A parcel list with a total row, as statements and courier reminders print it: bold header and total,
+    amounts (columns 5 to 7) right-aligned, striped rows."""
+    return TableStyle([
+        ("FONT", (0, 0), (-1, -1), BODY, 7.5), ("FONT", (0, 0), (-1, 0), BOLD, header_size),
         ("FONT", (0, -1), (-1, -1), BOLD, 7.5), ("ALIGN", (4, 0), (6, -1), "RIGHT"),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black), ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black),
         ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, colors.Color(0.95, 0.95, 0.95)]),
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
-    return table
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)])
 
 
 def _adjustments(s: Statement, small: ParagraphStyle) -> Table:

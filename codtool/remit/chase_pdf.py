@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
-from codtool.payouts.pdf import BODY, BOLD, NumberedCanvas, escape, register_fonts
+from codtool.payouts.pdf import BODY, BOLD, NumberedCanvas, escape, parcel_table_style, register_fonts
 from codtool.remit.chase_texts import WORDS, Letter, day
 
 
@@ -46,11 +45,5 @@ def _parcels(words: Letter) -> Table:
     rows = [list(words.headers), *map(list, words.rows),
             [words.total_label, "", "", "", "", words.cod_total, words.total]]
     table = Table(rows, colWidths=(36 * mm, 24 * mm, 22 * mm, 24 * mm, 18 * mm, 28 * mm, 28 * mm), repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), BODY, 7.5), ("FONT", (0, 0), (-1, 0), BOLD, 7),
-        ("FONT", (0, -1), (-1, -1), BOLD, 7.5), ("ALIGN", (4, 0), (6, -1), "RIGHT"),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black), ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, colors.Color(0.95, 0.95, 0.95)]),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
+    table.setStyle(parcel_table_style(header_size=7))
     return table
