@@ -68,3 +68,24 @@ def test_nobody_watching_gets_a_callback_that_does_nothing(monkeypatch, capsys):
     with Output().progress("Counting", 10) as tick:
         tick(5)
     assert capsys.readouterr().err == ""
+
+
+def test_the_call_list_bar_ends_at_the_total_it_announced(cli):
+    """`calls list` counts the orders it will read first; the library's last report must reach that count."""
+    from datetime import date
+
+    from codtool.ledger import open_ledger
+    from codtool.notify.calls import awaiting_count, call_list
+    from codtool.notify.policy import load_policy
+
+    assert cli("-q", "import", *ORDER_FIXTURES, "--shop", "demo").exit_code == 0
+    assert cli("-q", "check").exit_code == 0
+    day, reports = date(2026, 11, 23), []
+    ledger = open_ledger(cli.db)
+    try:
+        total = awaiting_count(ledger, day)
+        result = call_list(ledger, day, load_policy(None), progress=lambda done, of=None: reports.append(done))
+    finally:
+        ledger.close()
+    assert total > 0 and reports[-1] == total
+    assert total >= len(result.calls) + result.needs_no_call + result.not_due_yet

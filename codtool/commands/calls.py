@@ -65,13 +65,15 @@ def list_calls(
     out = _checked_out(out, force)
     if out is not None:
         output_file(out, force, csv_dialect)
-    from codtool.notify.calls import call_list
+    from codtool.notify.calls import awaiting_count, call_list
     from codtool.notify.policy import load_policy
 
     state = state_of(ctx)
     state.on_interrupt("nothing recorded (calls list only reads the ledger) and no call sheet written.")
-    with state.output.working("Scoring open orders"):
-        result = call_list(state.ledger(), day_option(day, "--date"), load_policy(policy), limit)
+    when = day_option(day, "--date")
+    total = awaiting_count(state.ledger(), when) if state.output.watched else None
+    with state.output.progress("Scoring open orders", total, unit="orders") as tick:
+        result = call_list(state.ledger(), when, load_policy(policy), limit, tick)
     if out is not None:
         write_call_sheet(out, result.calls, force, csv_dialect)
         result.file = str(out)

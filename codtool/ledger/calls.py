@@ -31,6 +31,11 @@ def awaiting_orders(conn: Session, before: str) -> Iterator[Row]:
     return conn.stream(_ORDER_WITH_CONTACT + f"WHERE o.id IN ({_AWAITING}) ORDER BY o.id", (before,))
 
 
+def count_awaiting(conn: Session, before: str) -> int:
+    """How many orders `awaiting_orders` will stream: the total of `calls list`'s progress bar."""
+    return conn.scalar(f"SELECT COUNT(*) FROM ({_AWAITING}) AS awaiting", (before,))
+
+
 def awaiting_findings(conn: Session, before: str) -> list[Row]:
     """Error and warning findings from checks on the awaiting orders."""
     return conn.execute(

@@ -21,6 +21,7 @@ from codtool.money import Money
 from codtool.notify.phones import phone_of
 from codtool.notify.policy import Policy
 from codtool.notify.risk import Assessment, Attempts, Finding, OrderFacts, assess
+from codtool.progress import Progress
 
 SOURCE = "calls"
 
@@ -117,13 +118,22 @@ class CallList:
                 "not_due_yet": self.not_due_yet, "file": self.file}
 
 
-def call_list(ledger: Ledger, day: date, policy: Policy, limit: int | None = None) -> CallList:
+def awaiting_count(ledger: Ledger, day: date) -> int:
+    """How many orders `call_list` for `day` will read: the total of its progress bar."""
+    return store.count_awaiting(ledger.session, (day + timedelta(days=1)).isoformat())
+
+
+def call_list(ledger: Ledger, day: date, policy: Policy, limit: int | None = None,
+              progress: Progress | None = None) -> CallList:
     """Orders to phone on `day`, riskiest first; low-risk ones the policy confirms are left out."""
     before = (day + timedelta(days=1)).isoformat()
     skipped: Counter = Counter()
 
     def chosen() -> Iterator[tuple[int, str, int, str]]:
-        for c in gather(ledger.session, day, policy):
+        read = 0
+        for read, c in enumerate(gather(ledger.session, day, policy), start=1):
+            if progress and read % 1000 == 0:
+                progress(read)
             if c.assessment.auto_confirmable(policy, c.facts.attempts):
                 skipped["no_call"] += 1
             elif c.facts.attempts.unanswered >= policy.max_attempts:
@@ -133,6 +143,8 @@ def call_list(ledger: Ledger, day: date, policy: Policy, limit: int | None = Non
             else:  # the sheet line, set aside for sorting: nothing of the order stays in memory
                 yield (-c.assessment.score, c.row["created_at"], c.row["id"],
                        json.dumps(call_row(c, None), ensure_ascii=False))
+        if progress:
+            progress(read)
 
     count = store.spill_call_lines(ledger.session, chosen())
     lines = SheetLines(ledger.session, min(count, limit) if limit else count, limit)
