@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Sequence
@@ -84,3 +85,9 @@ def _flush(tmp: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def file_name_part(name: str, fallback: str) -> str:
+    """A shop's or courier's name as part of a file name codtool makes: letters, digits, '-' and '_'
+    only (anything else becomes '_'), at most 60 characters, `fallback` when nothing is left."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name)[:60] or fallback

@@ -72,12 +72,6 @@ class Output:
 
             yield update
 
-    @contextmanager
-    def working(self, label: str) -> Iterator[None]:
-        """A step that reports no count (its library has no hook yet): the bar pulses, time runs."""
-        with self.progress(label, None, "steps"):
-            yield
-
     @property
     def watched(self) -> bool:
         """A person sees progress: worth counting a bar's total before the work."""

@@ -209,7 +209,7 @@ def test_progress_is_hidden_by_json_and_quiet(monkeypatch, as_json, quiet, drawn
     monkeypatch.setattr(render, "_terminal", lambda: True)
     monkeypatch.setattr(render, "Progress", Recorder)
     output = render.Output(as_json=as_json, quiet=quiet)
-    with output.working("Checking"):
+    with output.progress("Checking"):  # no total: the bar pulses
         pass
     with output.progress("Importing", 1) as tick:
         tick(1, 1)

@@ -271,6 +271,7 @@ def chase(day: Day) -> dict[str, int]:
 
 
 def payouts(day: Day) -> dict[str, int]:
+    from codtool.output_paths import file_name_part
     from codtool.payouts.documents import write_statement
     from codtool.payouts.run import run_payouts
     from codtool.payouts.statements import load_statement
@@ -278,11 +279,8 @@ def payouts(day: Day) -> dict[str, int]:
     result = run_payouts(day.ledger, day.config, day.as_of)
     for ident in result.closed:
         statement = load_statement(day.ledger.session, ident)
-        write_statement(statement, day.output(f"statements/statement_{ident}_{_safe(statement.shop)}.pdf"),
+        shop = file_name_part(statement.shop, "shop")
+        write_statement(statement, day.output(f"statements/statement_{ident}_{shop}.pdf"),
                         day.config.operator or "codtool", replace=True)
     return {"new_items": sum(result.items.values()), "closed_statements": len(result.closed)}
 
-
-def _safe(name: str) -> str:
-    """A shop name as part of a file name: letters, digits, '-' and '_' only."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", name)[:60] or "shop"

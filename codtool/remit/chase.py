@@ -16,7 +16,6 @@ one with a friendly reminder. Re-running on the same day writes nothing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ from codtool.ledger import Ledger, Session
 from codtool.ledger import chase as store
 from codtool.ledger.db import utc_now
 from codtool.money import Money
+from codtool.output_paths import file_name_part
 from codtool.remit.chase_documents import reminder_files, write_reminder
 from codtool.remit.reconcile import Reconciled, reconcile_in
 
@@ -92,7 +92,8 @@ class Reminder:
         return Money.total((ln.cod for ln in self.lines), self.currency)
 
     def file_stem(self) -> str:
-        return f"reminder_{_safe(self.courier)}_{self.as_of.isoformat()}_{self.step}"
+        courier = file_name_part(self.courier.lower(), "courier")
+        return f"reminder_{courier}_{self.as_of.isoformat()}_{self.step}"
 
     def to_json(self, files: list[Path] | None = None) -> dict:
         return {"courier": self.courier, "step": self.step, "as_of": self.as_of.isoformat(),
@@ -257,6 +258,3 @@ def _line_row(ln: ReminderLine) -> tuple:
     return (ln.shipment_id, ln.tracking_number, ln.order_ref, ln.delivered_on.isoformat(), ln.payout_due.isoformat(),
             ln.days_overdue, ln.cod.minor, ln.amount.minor)
 
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^a-z0-9_-]", "_", name.lower()) or "courier"
