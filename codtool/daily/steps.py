@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from codtool.config import Config
 from codtool.crashpoints import crash_point
@@ -113,6 +113,16 @@ def _said(findings: list[Finding]) -> list[str]:
     return [f"line {f.line}: {f.message}" if f.line else f.message for f in findings]
 
 
+class _Reject(Protocol):
+    line: int
+    reason: str
+
+
+def _rejected(rejects: list[_Reject]) -> list[str]:
+    """Import, remittance and bank rejects each carry `line` and `reason`; findings use `_said`."""
+    return [f"line {r.line}: {r.reason}" for r in rejects]
+
+
 def import_orders(day: Day, file: InputFile) -> FileResult:
     from codtool.importing.importer import ImportRequest, import_file
     from codtool.input_policy import shop_name
@@ -122,7 +132,7 @@ def import_orders(day: Day, file: InputFile) -> FileResult:
     result = import_file(day.ledger, ImportRequest(file.path, shop_name(file.scope), "auto", mapping, None,
                                                    day.config.currency))
     return ({"rows": result.rows, "orders": result.orders, "imported": result.imported,
-             "duplicates": result.skipped_duplicates}, [f"line {r.line}: {r.reason}" for r in result.rejects])
+             "duplicates": result.skipped_duplicates}, _rejected(result.rejects))
 
 
 def record_calls(day: Day, file: InputFile) -> FileResult:
@@ -173,7 +183,7 @@ def remittance(day: Day, file: InputFile) -> FileResult:
     name = check_name(file.scope)
     mapping = load_mapping(day.config.file(day.config.courier(name).remittance_mapping))
     result = import_remittance(day.ledger, file.path, name, day.config.currency, mapping)
-    return {"lines": result.lines, "imported": result.imported}, [f"line {r.line}: {r.reason}" for r in result.rejected]
+    return {"lines": result.lines, "imported": result.imported}, _rejected(result.rejected)
 
 
 def bank(day: Day, file: InputFile) -> FileResult:
@@ -181,7 +191,7 @@ def bank(day: Day, file: InputFile) -> FileResult:
 
     result = import_statement(day.ledger, file.path, day.config.currency)
     return ({"lines": result.lines, "imported": result.imported, "credits": result.credits},
-            [f"line {r.line}: {r.reason}" for r in result.rejected])
+            _rejected(result.rejected))
 
 
 # --- steps over the ledger ----------------------------------------------------------------------
