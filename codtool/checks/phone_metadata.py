@@ -12,8 +12,10 @@ answers None and the caller asks phonenumbers; tests hold both paths equal on ar
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 
 from phonenumbers import PhoneMetadata, PhoneNumberType
 from phonenumbers.phonenumberutil import _FIRST_GROUP_PATTERN, COUNTRY_CODE_TO_REGION_CODE
@@ -51,7 +53,7 @@ class _Format:
     pattern: re.Pattern
     rule: str  # the format with the national-prefix rule already applied to its first group
     template: str | None  # the rule as str.format fields ("\\1 \\2" -> "{0} {1}"), None if it has other escapes
-    spans: dict[int, tuple[tuple[int, int], ...] | None] = field(default_factory=dict, compare=False)
+    groups: dict[int, Callable[[str], tuple[str, ...]] | None] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, number_format) -> _Format:
@@ -62,24 +64,24 @@ class _Format:
     def apply(self, nsn: str) -> str:
         """re.sub's answer, without expanding the template again when the first match is the whole number."""
         length = len(nsn)
-        if length not in self.spans:
-            self.spans[length] = self._spans(length)
-        if self.template is not None and (spans := self.spans[length]) is not None:
-            return self.template.format(*(nsn[a:b] for a, b in spans))
+        if length not in self.groups:
+            self.groups[length] = self._slicer(length)
+        if self.template is not None and (groups := self.groups[length]) is not None:
+            return self.template.format(*groups(nsn))
         match = self.pattern.match(nsn)
         if self.template is not None and match is not None and match.end() == len(nsn):
             return self.template.format(*match.groups(""))
         return self.pattern.sub(self.rule, nsn)
 
-    def _spans(self, length: int) -> tuple[tuple[int, int], ...] | None:
-        """Where the groups fall in a number of this length, when the pattern is digit groups alone
-        ("(\\d{3})(\\d{3,4})(\\d{4})"): then they depend on the length only, so one match says it."""
-        if not _DIGIT_GROUPS.fullmatch(self.pattern.pattern):
+    def _slicer(self, length: int) -> Callable[[str], tuple[str, ...]] | None:
+        """The groups of a number of this length as slices, when the pattern is digit groups alone
+        ("(\\d{3})(\\d{3,4})(\\d{4})"): then where they fall depends on the length only, so one match says it."""
+        if not _DIGIT_GROUPS.fullmatch(self.pattern.pattern) or self.pattern.groups < 2:
             return None
         match = self.pattern.match("0" * length)
         if match is None or match.end() != length:
             return None
-        return tuple(match.span(i) for i in range(1, self.pattern.groups + 1))
+        return itemgetter(*(slice(*match.span(i)) for i in range(1, self.pattern.groups + 1)))
 
 
 class _Region:
