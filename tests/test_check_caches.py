@@ -10,13 +10,14 @@ every region, typed several ways, in any order, cached or not.
 from __future__ import annotations
 
 from itertools import zip_longest
+from unittest.mock import patch
 
 import phonenumbers
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from codtool import phones
-from codtool.checks import address_it, phone
+from codtool.checks import address_it, phone, phone_metadata
 from codtool.checks.address import check_address
 from codtool.checks.address_model import Address
 from codtool.checks.phone import check_phone, region_and_type
@@ -130,7 +131,8 @@ def test_cached_italian_place_gives_the_uncached_findings(places, street):
 
     uncached = []
     for place in places:
-        address_it._place.cache_clear()
+        address_it._place_part.cache_clear()
+        address_it._street_part.cache_clear()
         uncached.append(checked(*place))
     assert [checked(*place) for place in places] == uncached
     assert [checked(*place) for place in reversed(places)] == uncached[::-1]
@@ -162,3 +164,91 @@ def test_italian_shortcut_parses_as_phonenumbers_does(text, region):
         return
     assert fast is None or fast == expected
     assert phone.parse(text, region) == expected
+
+
+def _without_metadata_shortcut(typed: str, country: str) -> phone.PhoneResult:
+    """check_phone as phonenumbers' public functions answer it, without the compiled metadata."""
+    with patch.object(phone_metadata, "classify", lambda country_code, nsn: None):
+        return phone._checked.__wrapped__(typed.strip(), phones.region(country), "" if phones.region(country)
+                                          else country)
+
+
+_MOBILE_OR_LANDLINE = st.builds(lambda head, rest: head + rest, st.sampled_from(["3", "0", "8", "1", "5", "4", "7"]),
+                                st.text(alphabet="0123456789", min_size=2, max_size=12))
+
+
+@settings(deadline=None, max_examples=800)
+@given(st.one_of(_TYPED, _ITALIANISH, st.builds(_spaced, _PREFIXES, _MOBILE_OR_LANDLINE, st.just([]))),
+       st.sampled_from(COUNTRIES))
+@example("+39 333 1234567", "IT")
+@example("06 1234 5678", "IT")
+@example("800 123456", "IT")
+@example("+39 0669812345", "VA")
+@example("+1 212 555 0100 ext. 12", "US")
+def test_metadata_shortcut_gives_what_phonenumbers_gives(typed, country):
+    """e164, national form, kind and findings: the compiled metadata changes none of them."""
+    region = phones.region(country)
+    fast = phone._checked.__wrapped__(typed.strip(), region, "" if region else country)
+    assert fast == _without_metadata_shortcut(typed, country)
+
+
+@settings(deadline=None, max_examples=400)
+@given(_EXAMPLES)
+def test_classify_is_region_type_and_national_format(typed):
+    try:
+        number = phonenumbers.parse(typed, None)
+    except phonenumbers.NumberParseException:
+        return
+    number.extension = None
+    known = phone_metadata.classify(number.country_code, phonenumbers.national_significant_number(number))
+    if known is None:
+        return
+    assert phonenumbers.is_possible_number_with_reason(number) == phonenumbers.ValidationResult.IS_POSSIBLE
+    region, kind, valid = _oracle(number)
+    assert valid and (known.region, known.kind) == (region, kind)
+    assert known.national == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def test_the_shortcut_answers_for_common_italian_numbers():
+    """Without this the equality tests above would pass with a shortcut that never answers."""
+    for nsn, kind in [("3331234567", phonenumbers.PhoneNumberType.MOBILE),
+                      ("0612345678", phonenumbers.PhoneNumberType.FIXED_LINE)]:
+        known = phone_metadata.classify(39, nsn)
+        assert known is not None and (known.region, known.kind) == ("IT", kind)
+
+
+def test_classify_matches_phonenumbers_on_every_regions_example_numbers():
+    """Every region's example number of every type: the compiled formats and types of all metadata."""
+    answered = 0
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in phones.LINE_TYPES:
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            known = phone_metadata.classify(number.country_code, phonenumbers.national_significant_number(number))
+            if known is None:
+                continue
+            answered += 1
+            assert (known.region, known.kind) == (phonenumbers.region_code_for_number(number),
+                                                  phonenumbers.number_type(number)), (region, kind)
+            assert known.national == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    assert answered > 1000
+
+
+_LINE = st.one_of(st.sampled_from(["Via Roma 12", "V. Roma 12", "C.so Italia, 5 int. 4", "Via Roma", "12", "",
+                                   "Loc. Case Sparse snc", "P.zza Duomo 1/A", "  via  roma   3 ", "V. "]),
+                  st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20))
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.tuples(_LINE, _LINE, _FIELD, _FIELD, _FIELD), min_size=1, max_size=5))
+def test_cached_italian_street_gives_the_uncached_findings(addresses):
+    """The street half of an Italian address, looked up, equals it worked out from scratch."""
+    def checked(address1, address2, city, province, cap):
+        return check_address(Address(address1, address2, city, cap, province, "IT"))
+
+    uncached = []
+    for address in addresses:
+        address_it._street_part.cache_clear()
+        uncached.append(checked(*address))
+    assert [checked(*address) for address in reversed(addresses)] == uncached[::-1]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from codtool.checks.runner import evaluate
+from codtool.checks.runner import checked
 
 # (phone, address1, address2, city, postcode, province, country, expected codes)
 CASES = [
@@ -99,8 +99,8 @@ CASES = [
                          CASES, ids=[f"{c[6]}-{i}" for i, c in enumerate(CASES)])
 def test_expected_codes(phone, address1, address2, city, postcode, province, country, expected):
     row = (1, "Mario Rossi", phone, address1, address2, city, postcode, province, country)
-    (result,) = evaluate([row])
-    assert {f.code for f in result.findings} == expected, [(f.code, f.message) for f in result.findings]
+    ((_, _, findings),) = checked([row])
+    assert {code for _, code, *_ in findings} == expected, [(code, message) for _, code, _, message, _ in findings]
 
 
 def test_there_are_at_least_sixty_cases():

@@ -8,7 +8,7 @@ import pytest
 from helpers import connect, run
 
 from codtool.checks import runner
-from codtool.checks.runner import CheckRequest, evaluate, run_checks
+from codtool.checks.runner import CheckRequest, run_checks
 from codtool.ledger import checks as store
 from codtool.ledger import open_ledger
 
@@ -170,7 +170,7 @@ def test_overlapping_run_does_not_store_twice(db):
     """A run that evaluated orders while another run stored them writes nothing for them."""
     slow, fast = open_ledger(db), open_ledger(db)
     rows = store.orders_to_check(slow.session, None, False, 0, 100)
-    results = evaluate(rows)
+    results = runner.checked(rows)
     assert run_checks(fast, CheckRequest()).checked == 10
     assert runner._store(slow, results, recheck=False) == []
     assert len(table_rows(db, "order_normalised")) == 10
@@ -185,3 +185,4 @@ def test_small_slices_give_the_same_result(db):
     ledger.close()
     assert (summary.checked, summary.ok, summary.flagged) == (10, 2, 8)
     assert dict(summary.by_code) == FIRST_CODES
+

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from codtool.checks import italy_data
 from codtool.checks.address_model import Address, AddressResult, has_street, squash
-from codtool.checks.address_other import street_findings
+from codtool.checks.address_other import missing_city, missing_street
 from codtool.checks.findings import Finding
 from codtool.checks.italy_data import Comune
 
@@ -57,27 +57,40 @@ def split_house_number(line: str) -> tuple[str, str]:
 
 
 def check_italy(address: Address) -> AddressResult:
-    findings = street_findings(address)
-    line = expand_abbreviation(squash(address.address1))
+    """Street line and place are checked apart, each cached: a day's streets and towns repeat
+    in ever new combinations, so each half is mostly looked up rather than worked out."""
+    no_street, no_number, full_line, number = _street_part(address.address1, address.address2)
+    no_city, (city, sigla, place_findings), postcode = _place_part(address.city, address.province, address.postcode)
+    return AddressResult(full_line, number, postcode, city, sigla, "IT",
+                         no_street + no_city + no_number + place_findings)
+
+
+@lru_cache(maxsize=1 << 15)
+def _street_part(address1: str, address2: str) -> tuple[tuple[Finding, ...], tuple[Finding, ...], str, str]:
+    """(missing street, missing house number, the full line case-folded, the house number)."""
+    line = expand_abbreviation(squash(address1))
     street, number = split_house_number(line)
-    if not number and address.address2.strip():
-        _, number = split_house_number(" " + squash(address.address2))
+    if not number and address2.strip():
+        _, number = split_house_number(" " + squash(address2))
+    no_number = ()
     if not number and has_street(street):
-        findings.append(Finding("address.it.missing_house_number", f"no house number in {address.address1!r}",
-                                "ask for the house number, or write 'snc' if there is none"))
-    city, sigla, place_findings = _place(address.city, address.province, address.postcode)
-    findings += place_findings
-    full_line = squash(" ".join(p for p in (line, address.address2) if p.strip()))
-    return AddressResult(full_line.casefold(), number, squash(address.postcode), city, sigla, "IT",
-                         tuple(findings))
+        no_number = (Finding("address.it.missing_house_number", f"no house number in {address1!r}",
+                             "ask for the house number, or write 'snc' if there is none"),)
+    full_line = squash(" ".join(p for p in (line, address2) if p.strip()))
+    return missing_street(address1), no_number, full_line.casefold(), number
 
 
 @lru_cache(maxsize=1 << 16)
+def _place_part(city: str, province: str, cap: str) -> tuple[tuple[Finding, ...], tuple, str]:
+    """(missing city, what _place says, the CAP as stored)."""
+    return missing_city(city), _place(city, province, cap), squash(cap)
+
+
 def _place(typed_city: str, typed_province: str, typed_cap: str) -> tuple[str, str, tuple[Finding, ...]]:
     """Normalised city and province, and what is wrong with CAP, comune and province.
 
-    Cached: it depends only on these three fields, and a day's orders come from a few
-    thousand comuni while their streets are all different.
+    Cached through _place_part: it depends only on these three fields, and a day's orders
+    come from a few thousand comuni.
     """
     city, province = squash(typed_city), squash(typed_province)
     bracketed = _CITY_PROVINCE.match(city)

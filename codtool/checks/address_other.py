@@ -59,13 +59,18 @@ def postcode_findings(country: str, postcode: str) -> list[Finding]:
 
 def street_findings(address: Address) -> list[Finding]:
     """Checks every country shares: a street line with letters and a city."""
-    found = []
-    if not has_street(address.address1):
-        found.append(Finding("address.missing_street", f"address line {address.address1!r} has no street",
-                             "ask for the street and house number"))
-    if not squash(address.city):
-        found.append(Finding("address.missing_city", "no city", "ask for the city"))
-    return found
+    return [*missing_street(address.address1), *missing_city(address.city)]
+
+
+def missing_street(address1: str) -> tuple[Finding, ...]:
+    if has_street(address1):
+        return ()
+    return (Finding("address.missing_street", f"address line {address1!r} has no street",
+                    "ask for the street and house number"),)
+
+
+def missing_city(city: str) -> tuple[Finding, ...]:
+    return () if squash(city) else (Finding("address.missing_city", "no city", "ask for the city"),)
 
 
 def check_other(address: Address) -> AddressResult:

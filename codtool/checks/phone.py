@@ -20,6 +20,7 @@ from phonenumbers.phonenumberutil import (
 from phonenumbers.re_util import re_compile
 
 from codtool import phones
+from codtool.checks import phone_metadata
 from codtool.checks.findings import Finding
 
 # "+39 333 123 4567", "+393331234567", "333-1234567", "06 1234567": most numbers on Italian orders.
@@ -57,11 +58,14 @@ def check_phone(raw: str, country: str) -> PhoneResult:
 @lru_cache(maxsize=1 << 15)  # repeats are near each other in a day's orders; memory stays flat
 def _checked(typed: str, region: str | None, country: str) -> PhoneResult:
     """`country` is only for the message when phonenumbers does not know it ('' otherwise)."""
-    if not any(ch.isdigit() for ch in typed):
+    if not typed[-1:].isdigit() and not any(ch.isdigit() for ch in typed):  # most numbers end on a digit
         if typed:
             return _fail(Finding("phone.unparsable", f"{typed!r} has no digits", "ask the customer for a phone number"))
         return _fail(Finding("phone.missing", "no phone number on the order", "ask the customer for a phone number"))
     text = phones.clean(typed)
+    digits = _italian_digits(text, region)
+    if digits is not None and (known := phone_metadata.classify(39, digits)) is not None:
+        return _valid(f"+39{digits}", known, region, None)
     try:
         number = parse(text, region)
     except NumberParseException as exc:
@@ -81,14 +85,23 @@ def _classify(typed: str, number: phonenumbers.PhoneNumber, region: str | None) 
         return _fail(Finding("phone.invalid", f"{typed!r} is {_NOT_POSSIBLE.get(possible, 'not possible')} "
                              f"(+{number.country_code})", "ask the customer to repeat the number"))
     extension, number.extension = number.extension, None  # formats below are for dialling
-    e164 = f"+{number.country_code}{phonenumbers.national_significant_number(number)}"  # format_number's E.164
+    nsn = phonenumbers.national_significant_number(number)
+    e164 = f"+{number.country_code}{nsn}"  # format_number's E.164
+    if (known := phone_metadata.classify(number.country_code, nsn)) is not None:
+        return _valid(e164, known, region, extension)
     national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
     number_region, number_type = region_and_type(number)
     if number_type == PhoneNumberType.UNKNOWN:  # what phonenumbers.is_valid_number says, matched once
         finding = Finding("phone.possible_not_valid", f"{e164} has a plausible length but is not an assigned range",
                           "check the digits with the customer")
         return PhoneResult(e164, national, "unknown", (finding,))
-    kind = phones.LINE_TYPES.get(number_type, "unknown")
+    return _valid(e164, phone_metadata.Classified(number_region, number_type, national), region, extension)
+
+
+def _valid(e164: str, known: phone_metadata.Classified, region: str | None, extension: str | None) -> PhoneResult:
+    """The result for a valid number: its line type, and what staff should know about it."""
+    kind = phones.LINE_TYPES.get(known.kind, "unknown")
+    national, number_region = known.national, known.region
     findings = []
     if extension:
         findings.append(Finding("phone.extension", f"extension {extension} dropped from {e164}"))
@@ -151,6 +164,16 @@ def _plain_italian(text: str, region: str | None) -> phonenumbers.PhoneNumber | 
     39 (perhaps the country code without its plus). Italy has no national prefix to strip, so
     the national number is the digits; parse adds nothing else here. Tests hold the two equal.
     """
+    digits = _italian_digits(text, region)
+    if digits is None:
+        return None
+    number = phonenumbers.PhoneNumber(country_code=39, national_number=int(digits))
+    _set_italian_leading_zeros_for_phone_number(digits, number)
+    return number
+
+
+def _italian_digits(text: str, region: str | None) -> str | None:
+    """The national digits of a surely Italian number (see _plain_italian), or None."""
     match = _ITALIAN.fullmatch(text)
     if match is None:
         return None
@@ -159,6 +182,4 @@ def _plain_italian(text: str, region: str | None) -> phonenumbers.PhoneNumber | 
         return None
     if match[1] is None and (region != "IT" or digits.startswith(("00", "39"))):
         return None
-    number = phonenumbers.PhoneNumber(country_code=39, national_number=int(digits))
-    _set_italian_leading_zeros_for_phone_number(digits, number)
-    return number
+    return digits

@@ -18,7 +18,7 @@ from functools import lru_cache
 from codtool.checks.address import check_address
 from codtool.checks.address_model import Address, AddressResult
 from codtool.checks.findings import ACTIONABLE, Finding
-from codtool.checks.phone import PhoneResult, check_phone
+from codtool.checks.phone import check_phone
 from codtool.checks.shared_phone import shared_phone_findings
 from codtool.crashpoints import crash_point
 from codtool.errors import NotFound
@@ -34,7 +34,12 @@ _CACHE_SIZE = 1 << 14  # bounded small: addresses rarely repeat, and memory must
 # Across slices and runs in one process: the same customers come back order after order
 # (check_phone keeps its own cache, by what was typed and the region).
 _phone = check_phone
-_address = lru_cache(maxsize=_CACHE_SIZE)(check_address)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _address(fields: tuple[str, ...]) -> AddressResult:
+    """Keyed by the plain tuple of fields: hashing it costs less than building an Address first."""
+    return check_address(Address(*fields))
 
 
 @dataclass(frozen=True)
@@ -42,17 +47,6 @@ class CheckRequest:
     batch: int | None = None
     recheck: bool = False
     chunk_size: int = 50_000
-
-
-@dataclass(frozen=True, slots=True)
-class OrderResult:
-    order_id: int
-    phone: PhoneResult
-    address: AddressResult
-
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        return self.phone.findings + self.address.findings
 
 
 @dataclass
@@ -84,15 +78,32 @@ def _timed(seconds: dict[str, float] | None, step: str):
         seconds[step] = seconds.get(step, 0.0) + time.perf_counter() - start
 
 
-def evaluate(rows: Sequence[Sequence], seconds: dict[str, float] | None = None) -> list[OrderResult]:
+# One checked order as it is stored: (order id, the normalised columns but checked_at, its findings
+# as (check, code, severity, message, suggestion)). Plain tuples, built once per distinct phone and
+# address: no objects per order between reading and storing.
+Checked = tuple[int, tuple, tuple[tuple[str, str, str, str, str], ...]]
+
+
+def checked(rows: Sequence[Sequence]) -> list[Checked]:
     """Check rows laid out as `store.CHECK_INPUT`, each distinct phone and address once."""
-    phone_keys = [(r[2], r[8]) for r in rows]
-    with _timed(seconds, "phone"):
-        phones = {key: _phone(*key) for key in dict.fromkeys(phone_keys)}
-    address_keys = [Address(*r[3:9]) for r in rows]
-    with _timed(seconds, "address"):
-        addresses = {key: _address(key) for key in dict.fromkeys(address_keys)}
-    return [OrderResult(r[0], phones[p], addresses[a]) for r, p, a in zip(rows, phone_keys, address_keys, strict=True)]
+    phones: dict[tuple, tuple] = {}
+    addresses: dict[tuple, tuple] = {}
+    out = []
+    for r in rows:
+        phone_key, address_key = (r[2], r[8]), tuple(r[3:9])
+        if (p := phones.get(phone_key)) is None:
+            result = _phone(*phone_key)
+            p = phones[phone_key] = ((result.e164, result.national, result.kind), _fields(result.findings))
+        if (a := addresses.get(address_key)) is None:
+            result = _address(address_key)
+            a = addresses[address_key] = ((result.line, result.house_number, result.postcode, result.city,
+                                           result.province, result.country), _fields(result.findings))
+        out.append((r[0], p[0] + a[0], p[1] + a[1]))
+    return out
+
+
+def _fields(findings: Sequence[Finding]) -> tuple[tuple[str, str, str, str, str], ...]:
+    return tuple((f.check, f.code, f.severity, f.message, f.suggestion) for f in findings)
 
 
 def run_checks(ledger: Ledger, request: CheckRequest, progress: Progress | None = None) -> CheckSummary:
@@ -102,31 +113,37 @@ def run_checks(ledger: Ledger, request: CheckRequest, progress: Progress | None 
     summary, flagged_ids, after = CheckSummary(), set(), 0
     run_ids: set[int] = set()
     while rows := store.orders_to_check(ledger.session, request.batch, request.recheck, after, request.chunk_size):
-        after = rows[-1]["id"]
-        results = evaluate(rows, summary.seconds)
+        after = rows[-1][0]
+        with _timed(summary.seconds, "evaluate"):
+            results = checked(rows)
         with _timed(summary.seconds, "store"):
             stored = _store(ledger, results, request.recheck)
-        for result in stored:
-            run_ids.add(result.order_id)
-            _count(summary, result.findings, flagged_ids, result.order_id)
+        for order_id, _, findings in stored:
+            run_ids.add(order_id)
+            if findings:
+                _count(summary, findings, flagged_ids, order_id)
+            else:  # most orders: what _count does for an order without findings
+                summary.checked += 1
+                summary.ok += 1
         if progress:
             progress(summary.checked)
     with _timed(summary.seconds, "shared_phone"):
         added = _shared_phone_pass(ledger)
     for order_id, finding in added.items():
         if order_id in run_ids:
-            _count(summary, (finding,), flagged_ids, order_id, counted=True)
+            _count(summary, _fields((finding,)), flagged_ids, order_id, counted=True)
         else:
             summary.other_orders_flagged += 1
     return summary
 
 
-def _count(summary: CheckSummary, findings: Sequence[Finding], flagged_ids: set[int], order_id: int,
+def _count(summary: CheckSummary, findings: Sequence[tuple], flagged_ids: set[int], order_id: int,
            counted: bool = False) -> None:
-    """Add findings to the summary; `counted` = the order is already in checked/ok/flagged."""
-    summary.by_code.update(f.code for f in findings)
-    summary.by_severity.update(f.severity for f in findings)
-    actionable = any(f.severity in ACTIONABLE for f in findings)
+    """Add findings (as `_fields` gives them) to the summary; `counted` = the order is already in
+    checked/ok/flagged."""
+    summary.by_code.update(f[1] for f in findings)
+    summary.by_severity.update(f[2] for f in findings)
+    actionable = any(f[2] in ACTIONABLE for f in findings)
     if not counted:
         summary.checked += 1
         summary.ok += 0 if actionable else 1
@@ -137,31 +154,20 @@ def _count(summary: CheckSummary, findings: Sequence[Finding], flagged_ids: set[
         summary.flagged += 1
 
 
-def _store(ledger: Ledger, results: list[OrderResult], recheck: bool) -> list[OrderResult]:
+def _store(ledger: Ledger, results: list[Checked], recheck: bool) -> list[Checked]:
     """Write one slice; a concurrent run may have checked some orders meanwhile: skip those."""
     now = utc_now()
     with ledger.transaction() as conn:
-        ids = [r.order_id for r in results]
+        ids = [r[0] for r in results]
         if recheck:
             store.clear(conn, ids)
-        else:
-            done = store.checked_between(conn, ids[0], ids[-1])
-            results = [r for r in results if r.order_id not in done]
-        store.insert_normalised(conn, (_normalised_row(r, now) for r in results))
-        store.insert_findings(conn, (_finding_row(r.order_id, f, now) for r in results for f in r.findings))
+        elif done := store.checked_between(conn, ids[0], ids[-1]):
+            results = [r for r in results if r[0] not in done]
+        store.insert_normalised(conn, ((oid, *values, now) for oid, values, _ in results))
+        store.insert_findings(conn, ((oid, *f, now) for oid, _, findings in results for f in findings))
         crash_point("check.after_findings")
     crash_point("check.between_passes")
     return results
-
-
-def _normalised_row(result: OrderResult, now: str) -> tuple:
-    p, a = result.phone, result.address
-    return (result.order_id, p.e164, p.national, p.kind, a.line, a.house_number, a.postcode, a.city,
-            a.province, a.country, now)
-
-
-def _finding_row(order_id: int, finding: Finding, now: str) -> tuple:
-    return (order_id, finding.check, finding.code, finding.severity, finding.message, finding.suggestion, now)
 
 
 def _shared_phone_pass(ledger: Ledger) -> dict[int, Finding]:
@@ -171,5 +177,5 @@ def _shared_phone_pass(ledger: Ledger) -> dict[int, Finding]:
         found = shared_phone_findings(tuple(r) for r in store.shared_phones(conn))
         existing = store.orders_with_code(conn, SHARED_CODE)
         added = {oid: f for oid, f in found.items() if oid not in existing}
-        store.insert_findings(conn, (_finding_row(oid, f, now) for oid, f in added.items()))
+        store.insert_findings(conn, ((oid, *_fields((f,))[0], now) for oid, f in added.items()))
     return added
