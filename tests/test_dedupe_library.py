@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import math
 from itertools import combinations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from codtool.dedupe.candidates import Candidate
@@ -303,6 +304,53 @@ def test_a_huge_block_is_capped_and_reported() -> None:
     found = find_matches(cands, 7, 85.0, set())
     assert found.compared <= 600 * BLOCK_CAP
     assert found.capped_by_rule() == {"p": 1}
+
+
+def _compared_by_brute_force(cands: list[Candidate], span: float) -> int:
+    """What the sliding window must compare: for each order and each of its keys, the last BLOCK_CAP
+    earlier orders with that key, each once, when inside the window and one of the two is a target."""
+    compared = 0
+    for i, cand in enumerate(cands):
+        seen = {cand.id}
+        for key in cand.keys:
+            for other in [o for o in cands[:i] if key in o.keys][-BLOCK_CAP:]:
+                if other.id not in seen:
+                    seen.add(other.id)
+                    compared += abs(other.time - cand.time) <= span and (other.target or cand.target)
+    return compared
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["+393330000001", "+393330000002", ""]), st.integers(0, 4 * DAY),
+                          st.booleans()), min_size=1, max_size=140))
+@example([("+393330000001", 600 * i, i % 3 > 0) for i in range(300)])  # a capped block sliding over two days
+def test_the_window_compares_exactly_what_a_brute_force_scan_does(rows: list[tuple[str, int, bool]]) -> None:
+    """Orders leave the blocks when they fall out of the window, and a block keeps its last BLOCK_CAP
+    orders: neither may change which pairs are compared (shared phones, capped blocks, gaps of days)."""
+    times = sorted(t for _, t, _ in rows)
+    cands = [order(i + 1, time=float(t), phone=phone, target=target, name=f"n{i} x", address="",
+                   items=((f"s{i}", 1),))
+             for i, ((phone, _, target), t) in enumerate(zip(rows, times, strict=True))]
+    assert find_matches(cands, 1, 85.0, set()).compared == _compared_by_brute_force(cands, DAY)
+
+
+def test_the_garbage_collector_is_back_as_it_was_after_a_run_even_a_failed_one() -> None:
+    def failing():
+        yield order(1)
+        raise RuntimeError("the ledger went away")
+
+    assert gc.isenabled()
+    find_matches([order(1), order(2, time=60.0)], 7, 85.0, set())
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        find_matches(failing(), 7, 85.0, set())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        find_matches([order(1)], 7, 85.0, set())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_an_initial_matching_two_people_of_a_family_does_not_make_them_one_cluster() -> None:

@@ -61,7 +61,7 @@ def blocking_keys(c: Blockable) -> tuple[str, ...]:
         if c.number:
             if c.street:
                 found.append(f"sn:{c.street}|{c.number}|{initial}")
-            found += [f"hs:{place}|{c.number}|{s}" for place in _regions(c) for s in part_sounds]
+            found += [f"hs:{place}|{c.number}|{s}" for place in _regions(c.postcode, c.city) for s in part_sounds]
     if c.street and c.postcode and c.number:
         found.append(f"ps:{c.postcode}|{c.number}|{street_sound(c.street)}")
     return tuple(found)
@@ -75,20 +75,21 @@ def _name_parts(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ..
             min(tokens[0][0], tokens[-1][0]))
 
 
-@lru_cache(maxsize=65_536)
 def name_sounds(tokens: tuple[str, ...]) -> frozenset[str]:
-    """Sound of one name part with the first two letters of the other, both ways: the same for swapped names."""
+    """Sound of one name part with the first two letters of the other, both ways: the same for swapped names.
+    Not cached itself: `_name_parts`, its one caller, already is once per distinct name."""
     if len(tokens) < 2:
         return frozenset({sound_key(tokens[0])} if tokens else ())
     first, last = tokens[0], tokens[-1]
     return frozenset({f"{sound_key(last)}/{first[:2]}", f"{sound_key(first)}/{last[:2]}"})
 
 
-def _regions(c: Blockable) -> tuple[str, ...]:
+@lru_cache(maxsize=16_384)
+def _regions(postcode: str, city: str) -> tuple[str, ...]:
     """Where an order is, roughly: the postcode's first digit and the locality's first letter, each
     when known, so that one of them survives a typo, a drop or the CAP typed into the locality."""
-    town = c.city.lstrip("0123456789 ")[:1]
-    return tuple(x for x in ("p" + c.postcode[:1] if c.postcode else "", "c" + town if town else "") if x)
+    town = city.lstrip("0123456789 ")[:1]
+    return tuple(x for x in ("p" + postcode[:1] if postcode else "", "c" + town if town else "") if x)
 
 
 @lru_cache(maxsize=65_536)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
-from typing import Any
 
 from codtool.dedupe.blocking import blocking_keys
 from codtool.dedupe.keys import (
@@ -21,6 +18,7 @@ from codtool.dedupe.keys import (
     products_of,
     source_key,
 )
+from codtool.ledger.dedupe import CandidateRow
 from codtool.money import Money
 
 
@@ -61,27 +59,26 @@ class Candidate:
         return bool(self.name and self.phone and self.address and self.items)
 
 
-@lru_cache(maxsize=65_536)
 def epoch(created_at: str) -> float:
-    """Seconds since 1970; dates without an offset are taken as UTC."""
+    """Seconds since 1970; dates without an offset are taken as UTC. (Not cached: almost every
+    order has its own creation time, so a cache would only hold memory.)"""
     moment = datetime.fromisoformat(created_at)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
-def candidate(row: Mapping[str, Any], target: bool, settled: bool) -> Candidate:
+def candidate(row: CandidateRow, target: bool, settled: bool) -> Candidate:
     """Build from an order row joined with its `order_normalised` row (n_* columns, may be NULL)."""
-    if row["n_checked"]:
-        contact = checked_contact(row["n_phone"], row["n_address"], row["n_house_number"],
-                                  row["n_postcode"], row["n_city"])
+    if row.n_checked:
+        contact = checked_contact(row.n_phone, row.n_address, row.n_house_number, row.n_postcode, row.n_city)
     else:
-        contact = fallback_contact(row["phone"], row["country"], row["address1"], row["postcode"], row["city"])
+        contact = fallback_contact(row.phone, row.country, row.address1, row.postcode, row.city)
     return Candidate(
-        id=row["id"], created_at=row["created_at"], time=epoch(row["created_at"]), target=target,
-        settled=settled, name=name_key(row["customer_name"]), phone=contact.phone,
-        email=email_key(row["email"]), address=address_key(contact), source=source_key(row["source_id"]),
-        items=items_key(row["items"]), total=Money(row["total_minor"], row["currency"]),
+        id=row.id, created_at=row.created_at, time=epoch(row.created_at), target=target,
+        settled=settled, name=name_key(row.customer_name), phone=contact.phone,
+        email=email_key(row.email), address=address_key(contact), source=source_key(row.source_id),
+        items=items_key(row.items), total=Money(row.total_minor, row.currency),
         street=contact.street, number=contact.house_number, postcode=contact.postcode, city=contact.city,
-        extra=extra_key(row["address2"]),
+        extra=extra_key(row.address2),
     )

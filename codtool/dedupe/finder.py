@@ -4,12 +4,20 @@ Orders arrive sorted by creation time. Each order is compared only with the rece
 (within the window) that share a key of one of the blocking rules (`blocking`), and at most
 `BLOCK_CAP` of them per key, so a placeholder phone shared by thousands of orders cannot make
 the run quadratic: such blocks are counted in `Found.capped` and reported.
+
+Memory follows the window, not the batch: an order leaves every block when it falls out of
+the window. A block of one order is the order itself and a longer one a plain list (a deque
+costs some 600 bytes even when it holds two orders, and most shared keys hold two or three).
+The cyclic garbage collector is paused while the window is built: the finder makes no
+reference cycles, and each full collection would walk every order in the window again.
 """
 
 from __future__ import annotations
 
+import gc
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from codtool.dedupe.blocking import rule_of
@@ -45,10 +53,16 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
                  distinct: set[tuple[int, int]], tick: Callable[[int], None] | None = None,
                  weights: Weights = DEFAULT_WEIGHTS) -> Found:
     """Pairs with at least one target order, created within the window, not declared distinct."""
-    span = window_days * DAY
-    blocks: dict[str, Candidate | deque[Candidate]] = {}  # one order alone, as most keys are, needs no deque
-    recent: deque[Candidate] = deque()
     found = Found()
+    with _collector_paused():
+        _scan(found, candidates, window_days * DAY, threshold, distinct, tick, weights)
+    return found
+
+
+def _scan(found: Found, candidates: Iterable[Candidate], span: float, threshold: float,
+          distinct: set[tuple[int, int]], tick: Callable[[int], None] | None, weights: Weights) -> None:
+    blocks: dict[str, Candidate | list[Candidate]] = {}  # one order alone, as most keys are, needs no list
+    recent: deque[Candidate] = deque()
     freq = Frequencies()
     new_purchase = weights.new_purchase_hours * 3_600
     for cand in candidates:
@@ -57,27 +71,38 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
         freq.add(cand.tokens, cand.street)
         seen = {cand.id}
         for key in cand.keys:
-            block = blocks.get(key)
-            if block is None:
-                blocks[key] = cand
+            block = blocks.setdefault(key, cand)  # one dict operation for a new key, the usual case
+            if block is cand:
                 continue
-            if type(block) is not deque:
-                block = blocks[key] = deque((block,), maxlen=BLOCK_CAP)
+            if type(block) is not list:
+                block = blocks[key] = [block]
             others, in_window = _worth_comparing(block, cand, seen, span, new_purchase)
             found.compared += in_window
             for other in others:
                 _try_pair(found, other, cand, threshold, distinct, weights, freq)
             if len(block) == BLOCK_CAP:
                 found.capped.add(key)
+                del block[0]  # the oldest order makes room: a block holds its last BLOCK_CAP orders
             block.append(cand)
         recent.append(cand)
         found.seen += 1
         if tick is not None and found.seen % 10_000 == 0:
             tick(found.seen)
-    return found
 
 
-def _worth_comparing(block: deque[Candidate], cand: Candidate, seen: set[int], span: float,
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile (reference counting still frees what leaves the window)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _worth_comparing(block: list[Candidate], cand: Candidate, seen: set[int], span: float,
                      new_purchase: float) -> tuple[list[Candidate], int]:
     """The block's orders not seen yet, in the window, with a target among the two, and not other
     products bought later (a new purchase: the first test of `compare`, done here because it
@@ -116,7 +141,7 @@ def _try_pair(found: Found, a: Candidate, b: Candidate, threshold: float, distin
         found.orders[b.id] = b
 
 
-def _evict(blocks: dict[str, Candidate | deque[Candidate]], recent: deque[Candidate], before: float) -> None:
+def _evict(blocks: dict[str, Candidate | list[Candidate]], recent: deque[Candidate], before: float) -> None:
     """Forget orders older than the window; blocks hold orders in arrival order, like `recent`."""
     while recent and recent[0].time < before:
         old = recent.popleft()
@@ -124,7 +149,7 @@ def _evict(blocks: dict[str, Candidate | deque[Candidate]], recent: deque[Candid
             block = blocks.get(key)
             if block is old:
                 del blocks[key]
-            elif type(block) is deque and block[0] is old:
-                block.popleft()
+            elif type(block) is list and block[0] is old:
+                del block[0]
                 if not block:
                     del blocks[key]

@@ -115,8 +115,14 @@ def fallback_contact(phone: str, country: str, address1: str, postcode: str, cit
 def checked_contact(phone_e164: str, address_line: str, house_number: str, postcode: str, city: str) -> Contact:
     """The checks stage's normalised columns, folded the same way as `fallback_contact`."""
     street, number = street_parts(address_line)
-    given = fold(house_number).replace(" ", "")
+    given = _house_number(house_number)
     return Contact(phone_e164, street, given or number, postcode.strip(), place_key(city))
+
+
+@lru_cache(maxsize=4_096)
+def _house_number(text: str) -> str:
+    """A checked house number folded ("12/B" -> "12b"): few distinct values, so cached."""
+    return fold(text).replace(" ", "")
 
 
 def address_key(contact: Contact) -> str:
@@ -127,7 +133,7 @@ def address_key(contact: Contact) -> str:
     return f"{place}|{contact.street}|{contact.house_number}"
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=16_384)  # baskets repeat, but most are one order's own: a small cache keeps the common ones
 def items_key(items_json: str) -> tuple[tuple[str, int], ...]:
     """Sorted (product, quantity) pairs; the product is the SKU, or the folded name without one."""
     try:
@@ -142,7 +148,7 @@ def items_key(items_json: str) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(counted.items()))
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=16_384)  # baskets repeat, but most are one order's own: a small cache keeps the common ones
 def products_of(items: tuple[tuple[str, int], ...]) -> frozenset[str]:
     """The products of an items key, for telling overlapping baskets from other products."""
     return frozenset(product for product, _ in items)

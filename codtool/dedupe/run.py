@@ -69,8 +69,8 @@ def _candidates(ledger: Ledger, options: Options, first: str, last: str) -> Iter
     low = (datetime.fromisoformat(first) - margin).isoformat()
     high = (datetime.fromisoformat(last) + margin).isoformat()
     for row in store.candidate_rows(ledger.session, low, high):
-        target = row["status"] in OPEN and (options.batch is None or row["batch_id"] == options.batch)
-        yield candidate(row, target=target, settled=row["status"] not in OPEN)
+        target = row.status in OPEN and (options.batch is None or row.batch_id == options.batch)
+        yield candidate(row, target=target, settled=row.status not in OPEN)
 
 
 def _withdraw_stale(conn: Session, batch: int | None, clusters: list[Cluster]) -> int:

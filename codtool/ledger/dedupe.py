@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from codtool.ledger.db import utc_now
 from codtool.ledger.session import Row, Session
@@ -37,9 +37,38 @@ def count_candidates(conn: Session, first: str, last: str) -> int:
                            "AND o.created_at >= ? AND o.created_at <= ?", (first, last)))
 
 
-def candidate_rows(conn: Session, first: str, last: str) -> Iterator[Row]:
-    """Orders that could still ship, created in [first, last], oldest first, with checks' normal forms."""
-    yield from conn.stream(
+class CandidateRow(NamedTuple):
+    """One order as dedupe reads it, with the checks stage's normal forms (n_*: None when unchecked).
+    Built from the row's positions, which is several times faster than reading columns by name."""
+
+    id: int
+    batch_id: int
+    source_id: str
+    created_at: str
+    customer_name: str
+    phone: str
+    email: str
+    address1: str
+    address2: str
+    postcode: str
+    city: str
+    country: str
+    total_minor: int
+    currency: str
+    items: str
+    status: str
+    n_checked: int
+    n_phone: str | None
+    n_address: str | None
+    n_house_number: str | None
+    n_postcode: str | None
+    n_city: str | None
+
+
+def candidate_rows(conn: Session, first: str, last: str) -> Iterator[CandidateRow]:
+    """Orders that could still ship, created in [first, last], oldest first, with checks' normal forms;
+    streamed `_FETCH` rows at a time, so memory does not grow with the ledger."""
+    rows = conn.stream(
         "SELECT o.id, o.batch_id, o.source_id, o.created_at, o.customer_name, o.phone, o.email, "
         "o.address1, o.address2, o.postcode, o.city, o.country, o.total_minor, o.currency, o.items, o.status, "
         "n.order_id IS NOT NULL AS n_checked, n.phone_e164 AS n_phone, n.address_line AS n_address, "
@@ -50,6 +79,7 @@ def candidate_rows(conn: Session, first: str, last: str) -> Iterator[Row]:
         (first, last),
         _FETCH,
     )
+    yield from map(CandidateRow._make, rows)
 
 
 def declared_distinct(conn: Session) -> set[tuple[int, int]]:
