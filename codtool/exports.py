@@ -123,7 +123,7 @@ def safe_cell(value: Any) -> str:
 
 def unguard(text: str) -> str:
     """The value before `safe_cell` guarded it: codtool reads back the files it wrote."""
-    if text.startswith("'") and _needs_guard(text[1:]):
+    if text[:1] == "'" and text[1:2] in _GUARD_FIRST and _needs_guard(text[1:]):
         return text[1:]
     return text
 

@@ -63,5 +63,6 @@ def is_country_code(code: str) -> bool:
 
 def iso_datetime(text: str) -> str | None:
     """Order dates as ISO 8601 text, keeping the shop's UTC offset when the export gives one."""
-    moment = parse_datetime(text)
+    moment = parse_datetime.__wrapped__(text)  # uncached: the importer reads each distinct cell once per
+    # chunk, and order times are nearly all distinct, so a cache would only grow with the file
     return moment.isoformat(timespec="seconds") if moment else None
