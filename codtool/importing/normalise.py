@@ -95,15 +95,18 @@ def order_runs(frame: pd.DataFrame) -> pd.Series:
 
 
 def _factorize(*columns: pd.Series) -> tuple[np.ndarray, list[tuple]]:
-    """Codes per row and the distinct value tuples, so per-value work runs once per tuple."""
+    """Codes per row and the distinct value tuples, so per-value work runs once per tuple.
+
+    Each column's part of the keys is picked by array indexing, not tuple by tuple: order
+    totals are nearly all distinct, so a chunk has as many keys as orders."""
     codes, uniques = pd.factorize(columns[0])
-    keys = [(u,) for u in uniques]
+    parts = [np.asarray(uniques, dtype=object)]
     for column in columns[1:]:
         more, values = pd.factorize(column)
         combined, firsts = pd.factorize(codes.astype("int64") * len(values) + more)
-        keys = [keys[c // len(values)] + (values[c % len(values)],) for c in firsts]
+        parts = [p[firsts // len(values)] for p in parts] + [np.asarray(values)[firsts % len(values)]]
         codes = combined
-    return codes, keys
+    return codes, list(zip(*(p.tolist() for p in parts), strict=True))
 
 
 def _amounts(text: pd.Series, currency: pd.Series) -> tuple[pd.Series, pd.Series]:
