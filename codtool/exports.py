@@ -33,6 +33,9 @@ from codtool.money import Money, exponent, is_currency_code
 from codtool.output_paths import OutputRefused, check_output, write_atomic
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Only text starting with one of these can need a guard: a trigger, a guard's apostrophe, or a space
+# before a trigger. Most cells start otherwise and skip `_needs_guard` (a sheet writes millions of cells).
+_GUARD_FIRST = frozenset("'= +-@\t\r")
 # A phone number as people type it: "+", a country code (never starting with 0), digits that may be
 # spaced, dotted or bracketed ("+1 (212) 555.0100"), ending on a digit. Hyphens are left out on
 # purpose: "+39-333-1234567" is a subtraction to a spreadsheet.
@@ -114,13 +117,13 @@ def safe_cell(value: Any) -> str:
     Text that already starts with apostrophes before a formula gets one more, so `unguard` can
     always give back exactly what was written.
     """
-    text = "" if value is None else str(value)
-    return "'" + text if _needs_guard(text) else text
+    text = value if type(value) is str else "" if value is None else str(value)
+    return "'" + text if text[:1] in _GUARD_FIRST and _needs_guard(text) else text
 
 
 def unguard(text: str) -> str:
     """The value before `safe_cell` guarded it: codtool reads back the files it wrote."""
-    if text.startswith("'") and _needs_guard(text[1:]):
+    if text[:1] == "'" and text[1:2] in _GUARD_FIRST and _needs_guard(text[1:]):
         return text[1:]
     return text
 
@@ -152,8 +155,11 @@ def write_csv(path: str | os.PathLike[str], columns: Sequence[str | Column], row
         with tmp.open("w", encoding="utf-8-sig" if spec.bom else "utf-8", newline="") as handle:
             writer = csv.writer(handle, delimiter=spec.delimiter)
             writer.writerow([safe_cell(c.name) for c in cols])
+            as_is = [spec.decimal == "." or c.kind not in (MONEY, RATE) for c in cols]  # str cells kept as they are
             for row in rows:
-                writer.writerow([safe_cell(_csv_text(c, v, row, index, spec)) for c, v in zip(cols, row, strict=True)])
+                cells = [v if keep and type(v) is str else str(v) if keep and type(v) is int
+                         else _csv_text(c, v, row, index, spec) for c, v, keep in zip(cols, row, as_is, strict=True)]
+                writer.writerow([("'" + t if t[:1] in _GUARD_FIRST and _needs_guard(t) else t) for t in cells])
                 count += 1
         return count
 

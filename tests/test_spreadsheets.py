@@ -151,3 +151,30 @@ def test_codtool_reads_back_what_it_wrote(tmp_path, rows, suffix):
     back = [row for chunk in read_chunks(source, header) for row in chunk.rows]
     assert header.cells == ["key", "a", "b"]
     assert [[c if c is not None else "" for c in row] for row in back] == data
+
+
+_ANY_CELL = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), _CELL_TEXT,
+                      st.sampled_from(["-5", "+39 333 1234567", " =x", "'@y", "\t1", "12.50", "0.1667"]),
+                      st.builds(Money, st.integers(-10**6, 10**6), st.sampled_from(["EUR", "JPY", "KWD"])))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(*[_ANY_CELL] * len(COLUMNS)), max_size=6),
+       dialect=st.sampled_from(["machine", "excel-it"]))
+@example(rows=[tuple(ROWS[0]), tuple(ROWS[1])], dialect="excel-it")
+def test_csv_cells_are_each_guarded_and_spelled_one_at_a_time(tmp_path, rows, dialect):
+    """The CSV writer's fast path for plain text and ints writes what guarding each cell on its own
+    (`_needs_guard` over `_csv_text`, the writer before the fast path) writes, byte for byte."""
+    from codtool.exports import _csv_text, _needs_guard, csv_dialect
+
+    def guarded(text: str) -> str:  # the guard's definition, without the writer's first-character shortcut
+        return "'" + text if _needs_guard(text) else text
+
+    spec, index = csv_dialect(dialect), {c.name: i for i, c in enumerate(COLUMNS)}
+    expected = [[guarded(c.name) for c in COLUMNS]]
+    expected += [[guarded(_csv_text(c, v, row, index, spec)) for c, v in zip(COLUMNS, row, strict=True)]
+                 for row in rows]
+    out = tmp_path / "cells.csv"
+    write_table(out, COLUMNS, rows, replace=True, dialect=dialect)
+    raw = out.read_bytes().decode("utf-8-sig")
+    assert list(csv.reader(raw.splitlines(keepends=True), delimiter=spec.delimiter)) == expected

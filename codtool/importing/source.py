@@ -267,7 +267,12 @@ def _check_width(source: SourceFile, row: list[str], line: int) -> None:
         raise LimitExceeded(f"{source.path}:{line}: {len(row):,} fields; the limit for one record is {MAX_FIELDS:,}")
 
 
-def read_chunks(source: SourceFile, header: Header, chunk_rows: int = 50_000,
+# Records per chunk: a chunk holds every column of a wide export (Shopify's has 59) as Python strings,
+# so 20,000 records keep a 200,000-row import near 200 MiB where 50,000 took 290, at the same speed.
+CHUNK_ROWS = 20_000
+
+
+def read_chunks(source: SourceFile, header: Header, chunk_rows: int = CHUNK_ROWS,
                 exact: bool = True) -> Iterator[Chunk]:
     """Stream records in chunks so memory stays flat whatever the file size.
 

@@ -174,14 +174,15 @@ def status_of(conn: Session, order_id: int) -> str | None:
 _SHEET_LINES = "call_sheet_lines"
 
 
-def spill_call_lines(conn: Session, lines: Iterable[tuple[int, str, int, str]]) -> int:
+def spill_call_lines(conn: Session, lines: Iterable[tuple[int, str, int, bytes]]) -> int:
     """Put (negated score, created at, order id, line) aside in a temporary table, on disk, for sorting.
 
     A day's call list is sorted riskiest first over every awaiting order; sorting in the
-    database keeps the process's memory flat whatever the day's size. Returns the count.
+    database keeps the process's memory flat whatever the day's size. The line is opaque bytes
+    the caller packed (and only this connection reads back). Returns the count.
     """
-    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_SHEET_LINES} "
-                 "(neg_score INTEGER, created_at TEXT, order_id INTEGER, line TEXT)")
+    conn.script([f"CREATE TEMP TABLE IF NOT EXISTS {_SHEET_LINES} "
+                 "(neg_score INTEGER, created_at TEXT, order_id INTEGER, line BLOB)"])
     conn.execute(f"DELETE FROM {_SHEET_LINES}")
     return conn.executemany(f"INSERT INTO {_SHEET_LINES} VALUES (?, ?, ?, ?)", lines)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -95,7 +96,7 @@ class SheetLines:
         while part := list(islice(rows, self.chunk)):
             corrections = store.corrections_of(self.conn, [r["order_id"] for r in part])
             for r in part:
-                line = json.loads(r["line"])
+                line = pickle.loads(r["line"])  # bytes this process packed a moment ago
                 if r["order_id"] in corrections:
                     line["corrected_address"] = one_line_address(corrections[r["order_id"]])
                 yield line
@@ -141,14 +142,19 @@ def call_list(ledger: Ledger, day: date, policy: Policy, limit: int | None = Non
             elif c.due_at and c.due_at >= before:
                 skipped["later"] += 1
             else:  # the sheet line, set aside for sorting: nothing of the order stays in memory
-                yield (-c.assessment.score, c.row["created_at"], c.row["id"],
-                       json.dumps(call_row(c, None), ensure_ascii=False))
+                yield (-c.assessment.score, c.row["created_at"], c.row["id"], _pack(call_row(c, None)))
         if progress:
             progress(read)
 
     count = store.spill_call_lines(ledger.session, chosen())
     lines = SheetLines(ledger.session, min(count, limit) if limit else count, limit)
     return CallList(day.isoformat(), lines, skipped["no_call"], skipped["later"], policy.source)
+
+
+def _pack(line: dict) -> bytes:
+    """A sheet line as bytes for the sort table: pickle packs and unpacks a line several times faster than
+    JSON, and the bytes never leave this process's own temporary table."""
+    return pickle.dumps(line, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def call_row(c: Candidate, correction: dict | None) -> dict:
