@@ -19,9 +19,12 @@ DAY_FIRST_FORMATS = (
 )
 
 
-@lru_cache(maxsize=500_000)
-def parse_datetime(text: str, formats: tuple[str, ...] = ()) -> datetime | None:
-    """The moment a cell names, or None; `formats` (a courier's own) are tried before the usual ones."""
+def read_datetime(text: str, formats: tuple[str, ...] = ()) -> datetime | None:
+    """The moment a cell names, or None; `formats` (a courier's own) are tried before the usual ones.
+
+    Uncached, for values that rarely repeat (order times); `parse_datetime` caches it for
+    courier files, whose event times repeat across lines and re-runs.
+    """
     value = " ".join(text.split())
     if not value:
         return None
@@ -40,6 +43,9 @@ def parse_datetime(text: str, formats: tuple[str, ...] = ()) -> datetime | None:
         except ValueError:
             continue
     return None
+
+
+parse_datetime = lru_cache(maxsize=500_000)(read_datetime)
 
 
 def local_iso(text: str, formats: tuple[str, ...] = ()) -> str | None:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import pycountry
 
-from codtool.dates import parse_datetime
+from codtool.dates import read_datetime
 
 _COD = re.compile(
     r"\bcod\b|cash.?on.?delivery|contrassegno|contra.?reembolso|nachnahme|"
@@ -63,7 +63,7 @@ def is_country_code(code: str) -> bool:
 
 def iso_datetime(text: str) -> str | None:
     """Order dates as ISO 8601 text, keeping the shop's UTC offset when the export gives one."""
-    moment = parse_datetime.__wrapped__(text)  # uncached: the importer reads each distinct cell once per
+    moment = read_datetime(text)  # uncached: the importer reads each distinct cell once per
     # chunk, and order times are nearly all distinct, so a cache would only grow with the file
     if moment is None:
         return None
