@@ -83,11 +83,12 @@ def levels(a: str, b: str) -> dict[str, str]:
     ("Mario Rossi", "Maria Rossi", {"surname": "exact", "given name": "different"}),        # brother and sister
     ("Luca Bruno", "Lucia Bruno", {"surname": "exact", "given name": "different"}),         # two real names
     ("Carlo Messina", "Carrla Messina", {"surname": "exact", "given name": "different"}),   # a typo of Carla
-    ("Anna Esposito", "Lucia Esposito", {"surname": "exact", "given name": "different"}),
+    ("Anna Esposito", "Lucia Esposito", {"surname": "exact", "given name": "same gender"}),  # sisters, or typed over
+    ("Marco Esposito", "Laura Esposito", {"surname": "exact", "given name": "different"}),  # husband and wife
     ("Rossi", "Mario Rossi", {"surname": "exact", "given name": "missing"}),
     ("Giuseppe Russo", "Peppe Russo", {"surname": "exact", "given name": "nickname"}),  # a listed short form
     ("Alessandro Bruno", "Ale Bruno", {"surname": "exact", "given name": "nickname"}),  # a prefix
-    ("Giulia Rossi", "Giuliana Rossi", {"surname": "exact", "given name": "different"}),  # a prefix, but two names
+    ("Giulia Rossi", "Giuliana Rossi", {"surname": "exact", "given name": "same gender"}),  # a prefix, but two names
     ("Niccolò Bianchi", "Nicolò Bianchi", {"surname": "exact", "given name": "close"}),  # one name, two spellings
     ("Gianni White", "Tarnee White", {"surname": "exact", "given name": "replaced"}),  # not a known name
     ("Marco Coppola", "Mariasole Coppola", {"surname": "exact", "given name": "replaced"}),  # not a typo
@@ -157,7 +158,10 @@ def test_a_retyped_duplicate_without_phone_is_found_and_explained() -> None:
 
 def test_family_at_one_address_sharing_phone_and_products_is_not_a_duplicate() -> None:
     assert compare(order(1, name="mario rossi"), order(2, name="maria rossi"), 50) is None
-    assert compare(order(1, name="anna esposito"), order(2, name="lucia esposito"), 50) is None
+    assert compare(order(1, name="marco rossi"), order(2, name="laura rossi"), 50) is None  # husband and wife
+    # two sisters (one gender) are weaker evidence of another person: apart at the default bar, not at any bar
+    assert compare(order(1, name="anna esposito"), order(2, name="lucia esposito"), 85) is None
+    assert compare(order(1, name="anna esposito"), order(2, name="lucia esposito"), 50) is not None
 
 
 def test_a_surname_that_is_also_a_given_name_is_not_read_as_a_family_member() -> None:

@@ -32,6 +32,7 @@ EXACT = "exact"
 LIKELY = "likely"
 DISTINCT = "distinct"  # would match but for a clearly different given name: two people, never one cluster
 HOUR = 3_600
+_TWO_PEOPLE = ("different", "same gender")  # given-name levels that read as another person of the family
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ def judge(a: Candidate, b: Candidate, threshold: float, weights: Weights = DEFAU
     score = min(99.9, round(probability(total, weights), 1))  # 100 means exact
     if score >= threshold:
         return Match(low.id, high.id, score, LIKELY, _reasons(evidence), total)
-    penalty = sum(e.weight for e in evidence if e.field == "given name" and e.level == "different")
+    penalty = sum(e.weight for e in evidence if e.field == "given name" and e.level in _TWO_PEOPLE)
     if penalty and probability(total - penalty, weights) >= threshold:
         return Match(low.id, high.id, score, DISTINCT, _reasons(evidence), total)
     return None
@@ -96,7 +97,7 @@ def pair_evidence(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> 
 def _own_mailbox(e: Evidence, w: Weights) -> Evidence:
     """A given name typed over with another word, and an email of each one's own: two people of a
     family, as sure as two known distinct names (`name_different`)."""
-    if e.field == "given name" and e.level == "replaced":
+    if e.field == "given name" and e.level in ("replaced", "same gender"):
         return Evidence(e.field, "different", w.name_different, f"{e.detail}, each with an own email")
     return e
 
