@@ -92,6 +92,7 @@ def levels(a: str, b: str) -> dict[str, str]:
     ("Niccolò Bianchi", "Nicolò Bianchi", {"surname": "exact", "given name": "close"}),  # one name, two spellings
     ("Gianni White", "Tarnee White", {"surname": "exact", "given name": "replaced"}),  # not a known name
     ("Marco Coppola", "Mariasole Coppola", {"surname": "exact", "given name": "replaced"}),  # not a typo
+    ("Brando Coppola", "Maria Coppola", {"surname": "exact", "given name": "different"}),  # a man and a woman by ending
     ("Rossi Mario", "Rossi Maria", {"given name": "exact", "surname": "different"}),  # both surname first
 ])
 def test_name_levels(a: str, b: str, expected: dict[str, str]) -> None:

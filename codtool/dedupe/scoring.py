@@ -245,7 +245,7 @@ def _part_level(a: str, b: str) -> str:
         return "close"
     if abs(len(a) - len(b)) <= 2 and (similar >= 0.8 or edits <= 1 or (edits <= 2 and min(len(a), len(b)) >= 5)):
         return "typo"
-    return "replaced"
+    return "different" if _opposite_genders(a, b) else "replaced"
 
 
 def _shortened(a: str, b: str) -> bool:
@@ -258,6 +258,13 @@ def _shortened(a: str, b: str) -> bool:
 def _family_names(a: str, b: str) -> bool:
     """Two names of one family's people (Mario/Maria, Luca/Lucia): never a typo, whatever the field."""
     return _gender_variants(a, b) or _two_names(a, b)
+
+
+def _opposite_genders(a: str, b: str) -> bool:
+    """A man's name and a woman's, one of them or both not on the list but told by its ending (Brando,
+    Nausicaa): another person, as a husband and wife are, not a word typed over the name."""
+    ga, gb = gender(a), gender(b)
+    return bool(ga) and bool(gb) and ga != gb
 
 
 def _one_gender(a: str, b: str) -> bool:
