@@ -49,7 +49,7 @@ class WeightsError(CodtoolError):
 class Weights:
     """log2 Bayes factors per field and level (positive: evidence of one purchase)."""
 
-    offset: float = 11.0            # prior: a pair needs this much evidence to reach 50%
+    offset: float = 10.0            # prior: a pair needs this much evidence to reach 50%
     name_exact: float = 7.0         # per name part, when no frequency is known yet
     name_exact_max: float = 10.0    # term-frequency bounds for an exact name part
     name_exact_min: float = 2.0
@@ -58,14 +58,14 @@ class Weights:
     name_initial: float = 1.0       # "G." against "Giulia"
     name_nickname: float = 2.0      # "Peppe" against "Giuseppe", "Ale" against "Alessandro"
     name_different: float = -30.0   # two known distinct given names of a man and a woman (Mario/Maria): another person
-    name_same_gender: float = -22.0  # two known names of one gender (Luca/Marco): a sibling, or the name typed over
-    name_replaced: float = -6.0     # a word unlike the other that is not a known distinct name: weak evidence
+    name_same_gender: float = -23.0  # two known names of one gender (Luca/Marco): a sibling, or the name typed over
+    name_replaced: float = -4.0     # a word unlike the other that is not a known distinct name: weak evidence
     surname_different: float = -6.0  # same given name, another surname: a married or maiden name, or a typo
     name_missing: float = -1.0      # one order has a name part the other lacks
     street_exact: float = 5.0
     street_exact_max: float = 7.0
     street_exact_min: float = 1.0
-    street_close: float = 3.0
+    street_close: float = 4.0
     street_different: float = -3.0
     number_exact: float = 3.0
     number_close: float = 0.5
