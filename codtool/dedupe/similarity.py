@@ -30,9 +30,8 @@ from codtool.dedupe.scoring import (
 
 EXACT = "exact"
 LIKELY = "likely"
-DISTINCT = "distinct"  # would match but for a clearly different given name: two people, never one cluster
+DISTINCT = "distinct"  # would match but for a man's and a woman's given name: two people, never one cluster
 HOUR = 3_600
-_TWO_PEOPLE = ("different", "same gender")  # given-name levels that read as another person of the family
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +72,9 @@ def judge(a: Candidate, b: Candidate, threshold: float, weights: Weights = DEFAU
     score = min(99.9, round(probability(total, weights), 1))  # 100 means exact
     if score >= threshold:
         return Match(low.id, high.id, score, LIKELY, _reasons(evidence), total)
-    penalty = sum(e.weight for e in evidence if e.field == "given name" and e.level in _TWO_PEOPLE)
+    # a man and a woman are never one cluster, even through a third order; two names of one gender only
+    # weigh against their own pair (Febrl re-submissions retype a name, and their chains would break)
+    penalty = sum(e.weight for e in evidence if e.field == "given name" and e.level == "different")
     if penalty and probability(total - penalty, weights) >= threshold:
         return Match(low.id, high.id, score, DISTINCT, _reasons(evidence), total)
     return None
