@@ -11,11 +11,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from bench_dedupe_quality import codtool_pairs, prf, true_pairs  # noqa: E402
 from labelled_orders import italian_orders  # noqa: E402
+
+from codtool.dedupe.given_names import GIVEN_NAMES, gender, nicknames  # noqa: E402
+from codtool.dedupe.scoring import name_levels  # noqa: E402
 
 
 @pytest.mark.parametrize("phones", [True, False])
@@ -90,3 +95,18 @@ def test_replaced_same_gender_names_and_misspelt_streets_are_found_and_spouses_a
     assert mine <= truth
     recall = len(mine & truth) / len(truth)
     assert recall >= 0.9, f"recall {recall:.2f} on {len(truth)} hand-made pairs"
+
+
+_LISTED = sorted(GIVEN_NAMES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_LISTED), st.sampled_from(_LISTED), st.sampled_from(["rossi", "tiefenbach"]))
+def test_a_man_and_a_woman_are_two_people_whichever_order_they_are_typed_in(a: str, b: str, surname: str) -> None:
+    """Two listed names of the other gender are never weaker than two of one gender, and the level of
+    a pair does not depend on which order came first."""
+    ab, ba = name_levels((a, surname), (b, surname)), name_levels((b, surname), (a, surname))
+    assert [x[:2] for x in ab] == [x[:2] for x in ba]
+    given_level = dict(x[:2] for x in ab)["given name"]
+    if a != b and gender(a) and gender(b) and gender(a) != gender(b) and b not in nicknames(a):
+        assert given_level == "different", (a, b, ab)
