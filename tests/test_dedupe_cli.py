@@ -89,7 +89,7 @@ def test_threshold_drops_weaker_matches(db: Path) -> None:
 def test_weights_file_tunes_the_score(db: Path, tmp_path: Path) -> None:
     """A weights file that makes a different given name cheap merges the sisters at one address."""
     path = tmp_path / "weights.toml"
-    path.write_text("[dedupe.weights]\nname_different = 0\n", encoding="utf-8")
+    path.write_text("[dedupe.weights]\nname_same_gender = 0\n", encoding="utf-8")
     data = cli_json(db, "dedupe", "--weights", str(path))
     assert [5, 6] in members(data)
     path.write_text("[dedupe.weights]\nname_diferent = 0\n", encoding="utf-8")

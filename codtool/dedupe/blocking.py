@@ -24,7 +24,8 @@ RULES = {
     "cn": "locality and name sound",
     "sn": "street, house number and the first initial of the name parts",
     "hs": "house number, the sound of one name part and the postcode's first digit or the locality's initial",
-    "sp": "postcode, street and the sound of one name part",
+    "sp": "the postcode's first two digits (or the locality), the sound of the street's name (or of the second line) "
+          "and of one name part",
     "ps": "postcode, house number and the sound of the street's name",
 }
 
@@ -37,6 +38,7 @@ class Blockable(Protocol):
     phone: str
     email: str
     street: str
+    extra: str
     number: str
     postcode: str
     city: str
@@ -56,8 +58,9 @@ def blocking_keys(c: Blockable) -> tuple[str, ...]:
             found += [f"pn:{c.postcode}|{s}" for s in sounds]
         if c.city:
             found += [f"cn:{c.city}|{s}" for s in sounds]
-        if c.street and c.postcode:
-            found += [f"sp:{c.postcode}|{c.street}|{s}" for s in part_sounds]
+        if c.postcode or c.city:  # the street, or the second line when the street was typed there
+            found += [f"sp:{c.postcode[:2] or c.city}|{street_sound(x)}|{s}"
+                      for x in dict.fromkeys((c.street, c.extra)) if x for s in part_sounds]
         if c.number:
             if c.street:
                 found.append(f"sn:{c.street}|{c.number}|{initial}")

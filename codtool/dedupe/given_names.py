@@ -159,3 +159,41 @@ _NICKNAMES = _nickname_pairs()
 def nicknames(name: str) -> frozenset[str]:
     """The short forms of a name, or the names a short form stands for ("peppe" -> {"giuseppe"})."""
     return _NICKNAMES.get(name, frozenset())
+
+
+# Gender of the listed names, to tell a husband and wife (Marco/Laura: another person) from a name
+# typed over with another of the same gender (Luca/Marco: a sibling, a parent, or a re-submission
+# whose given name was replaced). Italian names follow their ending (-o male, -a female) but for
+# the exceptions below; the English list is written male names first, then female from "mary".
+# Names given to both (Andrea is a man in Italy, a woman in England) have no gender here.
+_ITALIAN_MALE_A = frozenset(["luca", "nicola", "mattia", "elia", "gianluca"])
+_ITALIAN_FEMALE_OTHER = frozenset(["beatrice", "irene", "noemi", "rachele", "alice", "miriam", "agnese", "adele",
+                                   "denise", "ester", "ines", "matilde"])
+_EITHER = frozenset(["andrea", "riley", "bailey", "jordan", "hayden", "jesse", "jean"])
+
+
+def _genders() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name in _ITALIAN_TEXT.split():
+        female = name in _ITALIAN_FEMALE_OTHER or (name.endswith("a") and name not in _ITALIAN_MALE_A)
+        found[name] = "f" if female else "m"
+    english = _ENGLISH_TEXT.split()
+    first_female = english.index("mary")
+    for i, name in enumerate(english):
+        found.setdefault(name, "f" if i >= first_female else "m")
+    return {name: g for name, g in found.items() if name not in _EITHER}
+
+
+_GENDERS = _genders()
+
+
+def gender(name: str) -> str:
+    """"m", "f" or "" (unknown or either): the list's gender, else an Italian ending (-o male, -a female)
+    for a name of four letters or more that is not on the list (Brando, Nausicaa)."""
+    known = _GENDERS.get(name)
+    if known is not None or name in _EITHER:
+        return known or ""
+    if len(name) >= 4 and name.isalpha():
+        male = name.endswith("o") or name.startswith("gian")  # Gianmaria, Gianluca
+        return "m" if male else "f" if name.endswith("a") else ""
+    return ""

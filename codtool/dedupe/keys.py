@@ -80,8 +80,8 @@ def street_parts(address: str) -> tuple[str, str]:
             number = words.pop(i)
             break
     else:
-        if len(words) > 1 and _HOUSE_NUMBER.match(words[0]):  # "123 Main St"
-            number = words.pop(0)
+        if words and _HOUSE_NUMBER.match(words[0]) and (len(words) > 1 or words[0][0].isdigit()):
+            number = words.pop(0)  # "123 Main St", or the number alone with the street left out
     for i in {0, len(words) - 1} if len(words) > 1 else ():
         words[i] = _STREET_WORDS.get(words[i], words[i])
     return " ".join(words), ("snc" if number == "sn" else number)

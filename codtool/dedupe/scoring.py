@@ -32,7 +32,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
-from codtool.dedupe.given_names import GIVEN_NAMES, nicknames
+from codtool.dedupe.given_names import GIVEN_NAMES, gender, nicknames
 from codtool.errors import CodtoolError
 
 _M = 0.95          # share of true duplicates that agree exactly on a field, for term-frequency weights
@@ -49,7 +49,7 @@ class WeightsError(CodtoolError):
 class Weights:
     """log2 Bayes factors per field and level (positive: evidence of one purchase)."""
 
-    offset: float = 11.0            # prior: a pair needs this much evidence to reach 50%
+    offset: float = 10.0            # prior: a pair needs this much evidence to reach 50%
     name_exact: float = 7.0         # per name part, when no frequency is known yet
     name_exact_max: float = 10.0    # term-frequency bounds for an exact name part
     name_exact_min: float = 2.0
@@ -57,14 +57,15 @@ class Weights:
     name_typo: float = -1.0         # two typos, still recognisably the same word
     name_initial: float = 1.0       # "G." against "Giulia"
     name_nickname: float = 2.0      # "Peppe" against "Giuseppe", "Ale" against "Alessandro"
-    name_different: float = -30.0   # two known distinct given names (Mario/Maria, Anna/Lucia): another person
-    name_replaced: float = -6.0     # a word unlike the other that is not a known distinct name: weak evidence
+    name_different: float = -30.0   # two known distinct given names of a man and a woman (Mario/Maria): another person
+    name_same_gender: float = -23.0  # two known names of one gender (Luca/Marco): a sibling, or the name typed over
+    name_replaced: float = -4.0     # a word unlike the other that is not a known distinct name: weak evidence
     surname_different: float = -6.0  # same given name, another surname: a married or maiden name, or a typo
     name_missing: float = -1.0      # one order has a name part the other lacks
     street_exact: float = 5.0
     street_exact_max: float = 7.0
     street_exact_min: float = 1.0
-    street_close: float = 3.0
+    street_close: float = 4.0
     street_different: float = -3.0
     number_exact: float = 3.0
     number_close: float = 0.5
@@ -213,8 +214,11 @@ def _weighed(field: str, level: str, a: str, b: str, note: str, freq: Frequencie
         return Evidence(field, "missing", 0.0 if field == "name" else w.name_missing)
     if level == "exact":
         return Evidence(field, "exact", freq.name_weight(a, w), ", ".join(filter(None, [a, note])))
-    if level == "different":
-        weight = w.surname_different if field == "surname" and not _two_people(a, b) else w.name_different
+    if level in ("different", "same gender"):
+        if field == "surname" and not _two_people(a, b):
+            weight = w.surname_different
+        else:
+            weight = w.name_different if level == "different" else w.name_same_gender
     elif level == "replaced":
         weight = w.surname_different if field == "surname" else w.name_replaced
     else:
@@ -234,14 +238,14 @@ def _part_level(a: str, b: str) -> str:
     if _DOUBLED.sub(r"\1", a) == _DOUBLED.sub(r"\1", b):
         return "close"  # Niccolò/Nicolò, Gabriella/Gabriela: one name spelt two ways
     if _family_names(a, b):
-        return "different"
+        return "same gender" if _one_gender(a, b) else "different"
     edits = DamerauLevenshtein.distance(a, b, score_cutoff=3)
     similar = JaroWinkler.similarity(a, b)
     if similar >= 0.92 or (edits <= 1 and min(len(a), len(b)) >= 4):
         return "close"
     if abs(len(a) - len(b)) <= 2 and (similar >= 0.8 or edits <= 1 or (edits <= 2 and min(len(a), len(b)) >= 5)):
         return "typo"
-    return "replaced"
+    return "different" if _opposite_genders(a, b) else "replaced"
 
 
 def _shortened(a: str, b: str) -> bool:
@@ -254,6 +258,28 @@ def _shortened(a: str, b: str) -> bool:
 def _family_names(a: str, b: str) -> bool:
     """Two names of one family's people (Mario/Maria, Luca/Lucia): never a typo, whatever the field."""
     return _gender_variants(a, b) or _two_names(a, b)
+
+
+def _opposite_genders(a: str, b: str) -> bool:
+    """A man's name and a woman's, one of them or both not on the list but told by its ending (Brando,
+    Nausicaa): another person, as a husband and wife are, not a word typed over the name."""
+    ga, gb = gender(a), gender(b)
+    return bool(ga) and bool(gb) and ga != gb
+
+
+def _one_gender(a: str, b: str) -> bool:
+    """Two names of one gender (Luca/Marco), a typo read as its nearest listed name: weaker evidence of
+    another person than a man's and a woman's name (a husband and wife), as a sibling or a parent
+    is rarer at one address than a partner, and a re-submission may type another name over it."""
+    ga, gb = gender(_as_listed(a)), gender(_as_listed(b))
+    return bool(ga) and ga == gb
+
+
+def _as_listed(word: str) -> str:
+    if word in GIVEN_NAMES:
+        return word
+    near = _nearest_name(word)
+    return near[0] if near is not None else word
 
 
 def _two_people(a: str, b: str) -> bool:

@@ -30,7 +30,7 @@ from codtool.dedupe.scoring import (
 
 EXACT = "exact"
 LIKELY = "likely"
-DISTINCT = "distinct"  # would match but for a clearly different given name: two people, never one cluster
+DISTINCT = "distinct"  # would match but for a man's and a woman's given name: two people, never one cluster
 HOUR = 3_600
 
 
@@ -72,6 +72,8 @@ def judge(a: Candidate, b: Candidate, threshold: float, weights: Weights = DEFAU
     score = min(99.9, round(probability(total, weights), 1))  # 100 means exact
     if score >= threshold:
         return Match(low.id, high.id, score, LIKELY, _reasons(evidence), total)
+    # a man and a woman are never one cluster, even through a third order; two names of one gender only
+    # weigh against their own pair (Febrl re-submissions retype a name, and their chains would break)
     penalty = sum(e.weight for e in evidence if e.field == "given name" and e.level == "different")
     if penalty and probability(total - penalty, weights) >= threshold:
         return Match(low.id, high.id, score, DISTINCT, _reasons(evidence), total)
@@ -96,7 +98,7 @@ def pair_evidence(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> 
 def _own_mailbox(e: Evidence, w: Weights) -> Evidence:
     """A given name typed over with another word, and an email of each one's own: two people of a
     family, as sure as two known distinct names (`name_different`)."""
-    if e.field == "given name" and e.level == "replaced":
+    if e.field == "given name" and e.level in ("replaced", "same gender"):
         return Evidence(e.field, "different", w.name_different, f"{e.detail}, each with an own email")
     return e
 

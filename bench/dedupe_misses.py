@@ -1,0 +1,133 @@
+"""Why dedupe misses true pairs: each false negative by cause, with a sample of field levels.
+
+Causes: `blocking` (the two orders share no blocking key: never compared), `new purchase`
+(other products two hours or more apart), `family rule` (a given name read as another person's,
+without which the pair would match), `below threshold` (compared and scored too low; the
+negative fields are counted), `cluster` (the pair matched but was left out of a cluster, or its
+orders sit in two clusters kept apart by a conflict). False positives are listed the same way.
+
+    .venv/bin/python bench/dedupe_misses.py [--sets febrl2] [--phones yes|no|both] [--sample 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections import Counter
+from itertools import combinations
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_dedupe_quality import load, true_pairs  # noqa: E402
+from labelled_orders import febrl_orders, italian_orders  # noqa: E402
+
+from codtool.dedupe.clusters import build_clusters  # noqa: E402
+from codtool.dedupe.finder import find_matches  # noqa: E402
+from codtool.dedupe.run import Options, _candidates  # noqa: E402
+from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Frequencies, load_weights  # noqa: E402
+from codtool.dedupe.similarity import _new_purchase, pair_evidence  # noqa: E402
+from codtool.ledger import open_ledger  # noqa: E402
+from codtool.ledger.dedupe import target_span  # noqa: E402
+
+
+def analyse(orders: list[dict], labels: list[str], weights, threshold: float, sample: int,
+            kinds: dict[str, str] | None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        ledger = open_ledger(Path(tmp) / "m.db")
+        load(ledger, orders)
+        _, first, last = target_span(ledger.session, None)
+        cands = list(_candidates(ledger, Options(7, threshold, None, weights), first, last))
+        ledger.close()
+    by_id = {c.id: c for c in cands}
+    found = find_matches(iter(cands), 7, threshold, set(), None, weights)
+    clusters = build_clusters(found.matches, found.orders, found.conflicts)
+    predicted = {p for c in clusters for p in combinations(c.members, 2)}
+    matched = {(m.order_a, m.order_b) for m in found.matches}
+    freq = Frequencies()
+    for c in cands:
+        freq.add(c.tokens, c.street)
+    truth = true_pairs(labels)
+    causes: Counter[str] = Counter()
+    negatives: Counter[str] = Counter()
+    examples: dict[str, list[str]] = {}
+    for a, b in sorted(truth - predicted):
+        x, y = by_id[a], by_id[b]
+        cause, text = _cause(x, y, matched, weights, freq, threshold, negatives)
+        causes[cause] += 1
+        examples.setdefault(cause, []).append(text)
+    p = len(predicted & truth) / len(predicted) if predicted else 1
+    r = len(predicted & truth) / len(truth)
+    print(f"  true {len(truth)} predicted {len(predicted)} P {p:.4f} R {r:.4f}; missed {sum(causes.values())}: "
+          + ", ".join(f"{k} {v}" for k, v in causes.most_common()))
+    print("  negative fields among below-threshold misses: "
+          + ", ".join(f"{k} {v}" for k, v in negatives.most_common(14)))
+    for cause, texts in examples.items():
+        print(f"  -- {cause}")
+        for t in texts[:sample]:
+            print("    " + t)
+    wrong = sorted(predicted - truth)
+    if wrong:
+        print(f"  -- false pairs {len(wrong)}")
+        for a, b in wrong[:sample]:
+            x, y = by_id[a], by_id[b]
+            ev = pair_evidence(x, y, weights, freq) or []
+            kind = ""
+            if kinds:
+                ka, kb = kinds[labels[a - 1]], kinds[labels[b - 1]]
+                kind = ka if ka != "original" else kb
+            print(f"    [{kind}] {_show(x)} || {_show(y)}\n       " + ", ".join(map(str, ev)))
+
+
+def _cause(x, y, matched, weights, freq, threshold, negatives) -> tuple[str, str]:
+    pair = (min(x.id, y.id), max(x.id, y.id))
+    head = f"{_show(x)} || {_show(y)}"
+    if not set(x.keys) & set(y.keys):
+        return "blocking", head
+    if _new_purchase(x, y, weights):
+        return "new purchase", head
+    if pair in matched:
+        return "cluster", head
+    ev = pair_evidence(x, y, weights, freq) or []
+    total = sum(e.weight for e in ev)
+    text = f"{head}\n       sum {total - weights.offset:+.1f}: " + ", ".join(map(str, ev))
+    penalty = sum(e.weight for e in ev if e.field == "given name" and e.level in ("different", "same gender"))
+    if penalty:
+        return "family rule", text
+    for e in ev:
+        if e.weight < 0:
+            negatives[f"{e.field} {e.level}"] += 1
+    return "below threshold", text
+
+
+def _show(c) -> str:
+    return f"#{c.id} {' '.join(c.tokens)} | {c.street} {c.number} | {c.extra} | {c.postcode} {c.city} | {c.phone}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sets", default="febrl1,febrl2,febrl4,italian")
+    parser.add_argument("--phones", default="both")
+    parser.add_argument("--sample", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--customers", type=int, default=3000)
+    parser.add_argument("--threshold", type=float, default=85.0)
+    parser.add_argument("--weights", type=Path)
+    args = parser.parse_args()
+    weights = load_weights(args.weights) if args.weights else DEFAULT_WEIGHTS
+    modes = {"both": (True, False), "yes": (True,), "no": (False,)}[args.phones]
+    for name in args.sets.split(","):
+        for phones in modes:
+            kinds = None
+            if name == "italian":
+                orders, labels, kinds = italian_orders(args.customers, args.seed, phones)
+            else:
+                orders, labels = febrl_orders(name, phones)
+            print(f"== {name} phones={phones}")
+            analyse(orders, labels, weights, args.threshold, args.sample, kinds)
+
+
+if __name__ == "__main__":
+    main()
