@@ -14,12 +14,11 @@ reference cycles, and each full collection would walk every order in the window 
 
 from __future__ import annotations
 
-import gc
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from codtool import collector
 from codtool.dedupe.blocking import rule_of
 from codtool.dedupe.candidates import Candidate
 from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Frequencies, Weights
@@ -54,7 +53,7 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
                  weights: Weights = DEFAULT_WEIGHTS) -> Found:
     """Pairs with at least one target order, created within the window, not declared distinct."""
     found = Found()
-    with _collector_paused():
+    with collector.paused():
         _scan(found, candidates, window_days * DAY, threshold, distinct, tick, weights)
     return found
 
@@ -89,17 +88,6 @@ def _scan(found: Found, candidates: Iterable[Candidate], span: float, threshold:
         if tick is not None and found.seen % 10_000 == 0:
             tick(found.seen)
 
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection meanwhile (reference counting still frees what leaves the window)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _worth_comparing(block: list[Candidate], cand: Candidate, seen: set[int], span: float,

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from codtool import collector
 from codtool.crashpoints import crash_point
 from codtool.errors import InputFileError, MappingError
 from codtool.findings import ERROR, WARNING, Finding
@@ -121,7 +119,7 @@ def import_file(ledger: Ledger, request: ImportRequest, progress: Progress | Non
     profile = choose_profile(request, header.cells)
     columns = resolve(profile, header.cells, request.path)
     result = ImportResult(str(request.path), request.shop, profile.name)
-    with _no_gc(), ledger.transaction() as conn:
+    with collector.paused(), ledger.transaction() as conn:
         done = store.batch_by_sha(conn, source.sha256)
         if done is not None:
             return _already(result, done)
@@ -139,17 +137,6 @@ def import_file(ledger: Ledger, request: ImportRequest, progress: Progress | Non
         store.finish_batch(conn, result.batch_id, asdict(result))
     return result
 
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Millions of short-lived row lists make the cyclic GC rescan the heap for nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _reset_counts(result: ImportResult) -> None:
