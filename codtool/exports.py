@@ -159,7 +159,7 @@ def write_csv(path: str | os.PathLike[str], columns: Sequence[str | Column], row
             for row in rows:
                 cells = [v if keep and type(v) is str else str(v) if keep and type(v) is int
                          else _csv_text(c, v, row, index, spec) for c, v, keep in zip(cols, row, as_is, strict=True)]
-                writer.writerow([("'" + t if t[:1] in _GUARD_FIRST and _needs_guard(t) else t) for t in cells])
+                writer.writerow(map(safe_cell, cells))
                 count += 1
         return count
 
