@@ -116,7 +116,7 @@ ADDRESSES = {"roma": ("via roma", "12", "00184", "roma"), "roma21": ("via roma",
 
 def order(oid: int, address: str = "roma", **fields) -> Candidate:
     street, number, postcode, city = ADDRESSES[address]
-    base = dict(id=oid, created_at="", time=0.0, target=True, settled=False, name="giulia rossi",
+    base = dict(id=oid, time=0.0, target=True, settled=False, name="giulia rossi",
                 phone="+393331234567", email="", source=f"{oid}", items=(("crm-050", 1),), total=Money(2990, "EUR"),
                 street=street, number=number, postcode=postcode, city=city,
                 address=f"{postcode}|{street}|{number}" if street else "")

@@ -1,11 +1,20 @@
-"""What dedupe knows about one order: its time, status and normalised fields."""
+"""What dedupe knows about one order: its time, status and normalised fields.
+
+The finder's window holds a fifth of a six-week batch at once, so a Candidate carries only what
+scoring and blocking need, shared where orders repeat it: its blocking keys as hashes (the
+text is rebuilt on demand as `keys`), amounts and postcodes shared between orders, and no
+creation time as text (`time` says it). That halves what an order costs in the window.
+"""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import NamedTuple
 
-from codtool.dedupe.blocking import blocking_keys
+from codtool.dedupe.blocking import block_hashes, blocking_keys
 from codtool.dedupe.keys import (
     address_key,
     checked_contact,
@@ -27,7 +36,6 @@ class Candidate:
     """One order prepared for comparison; `target` orders are the ones this run checks."""
 
     id: int
-    created_at: str
     time: float
     target: bool
     settled: bool          # no longer open (shipped or later): it must be the one kept
@@ -44,19 +52,37 @@ class Candidate:
     city: str = ""
     extra: str = ""        # second address line without unit details
     tokens: tuple[str, ...] = ()
-    keys: tuple[str, ...] = ()
+    blocks: tuple[int, ...] = ()   # `block_hashes`: the blocking keys as the finder's window holds them
     products: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.tokens:
             self.tokens = name_tokens(self.name)
         self.products = products_of(self.items)
-        self.keys = blocking_keys(self)
+        self.blocks = block_hashes(self)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The blocking keys' text (`blocking.blocking_keys`), for tests and diagnostics."""
+        return blocking_keys(self)
 
     @property
     def complete(self) -> bool:
         """Enough to deliver and call: the order worth keeping when two look alike."""
         return bool(self.name and self.phone and self.address and self.items)
+
+    def brief(self) -> Brief:
+        return Brief(self.id, self.time, self.settled, self.complete)
+
+
+class Brief(NamedTuple):
+    """What the clusters need of a matched order (which one to keep, how far apart in time): the
+    finder keeps this, not the whole Candidate, for every matched order of the batch."""
+
+    id: int
+    time: float
+    settled: bool
+    complete: bool
 
 
 def epoch(created_at: str) -> float:
@@ -75,10 +101,16 @@ def candidate(row: CandidateRow, target: bool, settled: bool) -> Candidate:
     else:
         contact = fallback_contact(row.phone, row.country, row.address1, row.postcode, row.city)
     return Candidate(
-        id=row.id, created_at=row.created_at, time=epoch(row.created_at), target=target,
+        id=row.id, time=epoch(row.created_at), target=target,
         settled=settled, name=name_key(row.customer_name), phone=contact.phone,
         email=email_key(row.email), address=address_key(contact), source=source_key(row.source_id),
-        items=items_key(row.items), total=Money(row.total_minor, row.currency),
-        street=contact.street, number=contact.house_number, postcode=contact.postcode, city=contact.city,
-        extra=extra_key(row.address2),
+        items=items_key(row.items), total=_money(row.total_minor, row.currency),
+        street=contact.street, number=contact.house_number, postcode=sys.intern(contact.postcode),
+        city=contact.city, extra=extra_key(row.address2),
     )
+
+
+@lru_cache(maxsize=4_096)
+def _money(minor: int, currency: str) -> Money:
+    """One Money per amount seen often (baskets repeat their prices); Money is immutable, so shared safely."""
+    return Money(minor, currency)

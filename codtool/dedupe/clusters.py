@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codtool.dedupe.candidates import Candidate
+from codtool.dedupe.candidates import Brief, Candidate
 from codtool.dedupe.similarity import EXACT, LIKELY, Match
 
 
@@ -28,7 +28,7 @@ def cluster_key(members: tuple[int, ...]) -> str:
     return ",".join(str(m) for m in sorted(members))
 
 
-def build_clusters(matches: list[Match], orders: dict[int, Candidate],
+def build_clusters(matches: list[Match], orders: dict[int, Brief] | dict[int, Candidate],
                    conflicts: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset()) -> list[Cluster]:
     """Connected groups of matching pairs, strongest pairs first, oldest cluster first.
 
@@ -69,14 +69,14 @@ def build_clusters(matches: list[Match], orders: dict[int, Candidate],
     return sorted(clusters, key=lambda c: c.members)
 
 
-def _cluster(pairs: list[Match], orders: dict[int, Candidate]) -> Cluster:
+def _cluster(pairs: list[Match], orders: dict[int, Brief] | dict[int, Candidate]) -> Cluster:
     members = tuple(sorted({m.order_a for m in pairs} | {m.order_b for m in pairs}))
     kind = EXACT if all(m.kind == EXACT for m in pairs) else LIKELY
     return Cluster(cluster_key(members), members, keep_choice([orders[m] for m in members]),
                    max(m.score for m in pairs), kind, tuple(pairs))
 
 
-def keep_choice(members: list[Candidate]) -> int:
+def keep_choice(members: list[Brief] | list[Candidate]) -> int:
     """An order already shipped must stay; otherwise the oldest complete one, then the oldest."""
     best = min(members, key=lambda c: (not c.settled, not c.complete, c.time, c.id))
     return best.id

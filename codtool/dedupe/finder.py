@@ -6,8 +6,11 @@ Orders arrive sorted by creation time. Each order is compared only with the rece
 the run quadratic: such blocks are counted in `Found.capped` and reported.
 
 Memory follows the window, not the batch: an order leaves every block when it falls out of
-the window. A block of one order is the order itself and a longer one a plain list (a deque
-costs some 600 bytes even when it holds two orders, and most shared keys hold two or three).
+the window. Blocks are keyed by the hash of the key's text (`blocking.block_hashes`: 32 bytes
+an int against some 75 for the text, and an order has about 14 keys), and an order matched
+leaves only its `Brief` for the clusters, not the whole Candidate. A block of one order is the
+order itself and a longer one a plain list (a deque costs some 600 bytes even when it holds two
+orders, and most shared keys hold two or three).
 The cyclic garbage collector is paused while the window is built: the finder makes no
 reference cycles, and each full collection would walk every order in the window again.
 """
@@ -19,8 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from codtool import collector
-from codtool.dedupe.blocking import rule_of
-from codtool.dedupe.candidates import Candidate
+from codtool.dedupe.blocking import key_with_hash, rule_of
+from codtool.dedupe.candidates import Brief, Candidate
 from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Frequencies, Weights
 from codtool.dedupe.similarity import DISTINCT, Match, judge
 
@@ -34,7 +37,7 @@ class Found:
     """The matching pairs and the orders they involve (for choosing which one to keep)."""
 
     matches: list[Match] = field(default_factory=list)
-    orders: dict[int, Candidate] = field(default_factory=dict)
+    orders: dict[int, Brief] = field(default_factory=dict)
     compared: int = 0
     seen: int = 0
     capped: set[str] = field(default_factory=set)   # block keys that reached BLOCK_CAP
@@ -60,7 +63,7 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
 
 def _scan(found: Found, candidates: Iterable[Candidate], span: float, threshold: float,
           distinct: set[tuple[int, int]], tick: Callable[[int], None] | None, weights: Weights) -> None:
-    blocks: dict[str, Candidate | list[Candidate]] = {}  # one order alone, as most keys are, needs no list
+    blocks: dict[int, Candidate | list[Candidate]] = {}  # one order alone, as most keys are, needs no list
     recent: deque[Candidate] = deque()
     freq = Frequencies()
     new_purchase = weights.new_purchase_hours * 3_600
@@ -69,7 +72,7 @@ def _scan(found: Found, candidates: Iterable[Candidate], span: float, threshold:
             _evict(blocks, recent, cand.time - span - _SLACK)
         freq.add(cand.tokens, cand.street)
         seen = {cand.id}
-        for key in cand.keys:
+        for key in cand.blocks:
             block = blocks.setdefault(key, cand)  # one dict operation for a new key, the usual case
             if block is cand:
                 continue
@@ -80,7 +83,7 @@ def _scan(found: Found, candidates: Iterable[Candidate], span: float, threshold:
             for other in others:
                 _try_pair(found, other, cand, threshold, distinct, weights, freq)
             if len(block) == BLOCK_CAP:
-                found.capped.add(key)
+                found.capped.add(key_with_hash(cand, key))
                 del block[0]  # the oldest order makes room: a block holds its last BLOCK_CAP orders
             block.append(cand)
         recent.append(cand)
@@ -125,15 +128,15 @@ def _try_pair(found: Found, a: Candidate, b: Candidate, threshold: float, distin
         found.conflicts.add((match.order_a, match.order_b))
     elif match is not None:
         found.matches.append(match)
-        found.orders[a.id] = a
-        found.orders[b.id] = b
+        found.orders[a.id] = a.brief()
+        found.orders[b.id] = b.brief()
 
 
-def _evict(blocks: dict[str, Candidate | list[Candidate]], recent: deque[Candidate], before: float) -> None:
+def _evict(blocks: dict[int, Candidate | list[Candidate]], recent: deque[Candidate], before: float) -> None:
     """Forget orders older than the window; blocks hold orders in arrival order, like `recent`."""
     while recent and recent[0].time < before:
         old = recent.popleft()
-        for key in old.keys:
+        for key in old.blocks:
             block = blocks.get(key)
             if block is old:
                 del blocks[key]
