@@ -1,9 +1,10 @@
 """What dedupe knows about one order: its time, status and normalised fields.
 
-The finder's window holds a fifth of a six-week batch at once, so a Candidate carries only what
-scoring and blocking need, shared where orders repeat it: its blocking keys as hashes (the
+The finder's window can hold a fifth of a six-week batch at once, so a Candidate carries only
+what scoring and blocking need, shared where orders repeat it: its blocking keys as hashes (the
 text is rebuilt on demand as `keys`), amounts and postcodes shared between orders, and no
-creation time as text (`time` says it). That halves what an order costs in the window.
+creation time as text (`time` says it): 1.7 KB an order on `bench_day.py`'s data, against 2.3 KB
+with the keys as text (each figure with the objects it alone holds).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Orders arrive sorted by creation time. Each order is compared only with the rece
 the run quadratic: such blocks are counted in `Found.capped` and reported.
 
 Memory follows the window, not the batch: an order leaves every block when it falls out of
-the window. Blocks are keyed by the hash of the key's text (`blocking.block_hashes`: 32 bytes
+the window. Blocks are keyed by the hash of the key's parts (`blocking.block_hashes`: 32 bytes
 an int against some 75 for the text, and an order has about 14 keys), and an order matched
 leaves only its `Brief` for the clusters, not the whole Candidate. A block of one order is the
 order itself and a longer one a plain list (a deque costs some 600 bytes even when it holds two
