@@ -59,6 +59,7 @@ class Weights:
     name_nickname: float = 2.0      # "Peppe" against "Giuseppe", "Ale" against "Alessandro"
     name_different: float = -30.0   # two known distinct given names of a man and a woman (Mario/Maria): another person
     name_same_gender: float = -23.0  # two known names of one gender (Luca/Marco): a sibling, or the name typed over
+    name_retyped: float = -8.0      # the same, with phone, address and products all agreeing within `retyped_hours`
     name_replaced: float = -4.0     # a word unlike the other that is not a known distinct name: weak evidence
     surname_different: float = -6.0  # same given name, another surname: a married or maiden name, or a typo
     name_missing: float = -1.0      # one order has a name part the other lacks
@@ -91,6 +92,7 @@ class Weights:
     amount_same: float = 1.0        # when one export has no item lines
     source_same: float = 6.0        # the same shop order number and amount (a re-export)
     new_purchase_hours: float = 2.0  # other products this long apart are a new purchase, never a duplicate
+    retyped_hours: float = 24.0     # a same-gender given name within this long of an order alike in all else: retyped
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -284,8 +286,10 @@ def _as_listed(word: str) -> str:
 
 def _two_people(a: str, b: str) -> bool:
     """In the surname's place (both orders surname first: "Rossi Mario", "Rossi Maria"), only two listed
-    names or a gender pair count as two people; Ryan and Wang are surnames that differ."""
-    return _gender_variants(a, b) or (a in GIVEN_NAMES and b in GIVEN_NAMES)
+    names, or a gender pair of which one is listed, count as two people; Ryan and Wang are surnames that
+    differ, and so are Noble and Nobli (a typo of the final vowel: neither is a given name)."""
+    known_a, known_b = a in GIVEN_NAMES, b in GIVEN_NAMES
+    return (known_a and known_b) or ((known_a or known_b) and _gender_variants(a, b))
 
 
 def _gender_variants(a: str, b: str) -> bool:
