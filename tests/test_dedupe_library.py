@@ -94,6 +94,9 @@ def levels(a: str, b: str) -> dict[str, str]:
     ("Gianni White", "Tarnee White", {"surname": "exact", "given name": "replaced"}),  # not a known name
     ("Marco Coppola", "Mariasole Coppola", {"surname": "exact", "given name": "replaced"}),  # not a typo
     ("Brando Coppola", "Maria Coppola", {"surname": "exact", "given name": "different"}),  # a man and a woman by ending
+    ("Andrea Palumbo", "Nausicaa Palumbo", {"surname": "exact", "given name": "different"}),  # Andrea is either
+    ("Laura Coppola", "Nausicaa Coppola", {"surname": "exact", "given name": "same gender"}),  # one by its ending
+    ("Brando Coppola", "Zeno Coppola", {"surname": "exact", "given name": "replaced"}),  # neither listed
     ("Rossi Mario", "Rossi Maria", {"given name": "exact", "surname": "different"}),  # both surname first
 ])
 def test_name_levels(a: str, b: str, expected: dict[str, str]) -> None:
