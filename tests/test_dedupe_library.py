@@ -180,6 +180,8 @@ def test_a_given_name_of_one_gender_retyped_on_an_order_alike_in_all_else_is_a_r
     for apart in (dict(time=24 * 3600.0), dict(phone=""), dict(phone="+393339999999"), dict(address="roma21"),
                   dict(items=(("srm-030", 1),)), dict(email="lucia@example.it")):
         assert compare(anna, order(2, name="lucia esposito", **apart), 85) is None, apart
+    surname_first = compare(order(1, name="esposito anna"), order(2, name="esposito lucia", time=3600.0), 85)
+    assert surname_first is not None and "retyped anna/lucia" in surname_first.reasons
     # a man's and a woman's names stay two people however much else agrees
     assert compare(order(1, name="marco rossi"), order(2, name="laura rossi", time=60.0), 50) is None
     # one email on both orders: the same mailbox, retyped as well

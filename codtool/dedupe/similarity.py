@@ -123,7 +123,9 @@ def _all_else_agrees(a: Candidate, b: Candidate, found: list[Evidence], w: Weigh
 
 
 def _retyped(e: Evidence, w: Weights) -> Evidence:
-    if e.field == "given name" and e.level == "same gender":
+    """Two given names of one gender, wherever they stand (both orders surname first put them in the
+    surname's place: "Esposito Anna", "Esposito Lucia"), as retyped."""
+    if e.level == "same gender" and e.weight == w.name_same_gender:
         return Evidence(e.field, "retyped", w.name_retyped, f"{e.detail}, all else agrees")
     return e
 
