@@ -121,8 +121,8 @@ def main() -> None:
     for name in args.sets.split(","):
         for phones in modes:
             kinds = None
-            if name == "italian":
-                orders, labels, kinds = italian_orders(args.customers, args.seed, phones)
+            if name.startswith("italian"):  # "italian-noemail": no order with an email
+                orders, labels, kinds = italian_orders(args.customers, args.seed, phones, name == "italian")
             else:
                 orders, labels = febrl_orders(name, phones)
             print(f"== {name} phones={phones}")

@@ -94,6 +94,9 @@ def levels(a: str, b: str) -> dict[str, str]:
     ("Gianni White", "Tarnee White", {"surname": "exact", "given name": "replaced"}),  # not a known name
     ("Marco Coppola", "Mariasole Coppola", {"surname": "exact", "given name": "replaced"}),  # not a typo
     ("Brando Coppola", "Maria Coppola", {"surname": "exact", "given name": "different"}),  # a man and a woman by ending
+    ("Andrea Palumbo", "Nausicaa Palumbo", {"surname": "exact", "given name": "different"}),  # Andrea is either
+    ("Laura Coppola", "Nausicaa Coppola", {"surname": "exact", "given name": "same gender"}),  # one by its ending
+    ("Brando Coppola", "Zeno Coppola", {"surname": "exact", "given name": "replaced"}),  # neither listed
     ("Rossi Mario", "Rossi Maria", {"given name": "exact", "surname": "different"}),  # both surname first
 ])
 def test_name_levels(a: str, b: str, expected: dict[str, str]) -> None:
@@ -161,15 +164,43 @@ def test_a_retyped_duplicate_without_phone_is_found_and_explained() -> None:
 def test_family_at_one_address_sharing_phone_and_products_is_not_a_duplicate() -> None:
     assert compare(order(1, name="mario rossi"), order(2, name="maria rossi"), 50) is None
     assert compare(order(1, name="marco rossi"), order(2, name="laura rossi"), 50) is None  # husband and wife
-    # two sisters (one gender) are weaker evidence of another person: apart at the default bar, not at any bar
-    assert compare(order(1, name="anna esposito"), order(2, name="lucia esposito"), 85) is None
-    assert compare(order(1, name="anna esposito"), order(2, name="lucia esposito"), 50) is not None
+    # two sisters (one gender) are weaker evidence of another person: apart at the default bar when a day
+    # apart or with their own emails, not at any bar
+    later = 25 * 3600.0
+    assert compare(order(1, name="anna esposito"), order(2, name="lucia esposito", time=later), 85) is None
+    assert compare(order(1, name="anna esposito"), order(2, name="lucia esposito", time=later), 50) is not None
+
+
+def test_a_given_name_of_one_gender_retyped_on_an_order_alike_in_all_else_is_a_resubmission() -> None:
+    """Same phone, address and products within a day, no email on either: the given name counts as retyped
+    (Febrl's re-submissions); each change that a relative's own order would show keeps them apart."""
+    anna = order(1, name="anna esposito")
+    match = compare(anna, order(2, name="lucia esposito", time=3600.0), 85)
+    assert match is not None and "given name retyped anna/lucia, all else agrees (-8.0)" in match.reasons
+    for apart in (dict(time=24 * 3600.0), dict(phone=""), dict(phone="+393339999999"), dict(address="roma21"),
+                  dict(items=(("srm-030", 1),)), dict(email="lucia@example.it")):
+        assert compare(anna, order(2, name="lucia esposito", **apart), 85) is None, apart
+    surname_first = compare(order(1, name="esposito anna"), order(2, name="esposito lucia", time=3600.0), 85)
+    assert surname_first is not None and "retyped anna/lucia" in surname_first.reasons
+    # a man's and a woman's names stay two people however much else agrees
+    assert compare(order(1, name="marco rossi"), order(2, name="laura rossi", time=60.0), 50) is None
+    # one email on both orders: the same mailbox, retyped as well
+    same = compare(order(1, name="anna esposito", email="a@x.it"), order(2, name="lucia esposito", email="a@x.it"), 85)
+    assert same is not None and "retyped" in same.reasons
 
 
 def test_a_surname_that_is_also_a_given_name_is_not_read_as_a_family_member() -> None:
     """Ryan is a listed given name; Isabella Ryan and Isabella Wang differ by surname, not by person."""
     found = name_evidence(("isabella", "ryan"), ("isabella", "wang"), NO_FREQUENCIES, DEFAULT_WEIGHTS)
     assert [e.weight for e in found if e.field == "surname"] == [DEFAULT_WEIGHTS.surname_different]
+
+
+def test_surnames_that_differ_in_the_final_vowel_are_a_typo_unless_one_is_a_given_name() -> None:
+    """Noble/Nobli is a surname's typo (-6); Rossi Mario/Rossi Maria, both surname first, are two people."""
+    typo = name_evidence(("elizabeth", "noble"), ("elizabeth", "nobli"), NO_FREQUENCIES, DEFAULT_WEIGHTS)
+    assert [e.weight for e in typo if e.field == "surname"] == [DEFAULT_WEIGHTS.surname_different]
+    family = name_evidence(("rossi", "mario"), ("rossi", "maria"), NO_FREQUENCIES, DEFAULT_WEIGHTS)
+    assert [e.weight for e in family if e.field == "surname"] == [DEFAULT_WEIGHTS.name_different]
 
 
 def test_a_given_name_typed_over_with_an_unknown_word_is_weak_evidence_that_the_rest_outweighs() -> None:

@@ -19,8 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from bench_dedupe_quality import codtool_pairs, prf, true_pairs  # noqa: E402
 from labelled_orders import italian_orders  # noqa: E402
 
+from codtool.dedupe.candidates import Candidate  # noqa: E402
 from codtool.dedupe.given_names import GIVEN_NAMES, gender, nicknames  # noqa: E402
 from codtool.dedupe.scoring import name_levels  # noqa: E402
+from codtool.dedupe.similarity import compare  # noqa: E402
+from codtool.money import Money  # noqa: E402
 
 
 @pytest.mark.parametrize("phones", [True, False])
@@ -110,3 +113,26 @@ def test_a_man_and_a_woman_are_two_people_whichever_order_they_are_typed_in(a: s
     given_level = dict(x[:2] for x in ab)["given name"]
     if a != b and gender(a) and gender(b) and gender(a) != gender(b) and b not in nicknames(a):
         assert given_level == "different", (a, b, ab)
+
+
+def _order(oid: int, given: str, minutes: float, email: str = "") -> Candidate:
+    return Candidate(id=oid, created_at="", time=minutes * 60, target=True, settled=False, name=f"{given} rossi",
+                     phone="+393331234567", email=email, address="00184|via roma|12", source=f"{oid}",
+                     items=(("crm-050", 1),), total=Money(2990, "EUR"), street="via roma", number="12",
+                     postcode="00184", city="roma")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_LISTED), st.sampled_from(_LISTED), st.floats(0, 23 * 60))
+def test_only_one_gender_is_ever_retyped_and_a_man_and_a_woman_stay_two_people(a: str, b: str, minutes: float) -> None:
+    """Everything but the given name agrees, within a day and without emails: two listed names of one
+    gender are a retyped name (merged at the default bar); a man's and a woman's never are, and an own
+    email for each keeps one gender apart too."""
+    levels = dict(x[:2] for x in name_levels((a, "rossi"), (b, "rossi")))
+    first, second = _order(1, a, 0), _order(2, b, minutes)
+    match = compare(first, second, 85)
+    if levels.get("given name") == "different":
+        assert match is None, (a, b)
+    if levels.get("given name") == "same gender":
+        assert match is not None and "retyped" in match.reasons, (a, b)
+        assert compare(_order(1, a, 0, f"{a}@x.it"), _order(2, b, minutes, f"{b}@x.it"), 85) is None, (a, b)

@@ -187,6 +187,11 @@ def _genders() -> dict[str, str]:
 _GENDERS = _genders()
 
 
+def either_gender(name: str) -> bool:
+    """A listed name given to both men and women (Andrea, Jordan)."""
+    return name in _EITHER
+
+
 def gender(name: str) -> str:
     """"m", "f" or "" (unknown or either): the list's gender, else an Italian ending (-o male, -a female)
     for a name of four letters or more that is not on the list (Brando, Nausicaa)."""

@@ -32,7 +32,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
-from codtool.dedupe.given_names import GIVEN_NAMES, gender, nicknames
+from codtool.dedupe.given_names import GIVEN_NAMES, either_gender, gender, nicknames
 from codtool.errors import CodtoolError
 
 _M = 0.95          # share of true duplicates that agree exactly on a field, for term-frequency weights
@@ -59,6 +59,7 @@ class Weights:
     name_nickname: float = 2.0      # "Peppe" against "Giuseppe", "Ale" against "Alessandro"
     name_different: float = -30.0   # two known distinct given names of a man and a woman (Mario/Maria): another person
     name_same_gender: float = -23.0  # two known names of one gender (Luca/Marco): a sibling, or the name typed over
+    name_retyped: float = -8.0      # the same, with phone, address and products all agreeing within `retyped_hours`
     name_replaced: float = -4.0     # a word unlike the other that is not a known distinct name: weak evidence
     surname_different: float = -6.0  # same given name, another surname: a married or maiden name, or a typo
     name_missing: float = -1.0      # one order has a name part the other lacks
@@ -91,6 +92,7 @@ class Weights:
     amount_same: float = 1.0        # when one export has no item lines
     source_same: float = 6.0        # the same shop order number and amount (a re-export)
     new_purchase_hours: float = 2.0  # other products this long apart are a new purchase, never a duplicate
+    retyped_hours: float = 24.0     # a same-gender given name within this long of an order alike in all else: retyped
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -227,8 +229,9 @@ def _weighed(field: str, level: str, a: str, b: str, note: str, freq: Frequencie
 
 
 def _part_level(a: str, b: str) -> str:
-    """exact, initial, nickname, close, typo, different (two people's given names) or replaced (far
-    apart, but not two known distinct names: a word typed over the other, weak evidence either way)."""
+    """exact, initial, nickname, close, typo, different (a man's and a woman's given names), same gender
+    (two given names of one gender) or replaced (far apart, but not two known distinct names: a word
+    typed over the other, weak evidence either way)."""
     if a == b:
         return "exact"
     if (len(a) == 1 or len(b) == 1) and a[0] == b[0]:
@@ -245,7 +248,7 @@ def _part_level(a: str, b: str) -> str:
         return "close"
     if abs(len(a) - len(b)) <= 2 and (similar >= 0.8 or edits <= 1 or (edits <= 2 and min(len(a), len(b)) >= 5)):
         return "typo"
-    return "different" if _opposite_genders(a, b) else "replaced"
+    return _far_apart(a, b)
 
 
 def _shortened(a: str, b: str) -> bool:
@@ -260,11 +263,22 @@ def _family_names(a: str, b: str) -> bool:
     return _gender_variants(a, b) or _two_names(a, b)
 
 
-def _opposite_genders(a: str, b: str) -> bool:
-    """A man's name and a woman's, one of them or both not on the list but told by its ending (Brando,
-    Nausicaa): another person, as a husband and wife are, not a word typed over the name."""
-    ga, gb = gender(a), gender(b)
-    return bool(ga) and bool(gb) and ga != gb
+def _far_apart(a: str, b: str) -> str:
+    """Two words far apart, at most one of them a listed name. A man's name and a woman's, one of them or
+    both not on the list but told by its ending (Brando, Nausicaa), or a listed name given to both (Andrea)
+    against a name told by its ending, are another person (`different`), as a husband and wife are; a
+    listed name against one of its gender told by its ending (Marco/Brando) is `same gender`; anything
+    else is a word typed over the name (`replaced`)."""
+    ga, gb = _gender_read(a), _gender_read(b)
+    if ga and gb and ga != gb:
+        return "different"
+    if ga and ga == gb and (a in GIVEN_NAMES or b in GIVEN_NAMES):
+        return "same gender"
+    return "replaced"
+
+
+def _gender_read(word: str) -> str:
+    return "mf" if either_gender(word) else gender(word)
 
 
 def _one_gender(a: str, b: str) -> bool:
@@ -284,8 +298,10 @@ def _as_listed(word: str) -> str:
 
 def _two_people(a: str, b: str) -> bool:
     """In the surname's place (both orders surname first: "Rossi Mario", "Rossi Maria"), only two listed
-    names or a gender pair count as two people; Ryan and Wang are surnames that differ."""
-    return _gender_variants(a, b) or (a in GIVEN_NAMES and b in GIVEN_NAMES)
+    names, or a gender pair of which one is listed, count as two people; Ryan and Wang are surnames that
+    differ, and so are Noble and Nobli (a typo of the final vowel: neither is a given name)."""
+    known_a, known_b = a in GIVEN_NAMES, b in GIVEN_NAMES
+    return (known_a and known_b) or ((known_a or known_b) and _gender_variants(a, b))
 
 
 def _gender_variants(a: str, b: str) -> bool:

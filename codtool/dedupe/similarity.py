@@ -90,6 +90,8 @@ def pair_evidence(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> 
         found = [_own_mailbox(e, w) for e in found]
     found += contact
     found.append(_goods(a, b, w))
+    if any(e.level == "same gender" for e in found) and _all_else_agrees(a, b, found, w):
+        found = [_retyped(e, w) for e in found]
     if a.source and a.source == b.source and a.total == b.total:
         found.append(Evidence("shop order", "exact", w.source_same, a.source))
     return sorted(found, key=lambda e: -abs(e.weight))
@@ -100,6 +102,31 @@ def _own_mailbox(e: Evidence, w: Weights) -> Evidence:
     family, as sure as two known distinct names (`name_different`)."""
     if e.field == "given name" and e.level in ("replaced", "same gender"):
         return Evidence(e.field, "different", w.name_different, f"{e.detail}, each with an own email")
+    return e
+
+
+# what must agree for a given name of one gender to count as retyped: the levels each field may take
+_AGREE = {"phone": ("exact",), "street": ("exact", "close"), "number": ("exact",), "postcode": ("exact", "close"),
+          "items": ("same", "overlap")}
+
+
+def _all_else_agrees(a: Candidate, b: Candidate, found: list[Evidence], w: Weights) -> bool:
+    """One phone, one address (street, house number, postcode) and the same products within
+    `retyped_hours`, and either no email on both orders or the same one: a given name of one gender
+    typed over it is then likelier a re-submission than a sister or a parent, who would mostly give
+    an email of their own. (A phone missing on one side is not enough: without phones and emails a
+    sister's order of the same products would pass; a man's and a woman's names never do.)"""
+    if abs(a.time - b.time) >= w.retyped_hours * HOUR or a.email != b.email:
+        return False
+    levels = {e.field: e.level for e in found}
+    return all(levels.get(field) in agree for field, agree in _AGREE.items())
+
+
+def _retyped(e: Evidence, w: Weights) -> Evidence:
+    """Two given names of one gender, wherever they stand (both orders surname first put them in the
+    surname's place: "Esposito Anna", "Esposito Lucia"), as retyped."""
+    if e.level == "same gender" and e.weight == w.name_same_gender:
+        return Evidence(e.field, "retyped", w.name_retyped, f"{e.detail}, all else agrees")
     return e
 
 
