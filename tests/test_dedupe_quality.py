@@ -116,7 +116,7 @@ def test_a_man_and_a_woman_are_two_people_whichever_order_they_are_typed_in(a: s
 
 
 def _order(oid: int, given: str, minutes: float, email: str = "") -> Candidate:
-    return Candidate(id=oid, created_at="", time=minutes * 60, target=True, settled=False, name=f"{given} rossi",
+    return Candidate(id=oid, time=minutes * 60, target=True, settled=False, name=f"{given} rossi",
                      phone="+393331234567", email=email, address="00184|via roma|12", source=f"{oid}",
                      items=(("crm-050", 1),), total=Money(2990, "EUR"), street="via roma", number="12",
                      postcode="00184", city="roma")
