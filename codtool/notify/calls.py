@@ -198,10 +198,10 @@ def call_line(c: Candidate) -> tuple:
 
 def one_line_address(r) -> str:
     """"Via Roma 12, int. 4, 00184 Roma (RM)": how staff read an address back to a customer."""
-    town = " ".join(p for p in (r["postcode"], r["city"]) if p)
+    town = " ".join(filter(None, (r["postcode"], r["city"])))  # filter, not a generator: once per sheet line
     if r["province"]:
         town += f" ({r['province']})"
-    return ", ".join(p for p in (r["address1"], r["address2"], town) if p)
+    return ", ".join(filter(None, (r["address1"], r["address2"], town)))
 
 
 @lru_cache(maxsize=8192)
