@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from codtool.money import Money
@@ -78,6 +79,7 @@ class Assessment(NamedTuple):
 
 SignalFn = Callable[[OrderFacts, Policy], Sequence[Signal]]
 _NONE: tuple[Signal, ...] = ()
+_POINTS = itemgetter(0)  # a Signal's points
 # Each signal returns a tuple (empty when it does not apply) rather than yielding: a day's call
 # list runs every signal on every open order, and a generator costs more to start than the check.
 
@@ -148,6 +150,6 @@ def assess(facts: OrderFacts, policy: Policy) -> Assessment:
     found: list[Signal] = []
     for fn in SIGNALS:
         found += fn(facts, policy)
-    signals = tuple(s for s in found if s.points)
+    signals = tuple(filter(_POINTS, found))  # a signal the policy gives no points is left out
     clean = facts.phone.checked and not facts.findings
-    return Assessment(sum(s.points for s in signals), signals, clean)
+    return Assessment(sum(map(_POINTS, signals)), signals, clean)
