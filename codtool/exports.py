@@ -122,7 +122,9 @@ def safe_cell(value: Any) -> str:
     always give back exactly what was written.
     """
     text = value if type(value) is str else "" if value is None else str(value)
-    return "'" + text if text[:1] in _GUARD_FIRST and _needs_guard(text) else text
+    if not text or text[0] not in _GUARD_FIRST:  # most cells: returned after one set lookup
+        return text
+    return "'" + text if _needs_guard(text) else text
 
 
 def unguard(text: str) -> str:
