@@ -192,6 +192,8 @@ class _BatchWriter:
             self.write(pending)
         if self.unread:  # the file is read through, so each record is known to be its own line
             cells = raw_records(source, [line for line, _, _ in self.unread])
+            if len(cells) < len({line for line, _, _ in self.unread}):
+                raise InputFileError(source.path, "the file changed while it was being imported")
             store.insert_rejects(self.conn, [self._reject_record(line, kind, reason, cells[line])
                                              for line, kind, reason in self.unread])
 
