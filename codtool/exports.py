@@ -41,6 +41,10 @@ _GUARD_FIRST = frozenset("'= +-@\t\r")
 # purpose: "+39-333-1234567" is a subtraction to a spreadsheet.
 _PHONE = re.compile(r"\+[1-9][0-9 ().]*[0-9]")
 FORMATS = (".csv", ".xlsx")
+# Values whose CSV text is what safe_cell makes of them (str(value), None as ""), in a column the
+# dialect leaves as it is; rows are written this many at a time. A call sheet's row is all of these.
+_AS_TEXT = frozenset((str, int, bool, type(None)))
+_CSV_CHUNK = 1_000
 
 # Column kinds: how a value becomes a cell.
 AUTO, TEXT, ID, INT, MONEY, DATE, DATETIME, RATE = "auto", "text", "id", "int", "money", "date", "datetime", "rate"
@@ -118,7 +122,9 @@ def safe_cell(value: Any) -> str:
     always give back exactly what was written.
     """
     text = value if type(value) is str else "" if value is None else str(value)
-    return "'" + text if text[:1] in _GUARD_FIRST and _needs_guard(text) else text
+    if not text or text[0] not in _GUARD_FIRST:  # most cells: returned after one set lookup
+        return text
+    return "'" + text if _needs_guard(text) else text
 
 
 def unguard(text: str) -> str:
@@ -155,12 +161,22 @@ def write_csv(path: str | os.PathLike[str], columns: Sequence[str | Column], row
         with tmp.open("w", encoding="utf-8-sig" if spec.bom else "utf-8", newline="") as handle:
             writer = csv.writer(handle, delimiter=spec.delimiter)
             writer.writerow([safe_cell(c.name) for c in cols])
-            as_is = [spec.decimal == "." or c.kind not in (MONEY, RATE) for c in cols]  # str cells kept as they are
-            for row in rows:
-                cells = [v if keep and type(v) is str else str(v) if keep and type(v) is int
-                         else _csv_text(c, v, row, index, spec) for c, v, keep in zip(cols, row, as_is, strict=True)]
-                writer.writerow(map(safe_cell, cells))
-                count += 1
+            spelled = [i for i, c in enumerate(cols) if spec.decimal != "." and c.kind in (MONEY, RATE)]
+
+            def cells(row: Sequence[Any]) -> list[str]:
+                if len(row) != len(cols):
+                    raise ValueError(f"a row of {len(row)} cells for {len(cols)} columns")
+                if not _AS_TEXT.issuperset(map(type, row)):  # a Money, a date, a float: each by its column
+                    return [safe_cell(_csv_text(c, v, row, index, spec)) for c, v in zip(cols, row, strict=True)]
+                guarded = list(map(safe_cell, row))  # the common row: every cell as safe_cell makes it
+                for i in spelled:  # but a decimal comma in money and rates
+                    guarded[i] = safe_cell(_csv_text(cols[i], row[i], row, index, spec))
+                return guarded
+
+            source = iter(rows)
+            while chunk := list(islice(source, _CSV_CHUNK)):
+                writer.writerows(map(cells, chunk))
+                count += len(chunk)
         return count
 
     return write_atomic(path, write, (".csv",), replace)

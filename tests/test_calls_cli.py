@@ -329,3 +329,20 @@ def test_call_sheet_read_back_in_small_chunks_is_the_same_sheet(scored):
         assert listed.calls[:2] == expected[:2]
     finally:
         ledger.close()
+
+
+def test_the_call_sheet_shows_what_json_shows(scored, tmp_path):
+    """The sheet's rows come straight from the packed lines (issue 17), not from the JSON dicts: the
+    same cells either way, reasons as the sheet spells them, the fill-in columns empty."""
+    from codtool.exports import unguard
+    from codtool.notify.call_sheet import COLUMNS, FILL_IN, json_reasons_text
+
+    out = tmp_path / "sheet.csv"
+    calls = run_json(scored, "calls", "list", "--date", DAY, "--out", str(out))["calls"]
+    with out.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert header == [*COLUMNS, *FILL_IN]
+    shown = [[json_reasons_text(c["reasons"]) if k == "reasons" else str(c[k]) for k in COLUMNS] + [""] * len(FILL_IN)
+             for c in calls]
+    assert [[unguard(cell) for cell in row] for row in rows] == shown
+    assert len(rows) == 6 and all(row[COLUMNS.index("reasons")] for row in rows)

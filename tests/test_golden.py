@@ -28,13 +28,16 @@ def snapshot(cli, path: Path) -> dict:
     return {"summary": summary, "orders": orders}
 
 
-@pytest.mark.parametrize("reader", ["fast", "exact"])
+@pytest.mark.parametrize("reader", ["fast", "fast-every-column", "exact"])
 @pytest.mark.parametrize("path", sorted(ORDERS.glob("*.csv")), ids=lambda p: p.name)
 def test_import_matches_golden_file(cli, path, reader, monkeypatch):
-    """Both readers (pandas' C parser and the line-tracking csv reader) must agree exactly."""
+    """Every reader (pandas' C parser on the mapped columns or on all of them, and the line-tracking
+    csv reader) must agree exactly, rejected records' cells included."""
+    real = importer.read_chunks
     if reader == "exact":
-        real = importer.read_chunks
-        monkeypatch.setattr(importer, "read_chunks", lambda src, hdr, exact: real(src, hdr, exact=True))
+        monkeypatch.setattr(importer, "read_chunks", lambda src, hdr, exact, **kw: real(src, hdr, exact=True, **kw))
+    elif reader == "fast-every-column":
+        monkeypatch.setattr(importer, "read_chunks", lambda src, hdr, exact, **kw: real(src, hdr, exact=exact))
     actual = snapshot(cli, path)
     golden = GOLDEN / f"{path.stem}.json"
     if os.environ.get("CODTOOL_REGEN_GOLDEN"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import stat
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import Cli
 from helpers import brief
 
 from codtool.importing import importer, source
@@ -165,7 +167,7 @@ def test_every_row_is_accounted_for(cli):
 
 def test_orders_spanning_chunks_stay_whole(cli, monkeypatch):
     real = source.read_chunks
-    monkeypatch.setattr(importer, "read_chunks", lambda src, hdr, exact: real(src, hdr, chunk_rows=1, exact=exact))
+    monkeypatch.setattr(importer, "read_chunks", lambda src, hdr, exact, **kw: real(src, hdr, chunk_rows=1, exact=exact, **kw))
     cli.json("import", ORDERS / "shopify_orders.csv")[0]
     assert len(cli.json("orders", "show", "#1001")["items"]) == 2
     assert cli.sql("SELECT COUNT(*) FROM orders") == [(10,)]
@@ -173,7 +175,7 @@ def test_orders_spanning_chunks_stay_whole(cli, monkeypatch):
 
 def test_interrupted_import_leaves_no_partial_batch(cli, monkeypatch):
     real = source.read_chunks
-    monkeypatch.setattr(importer, "read_chunks", lambda src, hdr, exact: real(src, hdr, chunk_rows=2, exact=exact))
+    monkeypatch.setattr(importer, "read_chunks", lambda src, hdr, exact, **kw: real(src, hdr, chunk_rows=2, exact=exact, **kw))
     calls = []
     real_insert = importer.store.insert_orders
 
@@ -327,3 +329,50 @@ def test_every_malformed_amount_is_a_reject_with_its_line_and_reason(cli, tmp_pa
         12: "amount: '(5,00)': parentheses for negative amounts are not accepted in this file",
     }
     assert out["imported"] == 1 and cli.json("orders", "show", "M11")["cod_minor"] == 123450
+
+
+def _reader_outcome(ledgers, monkeypatch, path: Path, forced: bool) -> tuple:
+    """Orders and rejected records (cells included) of one import, by the exact reader if `forced`."""
+    real = source.read_chunks
+    monkeypatch.setattr(importer, "read_chunks",
+                        lambda src, hdr, exact, **kw: real(src, hdr, exact=exact or forced, **kw))
+    cli = Cli(ledgers.new(f"reader_{forced}"))
+    result = cli("--json", "import", path)
+    orders = cli.sql("SELECT source_id, source_line, customer_name, phone, postcode, cod_minor, items, status "
+                     "FROM orders ORDER BY id")
+    rejects = cli.sql("SELECT line, kind, reason, raw, code FROM rejected_rows ORDER BY id")
+    return result.exit_code, orders, rejects
+
+
+@pytest.mark.parametrize("hostile", ["bad total", "cells only in an unmapped column"])
+def test_the_mapped_columns_reader_stores_what_the_exact_reader_stores(ledgers, monkeypatch, tmp_path, hostile):
+    """pandas reads only the mapped columns of a Shopify export (issue 17); a rejected record's every
+    cell is read again from its line, and a record with cells only in unmapped columns is not lost."""
+    with (ORDERS / "shopify_orders.csv").open(encoding="utf-8", newline="") as handle:  # one line per record,
+        records = [[" ".join(c.replace(",", " ").split()) for c in r] for r in csv.reader(handle)]  # no quoted commas
+    width = len(records[0])
+    if hostile == "bad total":
+        extra = [[("#9001" if c == "#1001" else "5x.80" if c == "56.80" else c) for c in records[1]]]
+    else:
+        extra = [[""] * width]
+        extra[0][records[0].index("Id")] = "only an id"  # not a mapped column: kept, and rejected
+    path = tmp_path / "shopify_hostile.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([*records, [], *extra, [""] * width])
+    narrow = source.inspect_file(path)
+    header = source.read_header(narrow)
+    assert narrow.separators < len(header.cells)  # the mapped-columns path applies, and reads the whole file:
+    assert not next(source.read_chunks(narrow, header, exact=False, usecols=[0])).complete
+    fast, exact = (_reader_outcome(ledgers, monkeypatch, path, e) for e in (False, True))
+    assert fast == exact
+    if hostile == "bad total":
+        assert any(r[2].startswith("amount: ") and '"Total": "5x.80"' in r[3] for r in fast[2])
+    else:
+        assert any(r[2] == "missing order id" and '"Id": "only an id"' in r[3] for r in fast[2])
+
+
+def test_raw_records_are_the_exact_readers_records(tmp_path):
+    path = tmp_path / "cells.csv"
+    path.write_text('a,b,c\n1,"x ""y""",3\n\n4,,\n', encoding="utf-8")
+    found = source.raw_records(source.inspect_file(path), [2, 3, 4])
+    assert found == {2: ["1", 'x "y"', "3"], 3: [], 4: ["4", "", ""]}

@@ -10,7 +10,7 @@ import typer
 from codtool.commands import CsvDialectOption, ForceOption, SheetOption, add_group, choices, day_option, output_file
 from codtool.exports import ExportError, export_format
 from codtool.input_policy import MAX_ID
-from codtool.notify.call_sheet import reasons_text, write_call_sheet
+from codtool.notify.call_sheet import json_reasons_text, write_call_sheet
 from codtool.notify.templates import KINDS, LANGUAGES, Templates, load_templates, templates_folder
 from codtool.render import table
 from codtool.state import state_of
@@ -84,7 +84,8 @@ def list_calls(
 def _show_list(console: Console, result: CallList) -> None:
     cols = ("id", "order", "customer", "phone", "e164", "address", "amount", "items", "score", "reasons", "attempt")
     rows = ((r["id"], r["order"], r["customer"], r["phone_national"], r["phone_e164"], r["address"],
-             f"{r['amount']} {r['currency']}", r["items"], r["score"], reasons_text(r["reasons"]).replace("; ", "\n"),
+             f"{r['amount']} {r['currency']}", r["items"], r["score"],
+             json_reasons_text(r["reasons"]).replace("; ", "\n"),
              r["attempt"]) for r in result.calls)
     console.print(table(f"Calls for {result.day} ({len(result.calls)})", cols, rows, numeric=("amount", "score"),
                         drop_first=("attempt", "items", "phone", "address")))
@@ -151,7 +152,7 @@ def _show_confirm(console: Console, r: ConfirmResult) -> None:
     console.print(table(f"Orders {verb} by policy ({len(r.confirmed)})",
                         ("id", "order", "customer", "amount", "score", "reasons"),
                         ((x["id"], x["order"], x["customer"], f"{x['amount']} {x['currency']}", x["score"],
-                          reasons_text(x["reasons"]) or "no risk signal") for x in r.confirmed),
+                          json_reasons_text(x["reasons"]) or "no risk signal") for x in r.confirmed),
                         numeric=("amount", "score")))
     console.print(f"{r.need_call} orders still need a call (codtool calls list).")
 

@@ -14,7 +14,15 @@ from codtool.errors import InputFileError, MappingError
 from codtool.findings import ERROR, WARNING, Finding
 from codtool.importing.normalise import Defaults, build_frame, normalise
 from codtool.importing.profiles import PROFILES, Profile, detect, load_mapping, resolve
-from codtool.importing.source import ExactReaderNeeded, Header, SourceFile, inspect_file, read_chunks, read_header
+from codtool.importing.source import (
+    ExactReaderNeeded,
+    Header,
+    SourceFile,
+    inspect_file,
+    raw_records,
+    read_chunks,
+    read_header,
+)
 from codtool.ledger import Ledger, Row, Session
 from codtool.ledger import orders as store
 from codtool.ledger.db import utc_now
@@ -161,12 +169,16 @@ class _BatchWriter:
         self.conn, self.shop, self.source_header = conn, shop, header
         self.defaults, self.result = defaults, result
         self.chunks: dict[int, pd.DataFrame] = {}  # this chunk and the previous one, for raw rejects
+        self.complete: dict[int, bool] = {}  # whether those chunks hold every cell of their records
+        self.unread: list[tuple[int, str, str]] = []  # (line, kind, reason) of rejects whose cells were not read
 
     def run(self, source: SourceFile, columns: dict[str, list[int]], progress: Progress | None,
             exact: bool) -> None:
         pending: pd.DataFrame | None = None
-        for number, chunk in enumerate(read_chunks(source, self.source_header, exact=exact)):
+        used = [i for indexes in columns.values() for i in indexes]  # pandas builds only these columns
+        for number, chunk in enumerate(read_chunks(source, self.source_header, exact=exact, usecols=used)):
             self.chunks = {n: f for n, f in self.chunks.items() if n == number - 1} | {number: chunk.frame}
+            self.complete = {n: c for n, c in self.complete.items() if n == number - 1} | {number: chunk.complete}
             frame = build_frame(chunk, columns, number)
             if pending is not None:
                 frame = pd.concat([pending, frame], ignore_index=True)
@@ -178,6 +190,12 @@ class _BatchWriter:
                 progress(chunk.bytes_read, source.size)
         if pending is not None and len(pending):
             self.write(pending)
+        if self.unread:  # the file is read through, so each record is known to be its own line
+            cells = raw_records(source, [line for line, _, _ in self.unread])
+            if len(cells) < len({line for line, _, _ in self.unread}):
+                raise InputFileError(source.path, "the file changed while it was being imported")
+            store.insert_rejects(self.conn, [self._reject_record(line, kind, reason, cells[line])
+                                             for line, kind, reason in self.unread])
 
     def write(self, frame: pd.DataFrame) -> None:
         orders, rows = normalise(frame, self.defaults, len(self.source_header.cells))
@@ -230,13 +248,20 @@ class _BatchWriter:
         cols = zip(hit["line"], hit["run"], hit["chunk"], hit["pos"], hit["width"], strict=True)
         for line, run, number, pos, width in cols:
             reason, kind_ = by_run.at[run, "reason"], by_run.at[run, "kind"]
-            raw = self.chunks[number].iloc[pos].tolist()[:width]
-            extra = {f"extra_{i}": c for i, c in enumerate(raw[len(self.source_header.cells):])}
-            cells = dict(zip(self.source_header.cells, raw, strict=False)) | extra
-            records.append((self.result.batch_id, int(line), kind_, reason, json.dumps(cells, ensure_ascii=False),
-                            reject_code(kind_, reason)))
+            if self.complete[number]:
+                records.append(self._reject_record(int(line), kind_, reason,
+                                                   self.chunks[number].iloc[pos].tolist()[:width]))
+            else:  # stored once the whole file is read, with the cells read again from its line
+                self.unread.append((int(line), kind_, reason))
             self.result.rejects.append(Reject(int(line), kind_, reason))
         store.insert_rejects(self.conn, records)
+
+    def _reject_record(self, line: int, kind: str, reason: str, raw: list[str]) -> tuple:
+        """A rejected_rows row: the record's cells by header name, over-long ones as extra_N."""
+        extra = {f"extra_{i}": c for i, c in enumerate(raw[len(self.source_header.cells):])}
+        cells = dict(zip(self.source_header.cells, raw, strict=False)) | extra
+        return (self.result.batch_id, line, kind, reason, json.dumps(cells, ensure_ascii=False),
+                reject_code(kind, reason))
 
 
 def _last_run_start(frame: pd.DataFrame) -> int:

@@ -11,7 +11,7 @@ import csv
 import hashlib
 import io
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,6 +225,7 @@ class Chunk:
     widths: np.ndarray
     frame: pd.DataFrame
     bytes_read: int
+    complete: bool = True  # False when `frame` holds only the columns asked for (see read_chunks' usecols)
 
     @property
     def rows(self) -> list[list[str]]:
@@ -273,49 +274,76 @@ CHUNK_ROWS = 20_000
 
 
 def read_chunks(source: SourceFile, header: Header, chunk_rows: int = CHUNK_ROWS,
-                exact: bool = True) -> Iterator[Chunk]:
+                exact: bool = True, usecols: Sequence[int] | None = None) -> Iterator[Chunk]:
     """Stream records in chunks so memory stays flat whatever the file size.
 
     With exact=False the fast path is pandas' C parser; it raises ExactReaderNeeded
     (possibly after some chunks were yielded) when a record spans lines or has too many
     fields, because then only the line-tracking `csv` reader can give every row its true
     line number. Callers that cannot undo what they did with earlier chunks keep exact=True.
+
+    `usecols` (header positions) lets the fast path build only the columns a caller reads: a
+    Shopify export has 59, an import reads about 20. It is used only when no physical line has
+    more separator characters than the header needs (pandas does not notice an over-long record
+    when it reads some columns), and its chunks are marked incomplete: `raw_records` gives a
+    record's every cell again.
     """
     if source.encoding == sheets.XLSX:
         yield from sheets.sheet_chunks(source, header, chunk_rows)
         return
     fast = (not exact and source.encoding != "utf-16" and header.single_line
             and source.separators < len(header.cells) + _WIDE_SLACK)  # pandas would build every column
-    reader = _fast_chunks if fast else _exact_chunks
-    yield from reader(source, header, chunk_rows)
+    if not fast:
+        yield from _exact_chunks(source, header, chunk_rows)
+        return
+    narrow = usecols is not None and source.separators < len(header.cells)  # no record can be too wide
+    yield from _fast_chunks(source, header, chunk_rows, sorted(set(usecols)) if narrow and usecols else None)
 
 
-def _fast_chunks(source: SourceFile, header: Header, chunk_rows: int) -> Iterator[Chunk]:
-    width, next_line, records = len(header.cells), header.end_line + 1, 0
+def _fast_chunks(source: SourceFile, header: Header, chunk_rows: int,
+                 usecols: list[int] | None) -> Iterator[Chunk]:
+    width, next_line, records, unseen = len(header.cells), header.end_line + 1, 0, []
     with source.path.open("rb") as raw, warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
             parts = pd.read_csv(raw, encoding=source.encoding, sep=source.delimiter, header=None,
                                 names=range(width), skiprows=header.end_line, dtype=object,
                                 na_filter=False, skip_blank_lines=False, index_col=False,
-                                chunksize=chunk_rows, engine="c")
+                                chunksize=chunk_rows, engine="c", usecols=usecols)
             for part in parts:
                 lines = np.arange(next_line, next_line + len(part))
                 next_line += len(part)
                 records += len(part)
                 keep = _not_blank(part)
                 if not keep.all():
+                    if usecols is not None:  # blank in the columns read: the others are looked at below
+                        unseen += lines[~keep].tolist()
                     part, lines = part[keep].reset_index(drop=True), lines[keep]
-                yield Chunk(lines.tolist(), np.full(len(part), width), part, raw.tell())
+                yield Chunk(lines.tolist(), np.full(len(part), width), part, raw.tell(), usecols is None)
         except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError) as exc:
             raise ExactReaderNeeded(str(exc)) from exc
     if header.end_line + records != source.lines:
         raise ExactReaderNeeded("a record spans several lines")
+    if unseen and any(any(cells) for cells in raw_records(source, unseen).values()):
+        raise ExactReaderNeeded("a record has cells only in columns that were not read")
+
+
+def raw_records(source: SourceFile, lines: Iterable[int]) -> dict[int, list[str]]:
+    """Every cell of the records on these physical lines, for a reader whose records are one line each
+    (what read_chunks' fast path checks): one pass over the file, parsing only the lines asked for."""
+    wanted, found = set(lines), {}
+    with source.path.open("rb") as raw:
+        for number, data in enumerate(raw, start=1):
+            if number in wanted:
+                found[number] = next(csv.reader([data.decode(source.encoding)], delimiter=source.delimiter), [])
+                if len(found) == len(wanted):
+                    break
+    return found
 
 
 def _not_blank(part: pd.DataFrame) -> np.ndarray:
     """Blank lines and rows of bare delimiters carry nothing; every other row is kept."""
-    keep = (part[0] != "").to_numpy(copy=True)
+    keep = (part.iloc[:, 0] != "").to_numpy(copy=True)
     doubtful = np.flatnonzero(~keep)  # only rows with an empty first cell need a full look
     if len(doubtful):
         keep[doubtful] = (part.iloc[doubtful] != "").any(axis=1).to_numpy()

@@ -25,10 +25,29 @@ _ORDER_WITH_CONTACT = (
 )
 
 
-def awaiting_orders(conn: Session, before: str) -> Iterator[Row]:
+# What the call list reads of each awaiting order: the columns of _ORDER_WITH_CONTACT it uses, no more
+# (a day's list reads every open order; email, notes and the rest would only be carried along).
+_CALL_COLUMNS = (
+    "SELECT o.id, o.source_id, s.name AS shop, o.created_at, o.customer_name, o.phone, o.address1, o.address2, "
+    "o.postcode, o.city, o.province, o.country, o.cod_minor, o.currency, o.items, "
+    "n.order_id IS NOT NULL AS checked, COALESCE(n.phone_e164, '') AS phone_e164, "
+    "COALESCE(n.phone_national, '') AS phone_national, COALESCE(n.phone_type, '') AS phone_type "
+    "FROM orders o JOIN shops s ON s.id = o.shop_id LEFT JOIN order_normalised n ON n.order_id = o.id "
+)
+
+
+def awaiting_orders(conn: Session, before: str) -> Iterator[dict[str, Any]]:
     """COD orders still 'new' and created before `before` (ISO date of the next day), streamed in chunks:
-    a day's call list reads every awaiting order once and keeps only the ones to call."""
-    return conn.stream(_ORDER_WITH_CONTACT + f"WHERE o.id IN ({_AWAITING}) ORDER BY o.id", (before,))
+    a day's call list reads every awaiting order once and keeps only the ones to call.
+
+    As dicts: the list reads some twenty columns of each order by name, and a driver row finds a
+    name by walking its columns (up to seven times slower than a dict for the last ones)."""
+    rows = conn.stream(_CALL_COLUMNS + "WHERE o.status = 'new' AND o.is_cod = 1 AND o.created_at < ? ORDER BY o.id",
+                       (before,))  # _AWAITING's condition on the scan itself, not as an IN list
+    names: list[str] = []
+    for row in rows:
+        names = names or row.keys()
+        yield dict(zip(names, row, strict=True))
 
 
 def count_awaiting(conn: Session, before: str) -> int:
@@ -188,6 +207,6 @@ def spill_call_lines(conn: Session, lines: Iterable[tuple[int, str, int, bytes]]
 
 
 def spilled_call_lines(conn: Session, limit: int | None) -> Iterator[Row]:
-    """(order id, line) in sheet order, streamed; at most `limit`."""
-    sql = f"SELECT order_id, line FROM {_SHEET_LINES} ORDER BY neg_score, created_at, order_id"
+    """The lines in sheet order, streamed; at most `limit`."""
+    sql = f"SELECT line FROM {_SHEET_LINES} ORDER BY neg_score, created_at, order_id"
     return conn.stream(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ())

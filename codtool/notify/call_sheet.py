@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codtool.exports import DATETIME, ID, INT, MONEY, TEXT, schema
 
@@ -21,21 +22,27 @@ SCHEMA = schema(("id", INT), ("order", ID), ("shop", TEXT), ("customer", TEXT), 
                 ("items", TEXT), ("score", INT), ("reasons", TEXT), ("attempt", INT), ("last_outcome", TEXT),
                 ("due_at", DATETIME), *((name, TEXT) for name in FILL_IN))
 
-
-def reasons_text(reasons: list[dict]) -> str:
-    """"high COD 120.00 EUR (>= 100.00) +30; first-time customer +10": no leading sign for spreadsheets."""
-    return "; ".join(f"{r['reason']} +{r['points']}" for r in reasons)
+if TYPE_CHECKING:
+    from codtool.notify.calls import SheetLines
 
 
-def sheet_row(call: dict) -> list:
-    """One call as a sheet row, the fill-in columns empty."""
-    return [reasons_text(call[c]) if c == "reasons" else call[c] for c in COLUMNS] + [""] * len(FILL_IN)
+def reasons_text(reasons: Iterable[tuple[int, str, str]]) -> str:
+    """"high COD 120.00 EUR (>= 100.00) +30; first-time customer +10": no leading sign for spreadsheets.
+
+    `reasons` are (points, reason, code) signals; a line's JSON reasons give them as
+    `(r["points"], r["reason"], r["code"]) for r in line["reasons"]`."""
+    return "; ".join(f"{reason} +{points}" for points, reason, _ in reasons)
 
 
-def write_call_sheet(path: Path, calls: Iterable[dict], replace: bool, dialect: str | None = None) -> None:
+def json_reasons_text(reasons: list[dict]) -> str:
+    """reasons_text of a line as --json gives it."""
+    return reasons_text((r["points"], r["reason"], r["code"]) for r in reasons)
+
+
+def write_call_sheet(path: Path, calls: SheetLines, replace: bool, dialect: str | None = None) -> None:
     from codtool.exports import write_table
 
-    rows = (sheet_row(c) for c in calls)
+    rows = calls.sheet_rows()
     if dialect is None:
         write_table(path, SCHEMA, rows, sheet="calls", replace=replace)
     else:

@@ -8,7 +8,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from itertools import islice
+from operator import itemgetter
+from typing import Any
 
 from codtool import statuses
 from codtool.crashpoints import crash_point
@@ -19,9 +22,10 @@ from codtool.ledger.dedupe import suspected_duplicates
 from codtool.ledger.orders import StatusMove, set_statuses
 from codtool.ledger.tracking import CustomerHistory, customer_history, phone_key
 from codtool.money import Money
+from codtool.notify.call_sheet import COLUMNS, FILL_IN, reasons_text
 from codtool.notify.phones import phone_of
 from codtool.notify.policy import Policy
-from codtool.notify.risk import Assessment, Attempts, Finding, OrderFacts, assess
+from codtool.notify.risk import Assessment, Attempts, Finding, OrderFacts, Signal, assess
 from codtool.progress import Progress
 
 SOURCE = "calls"
@@ -31,7 +35,7 @@ SOURCE = "calls"
 class Candidate:
     """An order awaiting confirmation, with its facts and how risky it looks."""
 
-    row: Row
+    row: dict[str, Any]  # the order as ledger.calls.awaiting_orders reads it
     facts: OrderFacts
     assessment: Assessment
     due_at: str
@@ -48,14 +52,15 @@ def gather(conn: Session, day: date, policy: Policy) -> Iterator[Candidate]:
     suspects = suspected_duplicates(conn)
     attempts = _attempts(store.awaiting_attempts(conn, before))
     history = customer_history(conn)
+    nobody, untried = CustomerHistory(), Attempts()  # shared by the many orders with no past: read only
     for row in store.awaiting_orders(conn, before):
-        phone = phone_of(row)
-        past = history.get(phone_key(phone.e164, row["phone"]), CustomerHistory())
-        tried = attempts.get(row["id"], Attempts())
-        kept = [suspects[row["id"]].keep_source_id] if row["id"] in suspects else []
-        facts = OrderFacts(row["id"], Money(row["cod_minor"], row["currency"]), phone, row["phone"],
-                           findings.get(row["id"], []), kept, past.delivered, past.lost_sales, tried)
-        yield Candidate(row, facts, assess(facts, policy), _due_at(tried, policy))
+        order_id, phone = row["id"], phone_of(row)
+        past = history.get(phone_key(phone.e164, row["phone"]), nobody) if history else nobody
+        tried = attempts.get(order_id, untried)
+        kept = [suspects[order_id].keep_source_id] if order_id in suspects else []
+        facts = OrderFacts(order_id, Money(row["cod_minor"], row["currency"]), phone, row["phone"],
+                           findings.get(order_id, []), kept, past.delivered, past.lost_sales, tried)
+        yield Candidate(row, facts, assess(facts, policy), _due_at(tried, policy) if tried.total else "")
 
 
 def _attempts(rows: list[Row]) -> dict[int, Attempts]:
@@ -92,14 +97,31 @@ class SheetLines:
         return self.count
 
     def __iter__(self) -> Iterator[dict]:
+        """Each line as a dict (LINE_FIELDS), its reasons as dicts, with the latest address correction."""
+        for part in self._packed():
+            corrections = store.corrections_of(self.conn, [line[0] for line in part])
+            for line in part:
+                call = dict(zip(LINE_FIELDS, line, strict=True))
+                call["reasons"] = [Signal(*r).to_json() for r in call["reasons"]]
+                if line[0] in corrections:
+                    call["corrected_address"] = one_line_address(corrections[line[0]])
+                yield call
+
+    def sheet_rows(self) -> Iterator[list]:
+        """Each line as the call sheet's row (call_sheet.COLUMNS, then the empty fill-in cells), straight
+        from the packed line: the sheet shows neither the corrected address nor the reasons' codes."""
+        pick, reasons = itemgetter(*(LINE_FIELDS.index(c) for c in COLUMNS)), COLUMNS.index("reasons")
+        blank = [""] * len(FILL_IN)
+        for part in self._packed():
+            for line in part:
+                row = list(pick(line))
+                row[reasons] = reasons_text(row[reasons])
+                yield row + blank
+
+    def _packed(self) -> Iterator[list[tuple]]:
         rows = store.spilled_call_lines(self.conn, self.limit)
         while part := list(islice(rows, self.chunk)):
-            corrections = store.corrections_of(self.conn, [r["order_id"] for r in part])
-            for r in part:
-                line = pickle.loads(r["line"])  # bytes this process packed a moment ago
-                if r["order_id"] in corrections:
-                    line["corrected_address"] = one_line_address(corrections[r["order_id"]])
-                yield line
+            yield [pickle.loads(r[0]) for r in part]  # bytes this process packed a moment ago
 
     def __getitem__(self, which: slice) -> list[dict]:
         return list(islice(self, which.start, which.stop, which.step))
@@ -142,7 +164,7 @@ def call_list(ledger: Ledger, day: date, policy: Policy, limit: int | None = Non
             elif c.due_at and c.due_at >= before:
                 skipped["later"] += 1
             else:  # the sheet line, set aside for sorting: nothing of the order stays in memory
-                yield (-c.assessment.score, c.row["created_at"], c.row["id"], _pack(call_row(c, None)))
+                yield (-c.assessment.score, c.row["created_at"], c.row["id"], _pack(c))
         if progress:
             progress(read)
 
@@ -151,36 +173,41 @@ def call_list(ledger: Ledger, day: date, policy: Policy, limit: int | None = Non
     return CallList(day.isoformat(), lines, skipped["no_call"], skipped["later"], policy.source)
 
 
-def _pack(line: dict) -> bytes:
-    """A sheet line as bytes for the sort table: pickle packs and unpacks a line several times faster than
-    JSON, and the bytes never leave this process's own temporary table."""
-    return pickle.dumps(line, protocol=pickle.HIGHEST_PROTOCOL)
+# A call sheet line, in the order --json shows its keys; packed as a tuple of these for the sort table.
+LINE_FIELDS = ("id", "order", "shop", "created_at", "customer", "phone_e164", "phone_national", "phone_as_typed",
+               "address", "country", "corrected_address", "amount", "currency", "cod_minor", "items", "score",
+               "reasons", "attempt", "last_outcome", "due_at")
 
 
-def call_row(c: Candidate, correction: dict | None) -> dict:
-    """One line of the call sheet: what staff need to dial, check and say."""
-    r = c.row
-    return {
-        "id": r["id"], "order": r["source_id"], "shop": r["shop"], "created_at": r["created_at"],
-        "customer": r["customer_name"], "phone_e164": c.facts.phone.e164, "phone_national": c.facts.phone.national,
-        "phone_as_typed": r["phone"], "address": one_line_address(r), "country": r["country"],
-        "corrected_address": one_line_address(correction) if correction else "",
-        "amount": c.facts.cod.plain, "currency": c.facts.cod.currency, "cod_minor": c.facts.cod.minor,
-        "items": items_text(r["items"]), "score": c.assessment.score,
-        "reasons": [s.to_json() for s in c.assessment.signals],
-        "attempt": c.facts.attempts.total + 1, "last_outcome": c.facts.attempts.last_outcome, "due_at": c.due_at,
-    }
+def _pack(c: Candidate) -> bytes:
+    """A candidate's sheet line as bytes for the sort table: a pickled tuple (LINE_FIELDS, reasons as
+    (points, reason, code) tuples) packs and unpacks several times faster than JSON or a dict, and the
+    bytes never leave this process's own temporary table. The corrected address is read back with the line."""
+    return pickle.dumps(call_line(c), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def call_line(c: Candidate) -> tuple:
+    """One line of the call sheet (LINE_FIELDS): what staff need to dial, check and say."""
+    r, facts, score = c.row, c.facts, c.assessment
+    cod = facts.cod
+    return (r["id"], r["source_id"], r["shop"], r["created_at"], r["customer_name"], facts.phone.e164,
+            facts.phone.national, r["phone"], one_line_address(r), r["country"], "", cod.plain, cod.currency,
+            cod.minor, items_text(r["items"]), score.score, tuple(map(tuple, score.signals)),
+            facts.attempts.total + 1, facts.attempts.last_outcome, c.due_at)
 
 
 def one_line_address(r) -> str:
     """"Via Roma 12, int. 4, 00184 Roma (RM)": how staff read an address back to a customer."""
-    town = " ".join(p for p in (r["postcode"], r["city"]) if p)
+    town = " ".join(filter(None, (r["postcode"], r["city"])))  # filter, not a generator: once per sheet line
     if r["province"]:
         town += f" ({r['province']})"
-    return ", ".join(p for p in (r["address1"], r["address2"], town) if p)
+    return ", ".join(filter(None, (r["address1"], r["address2"], town)))
 
 
+@lru_cache(maxsize=8192)
 def items_text(items_json: str) -> str:
+    """"2 x Crema viso; 1 x SKU-7": the cart as staff read it. Cached by the stored JSON: shops sell a
+    catalogue, so the same carts come back all day (three in five orders of bench_day's varied day)."""
     items = json.loads(items_json or "[]")
     return "; ".join(f"{i.get('qty', 1)} x {i.get('name') or i.get('sku')}" for i in items)
 

@@ -7,13 +7,14 @@ The line type (needed only for messages) is worked out when someone asks for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from codtool.phones import line_type, national, to_e164
 
 
-@dataclass(frozen=True)
-class Phone:
+class Phone(NamedTuple):
+    """A named tuple, not a frozen dataclass: a day's call list makes one per open order."""
+
     e164: str                  # '' when the number cannot be read
     checked: bool              # True when it comes from the checks stage
     known_national: str = ""   # as the checks stage stored them
