@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from codtool.checks import workers
 from codtool.checks.address import check_address
 from codtool.checks.address_model import Address, AddressResult
 from codtool.checks.findings import ACTIONABLE, Finding
@@ -46,7 +47,8 @@ def _address(fields: tuple[str, ...]) -> AddressResult:
 class CheckRequest:
     batch: int | None = None
     recheck: bool = False
-    chunk_size: int = 50_000
+    chunk_size: int = 20_000  # orders stored in one transaction
+    workers: int | None = None  # processes evaluating, this one included; None: CODTOOL_WORKERS or the CPUs
 
 
 @dataclass
@@ -110,23 +112,20 @@ def run_checks(ledger: Ledger, request: CheckRequest, progress: Progress | None 
     """Check the unchecked orders (or all of them with recheck) of one batch or the ledger."""
     if request.batch is not None and get_batch(ledger.session, request.batch) is None:
         raise NotFound(f"no batch {request.batch}; see codtool batches list")
-    summary, flagged_ids, after = CheckSummary(), set(), 0
+    summary, flagged_ids = CheckSummary(), set()
     run_ids: set[int] = set()
-    while rows := store.orders_to_check(ledger.session, request.batch, request.recheck, after, request.chunk_size):
-        after = rows[-1][0]
-        with _timed(summary.seconds, "evaluate"):
-            results = checked(rows)
-        with _timed(summary.seconds, "store"):
-            stored = _store(ledger, results, request.recheck)
-        for order_id, _, findings in stored:
-            run_ids.add(order_id)
-            if findings:
-                _count(summary, findings, flagged_ids, order_id)
-            else:  # most orders: what _count does for an order without findings
-                summary.checked += 1
-                summary.ok += 1
-        if progress:
-            progress(summary.checked)
+    processes = workers.processes_wanted(request.workers)
+    with closing(workers.in_order(_slices(ledger, request), checked, processes)) as evaluated:
+        while True:
+            with _timed(summary.seconds, "evaluate"):  # reading, and waiting for the workers
+                results = next(evaluated, (None, None))[1]
+            if results is None:
+                break
+            with _timed(summary.seconds, "store"):
+                stored = _store(ledger, results, request.recheck)
+            _count_stored(summary, stored, flagged_ids, run_ids)
+            if progress:
+                progress(summary.checked)
     with _timed(summary.seconds, "shared_phone"):
         added = _shared_phone_pass(ledger)
     for order_id, finding in added.items():
@@ -135,6 +134,24 @@ def run_checks(ledger: Ledger, request: CheckRequest, progress: Progress | None 
         else:
             summary.other_orders_flagged += 1
     return summary
+
+
+def _slices(ledger: Ledger, request: CheckRequest) -> Iterator[list]:
+    """The orders to check, a slice (one transaction's worth) at a time, by id."""
+    after = 0
+    while rows := store.orders_to_check(ledger.session, request.batch, request.recheck, after, request.chunk_size):
+        after = rows[-1][0]
+        yield rows
+
+
+def _count_stored(summary: CheckSummary, stored: list[Checked], flagged_ids: set[int], run_ids: set[int]) -> None:
+    for order_id, _, findings in stored:
+        run_ids.add(order_id)
+        if findings:
+            _count(summary, findings, flagged_ids, order_id)
+        else:  # most orders: what _count does for an order without findings
+            summary.checked += 1
+            summary.ok += 1
 
 
 def _count(summary: CheckSummary, findings: Sequence[tuple], flagged_ids: set[int], order_id: int,
