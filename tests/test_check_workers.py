@@ -3,6 +3,7 @@ summary, whole slices only after an error or Ctrl-C, and no process left behind.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import random
@@ -158,6 +159,7 @@ def test_a_failing_slice_stores_nothing_and_stops_the_workers(orders_ledger, mon
     with pytest.raises((ValueError, workers.WorkerFailed), match="a bug in a check"):
         _check(location, workers=2, chunk_size=250)
     assert _no_children()
+    assert gc.isenabled()  # paused during the run, restored after a failed one too
     normalised, _ = _stored(location)
     assert len(normalised) == 1_000  # the four slices before the failing one, each whole
     monkeypatch.setattr(runner, "checked", real)
@@ -255,3 +257,12 @@ def test_worker_count_from_the_environment(monkeypatch):
     assert workers.processes_wanted(2) == 2  # the request wins
     monkeypatch.delenv("CODTOOL_WORKERS")
     assert 1 <= workers.processes_wanted() <= 4
+
+
+@pytest.mark.parametrize(("cpus", "load", "expected"), [
+    (1, 0.0, 1), (2, 0.0, 2), (2, 1.2, 2), (2, 1.6, 1), (2, 4.0, 1), (8, 0.0, 4), (8, 6.0, 3), (8, 7.6, 1)])
+def test_by_default_a_worker_per_idle_cpu(monkeypatch, cpus, load, expected):
+    monkeypatch.delenv("CODTOOL_WORKERS", raising=False)
+    monkeypatch.setattr(workers, "_usable_cpus", lambda: cpus)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert workers.processes_wanted() == expected

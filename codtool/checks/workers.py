@@ -18,12 +18,14 @@ and cost more than the worker saves. A worker holds one part at a time, so neith
 block the other with a full pipe.
 
 `CODTOOL_WORKERS=N`: N processes evaluate, the main one included; 1 keeps everything in this
-process. The default is the CPUs this process may use, at most four. Runs under
+process. The default is this process plus one per idle CPU (by the one-minute load
+average), at most four in all. Runs under
 `PARALLEL_FROM` orders stay in process: starting a worker would cost more than it saves.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -62,11 +64,25 @@ def processes_wanted(requested: int | None = None) -> int:
         return max(1, requested)
     text = os.environ.get(ENV, "").strip()
     if not text:
-        return min(_usable_cpus(), _DEFAULT_MAX)
+        return _idle_processes()
     if not text.isdigit() or int(text) < 1:
         raise BadWorkerCount(f"{ENV}={text!r}: give a whole number of processes, 1 or more "
                              "(1 checks in this process only)")
     return int(text)
+
+
+def _idle_processes() -> int:
+    """This process and one per CPU the last minute left idle (at most _DEFAULT_MAX in all).
+
+    On a machine busy elsewhere a worker only takes turns with this process on the same CPU
+    (measured: slower than checking in process), so it is started only for an idle one.
+    """
+    cpus = _usable_cpus()
+    try:
+        idle = cpus - os.getloadavg()[0]
+    except OSError:  # no load average on this system
+        idle = cpus
+    return 1 + max(0, min(cpus - 1, _DEFAULT_MAX - 1, int(idle + 0.5)))
 
 
 def _usable_cpus() -> int:
@@ -214,6 +230,7 @@ class _Worker:
 def _serve(conn: Connection, evaluate: Evaluate) -> None:
     """A worker's life: evaluate each part it is sent, answer (ok, results or traceback, seconds)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process, which stops us
+    gc.disable()  # as in the main process: evaluating makes no cycles, and this process ends with the run
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     while (rows := _received(conn)) is not None:
         start = time.perf_counter()
