@@ -266,3 +266,11 @@ def test_by_default_a_worker_per_idle_cpu(monkeypatch, cpus, load, expected):
     monkeypatch.setattr(workers, "_usable_cpus", lambda: cpus)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
     assert workers.processes_wanted() == expected
+
+
+@given(st.lists(st.integers(1, 60)), st.lists(st.integers(0, 70)))
+def test_order_ids_is_a_set(added, asked):
+    ids = runner.OrderIds()
+    for order_id in added:
+        ids.add(order_id)
+    assert [order_id in ids for order_id in asked] == [order_id in set(added) for order_id in asked]

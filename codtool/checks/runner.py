@@ -9,6 +9,8 @@ re-run carries on where it stopped.
 from __future__ import annotations
 
 import time
+from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -127,12 +129,31 @@ def _fields(findings: Sequence[Finding]) -> tuple[tuple[str, str, str, str, str]
     return tuple((f.check, f.code, f.severity, f.message, f.suggestion) for f in findings)
 
 
+class OrderIds:
+    """A set of order ids at 8 bytes each (a Python set takes about 70): a run remembers every order
+    it checked, and memory must stay flat in the day's size. Ids added in increasing order (slices
+    come by id) are appended; the few that are not (the ledger-wide pass) go to a small set."""
+
+    def __init__(self) -> None:
+        self._ascending = array("q")
+        self._others: set[int] = set()
+
+    def add(self, order_id: int) -> None:
+        if not self._ascending or order_id > self._ascending[-1]:
+            self._ascending.append(order_id)
+        elif order_id not in self:
+            self._others.add(order_id)
+
+    def __contains__(self, order_id: int) -> bool:
+        at = bisect_left(self._ascending, order_id)
+        return (at < len(self._ascending) and self._ascending[at] == order_id) or order_id in self._others
+
+
 def run_checks(ledger: Ledger, request: CheckRequest, progress: Progress | None = None) -> CheckSummary:
     """Check the unchecked orders (or all of them with recheck) of one batch or the ledger."""
     if request.batch is not None and get_batch(ledger.session, request.batch) is None:
         raise NotFound(f"no batch {request.batch}; see codtool batches list")
-    summary, flagged_ids = CheckSummary(), set()
-    run_ids: set[int] = set()
+    summary, flagged_ids, run_ids = CheckSummary(), OrderIds(), OrderIds()
     processes = workers.processes_wanted(request.workers)
     # No reference cycles are made; the collector's passes over the caches were 17% of the evaluation.
     with collector.paused(), closing(workers.in_order(_slices(ledger, request), checked, processes)) as evaluated:
@@ -164,7 +185,7 @@ def _slices(ledger: Ledger, request: CheckRequest) -> Iterator[list]:
         yield rows
 
 
-def _count_stored(summary: CheckSummary, stored: list[Checked], flagged_ids: set[int], run_ids: set[int]) -> None:
+def _count_stored(summary: CheckSummary, stored: list[Checked], flagged_ids: OrderIds, run_ids: OrderIds) -> None:
     for order_id, _, findings in stored:
         run_ids.add(order_id)
         if findings:
@@ -174,7 +195,7 @@ def _count_stored(summary: CheckSummary, stored: list[Checked], flagged_ids: set
             summary.ok += 1
 
 
-def _count(summary: CheckSummary, findings: Sequence[tuple], flagged_ids: set[int], order_id: int,
+def _count(summary: CheckSummary, findings: Sequence[tuple], flagged_ids: OrderIds, order_id: int,
            counted: bool = False) -> None:
     """Add findings (as `_fields` gives them) to the summary; `counted` = the order is already in
     checked/ok/flagged."""
