@@ -187,10 +187,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--through", choices=STAGES, default=STAGES[-1],
+                        help="stop after this stage (check: import, the plain loop and check only)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="codtool-day-"))
     try:
-        report(work, args.rows, args.seed)
+        report(work, args.rows, args.seed, STAGES[:STAGES.index(args.through) + 1])
     finally:
         if args.keep:
             print(f"kept {work}")
@@ -199,9 +201,10 @@ def main() -> None:
 
 
 RESULTS: dict[str, tuple[float, float, float]] = {}
+STAGES = ("import", "check", "dedupe", "calls")
 
 
-def report(work: Path, rows: int, seed: int) -> None:
+def report(work: Path, rows: int, seed: int, stages: tuple[str, ...] = STAGES) -> None:
     export = work / "orders_export.csv"
     start = time.perf_counter()
     written, orders = generate(export, rows, seed)
@@ -215,11 +218,15 @@ def report(work: Path, rows: int, seed: int) -> None:
                                                      f".mode csv\n.import {export} orders\n")
     run([*codtool, "init"])
     results["import"] = run([*codtool, "import", str(export), "--shop", "bench"])
-    results["plain-loop check (reference)"] = run([sys.executable, str(BENCH / "check_baseline.py"), db])
-    results["check"] = run([*codtool, "check"])
-    results["dedupe"] = run([*codtool, "dedupe"])
-    next_day = (LAST_DAY + timedelta(days=1)).date().isoformat()
-    results["calls list --out"] = run([*codtool, "calls", "list", "--date", next_day, "--out", str(work / "calls.csv")])
+    if "check" in stages:
+        results["plain-loop check (reference)"] = run([sys.executable, str(BENCH / "check_baseline.py"), db])
+        results["check"] = run([*codtool, "check"])
+    if "dedupe" in stages:
+        results["dedupe"] = run([*codtool, "dedupe"])
+    if "calls" in stages:
+        next_day = (LAST_DAY + timedelta(days=1)).date().isoformat()
+        results["calls list --out"] = run([*codtool, "calls", "list", "--date", next_day,
+                                           "--out", str(work / "calls.csv")])
     print(f"{'stage':30} {'wall s':>8} {'cpu s':>8} {'peak MiB':>9} {'orders/s':>10}")
     total = [0.0, 0.0, 0.0]
     for name, (wall, cpu, peak) in results.items():

@@ -21,6 +21,7 @@ from codtool.checks import address_it, phone, phone_metadata
 from codtool.checks.address import check_address
 from codtool.checks.address_model import Address
 from codtool.checks.phone import check_phone, region_and_type
+from codtool.checks.runner import checked
 
 COUNTRIES = ["IT", "it", "US", "CA", "GB", "FR", "DE", "VA", "SM", "AE", "ZZ", "", "italy", " IT"]
 _DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=16)
@@ -252,3 +253,24 @@ def test_cached_italian_street_gives_the_uncached_findings(addresses):
         address_it._street_part.cache_clear()
         uncached.append(checked(*address))
     assert [checked(*address) for address in reversed(addresses)] == uncached[::-1]
+
+_STREET = st.one_of(st.sampled_from(["Via Roma 12", "C.so Italia", "V.le Europa 10 int. 4", "Loc. Case Sparse snc", "",
+                                     "Via dei Mille", "9", "  P.zza  Duomo, 3/B ", "12"]),
+                    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20))
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.tuples(_STREET, _STREET, _FIELD, _FIELD, _FIELD), min_size=1, max_size=5))
+def test_the_runners_italian_path_stores_what_check_address_says(addresses):
+    """`checked` joins the street and place halves itself for orders shipped to IT; the stored
+    columns and findings (in order) must be check_address's, cached or not."""
+    for _repeat in range(2):  # the second time from the runner's caches
+        rows = [(i, "", "", a1, a2, city, cap, province, "IT") for i, (a1, a2, city, cap, province) in
+                enumerate(addresses)]
+        for (_, values, findings), (a1, a2, city, cap, province) in zip(checked(rows), addresses, strict=True):
+            result = check_address(Address(a1, a2, city, cap, province, "IT"))
+            assert values[3:] == (result.line, result.house_number, result.postcode, result.city, result.province,
+                                  result.country)
+            phone_findings = [f for f in findings if f[0] == "phone"]
+            assert findings[len(phone_findings):] == tuple(
+                (f.check, f.code, f.severity, f.message, f.suggestion) for f in result.findings)

@@ -65,8 +65,7 @@ def check_italy(address: Address) -> AddressResult:
                          no_street + no_city + no_number + place_findings)
 
 
-@lru_cache(maxsize=1 << 15)
-def _street_part(address1: str, address2: str) -> tuple[tuple[Finding, ...], tuple[Finding, ...], str, str]:
+def street_part(address1: str, address2: str) -> tuple[tuple[Finding, ...], tuple[Finding, ...], str, str]:
     """(missing street, missing house number, the full line case-folded, the house number)."""
     line = expand_abbreviation(squash(address1))
     street, number = split_house_number(line)
@@ -80,16 +79,21 @@ def _street_part(address1: str, address2: str) -> tuple[tuple[Finding, ...], tup
     return missing_street(address1), no_number, full_line.casefold(), number
 
 
-@lru_cache(maxsize=1 << 16)
-def _place_part(city: str, province: str, cap: str) -> tuple[tuple[Finding, ...], tuple, str]:
+def place_part(city: str, province: str, cap: str) -> tuple[tuple[Finding, ...], tuple, str]:
     """(missing city, what _place says, the CAP as stored)."""
     return missing_city(city), _place(city, province, cap), squash(cap)
+
+
+# Full well before 200,000 orders, so memory stays flat in the day's size. Uncached above for
+# callers that keep results in their own form (the check runner).
+_street_part = lru_cache(maxsize=1 << 14)(street_part)
+_place_part = lru_cache(maxsize=1 << 14)(place_part)
 
 
 def _place(typed_city: str, typed_province: str, typed_cap: str) -> tuple[str, str, tuple[Finding, ...]]:
     """Normalised city and province, and what is wrong with CAP, comune and province.
 
-    Cached through _place_part: it depends only on these three fields, and a day's orders
+    Cached through place_part's callers: it depends only on these three fields, and a day's orders
     come from a few thousand comuni.
     """
     city, province = squash(typed_city), squash(typed_province)

@@ -62,14 +62,15 @@ def orders_with_code(conn: Session, code: str) -> set[int]:
     return {r[0] for r in conn.execute("SELECT order_id FROM order_findings WHERE code = ?", (code,))}
 
 
-def shared_phones(conn: Session) -> list[Row]:
-    """Checked orders whose E.164 number appears on more than one order, grouped by number."""
-    return conn.execute(
+def shared_phones(conn: Session) -> Iterator[Row]:
+    """Checked orders whose E.164 number appears on more than one order, grouped by number; streamed,
+    as they grow with the ledger (a number's orders come together, so a reader holds one at a time)."""
+    return conn.stream(
         "SELECT n.phone_e164, o.id, o.source_id, o.customer_name FROM order_normalised n "
         "JOIN orders o ON o.id = n.order_id WHERE n.phone_e164 IN ("
         "SELECT phone_e164 FROM order_normalised WHERE phone_e164 <> '' "
         "GROUP BY phone_e164 HAVING COUNT(*) > 1) ORDER BY n.phone_e164, o.id"
-    ).fetchall()
+    )
 
 
 def findings_of(conn: Session, order_id: int) -> list[dict]:
