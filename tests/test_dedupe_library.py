@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import math
+import re
+import unicodedata
 from itertools import combinations
 
 import pytest
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 from codtool.dedupe.candidates import Candidate
 from codtool.dedupe.clusters import build_clusters, keep_choice
 from codtool.dedupe.finder import BLOCK_CAP, DAY, find_matches
-from codtool.dedupe.keys import items_key, name_key, name_tokens, phone_key, sound_key, source_key, street_parts
+from codtool.dedupe.keys import fold, items_key, name_key, name_tokens, phone_key, sound_key, source_key, street_parts
 from codtool.dedupe.scoring import (
     DEFAULT_WEIGHTS,
     NO_FREQUENCIES,
@@ -419,3 +421,25 @@ def test_street_and_number_in_another_town_are_no_evidence() -> None:
     assert compare(here, there, 85.0) is None
     reasons = compare(here, there, 0.0).reasons
     assert "street exact" in reasons and "in another town (+0.0)" in reasons
+
+
+@given(st.text())
+@example("Niccolò  D'Amico")
+@example("STRASSE Straße")
+@example("ǅurić Ø")
+def test_fold_takes_its_ascii_shortcut_only_where_accents_cannot_be(text: str) -> None:
+    """fold skips the NFKD walk for ASCII: it must give what the full walk gives on every text."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
+    assert fold(text) == re.sub(r"[^0-9a-z]+", " ", plain).strip()
+
+
+def test_blocking_keys_of_one_order_worked_out_by_hand() -> None:
+    """Every rule's key for a full order whose second line names another street (see blocking.RULES)."""
+    order = Candidate(1, 0.0, True, False, "mario rossi", "+393331234567", "m@x.it", "20121|via dante|12", "1", (),
+                      Money(100, "EUR"), street="via dante", number="12", postcode="20121", city="milano",
+                      extra="piazza duomo")
+    expected = ["p:+393331234567", "e:m@x.it", "pn:20121|mr/ro", "pn:20121|rs/ma", "cn:milano|mr/ro",
+                "cn:milano|rs/ma", "sp:20|dnt|mr", "sp:20|dnt|rs", "sp:20|dm|mr", "sp:20|dm|rs", "sn:via dante|12|m",
+                "hs:p2|12|mr", "hs:p2|12|rs", "hs:cm|12|mr", "hs:cm|12|rs", "ps:20121|12|dnt"]
+    assert list(order.keys) == expected
+    assert order.blocks == tuple(hash(tuple(k.replace(":", "|", 1).split("|"))) for k in expected)

@@ -58,30 +58,41 @@ def blocking_keys(c: Blockable) -> tuple[str, ...]:
 
 
 def key_parts(c: Blockable) -> list[tuple[str, ...]]:
-    """Every rule's key for this order as (rule, part, ...): the text of `blocking_keys` before joining."""
+    """Every rule's key for this order as (rule, part, ...): the text of `blocking_keys` before joining.
+    Plain loops and appends, not comprehensions: this runs once per order, and on Python 3.11 each
+    comprehension is a call and a list of its own; the street sounds are looked up once, not per name part."""
     phone, email, tokens, postcode, city, street, number = c.phone, c.email, c.tokens, c.postcode, c.city, \
         c.street, c.number
     found: list[tuple[str, ...]] = []
+    add = found.append
     if phone:
-        found.append(("p", phone))
+        add(("p", phone))
     if email:
-        found.append(("e", email))
+        add(("e", email))
     if tokens:
         sounds, part_sounds, initial = _name_parts(tokens)
         if postcode:
-            found += [("pn", postcode, s) for s in sounds]
+            for s in sounds:
+                add(("pn", postcode, s))
         if city:
-            found += [("cn", city, s) for s in sounds]
+            for s in sounds:
+                add(("cn", city, s))
         if postcode or city:  # the street, or the second line when the street was typed there
             area = postcode[:2] or city
-            found += [("sp", area, street_sound(x), s)
-                      for x in ((street, c.extra) if c.extra != street else (street,)) if x for s in part_sounds]
+            extra = c.extra
+            for x in (street, extra) if extra != street else (street,):
+                if x:
+                    heard = street_sound(x)
+                    for s in part_sounds:
+                        add(("sp", area, heard, s))
         if number:
             if street:
-                found.append(("sn", street, number, initial))
-            found += [("hs", place, number, s) for place in _regions(postcode, city) for s in part_sounds]
+                add(("sn", street, number, initial))
+            for place in _regions(postcode, city):
+                for s in part_sounds:
+                    add(("hs", place, number, s))
     if street and postcode and number:
-        found.append(("ps", postcode, number, street_sound(street)))
+        add(("ps", postcode, number, street_sound(street)))
     return found
 
 
