@@ -59,10 +59,17 @@ def split_house_number(line: str) -> tuple[str, str]:
 def check_italy(address: Address) -> AddressResult:
     """Street line and place are checked apart, each cached: a day's streets and towns repeat
     in ever new combinations, so each half is mostly looked up rather than worked out."""
-    no_street, no_number, full_line, number = _street_part(address.address1, address.address2)
-    no_city, (city, sigla, place_findings), postcode = _place_part(address.city, address.province, address.postcode)
-    return AddressResult(full_line, number, postcode, city, sigla, "IT",
-                         no_street + no_city + no_number + place_findings)
+    return AddressResult(*joined(_street_part(address.address1, address.address2),
+                                 _place_part(address.city, address.province, address.postcode)))
+
+
+def joined(street: tuple, place: tuple) -> tuple:
+    """The two halves (`street_part`, `place_part`) as one address, in AddressResult's order: (line,
+    number, postcode, city, sigla, "IT", findings). It only unpacks and concatenates, so the check
+    runner's halves, cached with their findings already in stored form, join the same way."""
+    no_street, no_number, full_line, number = street
+    no_city, (city, sigla, place_findings), postcode = place
+    return full_line, number, postcode, city, sigla, "IT", no_street + no_city + no_number + place_findings
 
 
 def street_part(address1: str, address2: str) -> tuple[tuple[Finding, ...], tuple[Finding, ...], str, str]:

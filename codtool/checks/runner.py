@@ -99,9 +99,8 @@ def checked(rows: Sequence[Sequence]) -> list[Checked]:
             result = _phone(*phone_key)
             p = phones[phone_key] = ((result.e164, result.national, result.kind), _fields(result.findings))
         if r[8] == "IT":  # most orders: check_italy's two halves, each cached in stored form, joined as it joins them
-            street, place = _street(r[3], r[4]), _place(r[5], r[7], r[6])
-            out.append((r[0], (*p[0], street[2], street[3], place[4], place[1], place[2], "IT"),
-                        p[1] + street[0] + place[0] + street[1] + place[3]))
+            *values, findings = address_it.joined(_street(r[3], r[4]), _place(r[5], r[7], r[6]))
+            out.append((r[0], (*p[0], *values), p[1] + findings))
             continue
         if (a := addresses.get(address_key := tuple(r[3:9]))) is None:
             result = _address(address_key)
@@ -119,10 +118,10 @@ def _street(address1: str, address2: str) -> tuple[tuple, tuple, str, str]:
 
 
 @lru_cache(maxsize=1 << 14)
-def _place(city: str, province: str, cap: str) -> tuple[tuple, str, str, tuple, str]:
-    """address_it.place_part with findings as stored: (missing city, city, province, findings, CAP)."""
+def _place(city: str, province: str, cap: str) -> tuple[tuple, tuple[str, str, tuple], str]:
+    """address_it.place_part with findings as stored: (missing city, (city, province, findings), CAP)."""
     no_city, (name, sigla, findings), postcode = address_it.place_part(city, province, cap)
-    return _fields(no_city), name, sigla, _fields(findings), postcode
+    return _fields(no_city), (name, sigla, _fields(findings)), postcode
 
 
 def _fields(findings: Sequence[Finding]) -> tuple[tuple[str, str, str, str, str], ...]:
