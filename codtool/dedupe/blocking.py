@@ -54,7 +54,7 @@ class Blockable(Protocol):
 
 def blocking_keys(c: Blockable) -> tuple[str, ...]:
     """Every rule's key for this order as text, "rule:part|part" (rules without the fields they need give none)."""
-    return tuple(f"{parts[0]}:{'|'.join(parts[1:])}" for parts in key_parts(c))
+    return tuple(map(_text, key_parts(c)))
 
 
 def key_parts(c: Blockable) -> list[tuple[str, ...]]:
@@ -105,7 +105,12 @@ def block_hashes(c: Blockable) -> tuple[int, ...]:
 
 def key_with_hash(c: Blockable, hashed: int) -> str:
     """The key text of `c` behind one of its `block_hashes`, for naming a capped block's rule."""
-    return next(f"{parts[0]}:{'|'.join(parts[1:])}" for parts in key_parts(c) if hash(parts) == hashed)
+    return next(_text(parts) for parts in key_parts(c) if hash(parts) == hashed)
+
+
+def _text(parts: tuple[str, ...]) -> str:
+    """A key's parts as text: ("pn", "00184", "rs/ma") -> "pn:00184|rs/ma"."""
+    return f"{parts[0]}:{'|'.join(parts[1:])}"
 
 
 @lru_cache(maxsize=65_536)
