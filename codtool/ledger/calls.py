@@ -15,24 +15,23 @@ from codtool.ledger.session import Row, Session
 _IN_LIMIT = 500
 
 # Orders awaiting a confirmation decision: COD, still 'new', created before the given day ends.
-_AWAITING = "SELECT id FROM orders WHERE status = 'new' AND is_cod = 1 AND created_at < ?"
+_AWAITING_CONDITION = "o.status = 'new' AND o.is_cod = 1 AND o.created_at < ?"
+_AWAITING = f"SELECT o.id FROM orders o WHERE {_AWAITING_CONDITION}"
 
-_ORDER_WITH_CONTACT = (
-    "SELECT o.*, s.name AS shop, n.order_id IS NOT NULL AS checked, "
+# An order's shop and the phone as checks stored it, after the order's own columns.
+_CONTACT = (
+    "s.name AS shop, n.order_id IS NOT NULL AS checked, "
     "COALESCE(n.phone_e164, '') AS phone_e164, COALESCE(n.phone_national, '') AS phone_national, "
     "COALESCE(n.phone_type, '') AS phone_type "
     "FROM orders o JOIN shops s ON s.id = o.shop_id LEFT JOIN order_normalised n ON n.order_id = o.id "
 )
-
+_ORDER_WITH_CONTACT = "SELECT o.*, " + _CONTACT
 
 # What the call list reads of each awaiting order: the columns of _ORDER_WITH_CONTACT it uses, no more
 # (a day's list reads every open order; email, notes and the rest would only be carried along).
 _CALL_COLUMNS = (
-    "SELECT o.id, o.source_id, s.name AS shop, o.created_at, o.customer_name, o.phone, o.address1, o.address2, "
-    "o.postcode, o.city, o.province, o.country, o.cod_minor, o.currency, o.items, "
-    "n.order_id IS NOT NULL AS checked, COALESCE(n.phone_e164, '') AS phone_e164, "
-    "COALESCE(n.phone_national, '') AS phone_national, COALESCE(n.phone_type, '') AS phone_type "
-    "FROM orders o JOIN shops s ON s.id = o.shop_id LEFT JOIN order_normalised n ON n.order_id = o.id "
+    "SELECT o.id, o.source_id, o.created_at, o.customer_name, o.phone, o.address1, o.address2, "
+    "o.postcode, o.city, o.province, o.country, o.cod_minor, o.currency, o.items, " + _CONTACT
 )
 
 
@@ -42,8 +41,8 @@ def awaiting_orders(conn: Session, before: str) -> Iterator[dict[str, Any]]:
 
     As dicts: the list reads some twenty columns of each order by name, and a driver row finds a
     name by walking its columns (up to seven times slower than a dict for the last ones)."""
-    rows = conn.stream(_CALL_COLUMNS + "WHERE o.status = 'new' AND o.is_cod = 1 AND o.created_at < ? ORDER BY o.id",
-                       (before,))  # _AWAITING's condition on the scan itself, not as an IN list
+    # _AWAITING's condition on the scan itself, not as an IN list
+    rows = conn.stream(f"{_CALL_COLUMNS}WHERE {_AWAITING_CONDITION} ORDER BY o.id", (before,))
     names: list[str] = []
     for row in rows:
         names = names or row.keys()
