@@ -235,10 +235,10 @@ def _serve(conn: Connection, evaluate: Evaluate) -> None:
     while (rows := _received(conn)) is not None:
         start = time.perf_counter()
         try:
-            answer = (True, evaluate(rows), 0.0)
+            ok, payload = True, evaluate(rows)
         except Exception:
-            answer = (False, traceback.format_exc(), 0.0)
-        conn.send((answer[0], answer[1], time.perf_counter() - start))
+            ok, payload = False, traceback.format_exc()
+        conn.send((ok, payload, time.perf_counter() - start))
 
 
 def _received(conn: Connection) -> Sequence | None:
