@@ -26,7 +26,7 @@ def _scope(batch: int | None, recheck: bool) -> tuple[str, list[Any]]:
 
 # The one index over order_normalised that a run's inserts scatter (phone numbers arrive in any order):
 # a run that writes more rows than the table keeps drops it and builds it once at the end, a sort
-# instead of a random insert per row (see runner._phone_index).
+# instead of a random insert per row (see runner._rebuild_phone_index).
 PHONE_INDEX = "order_normalised_phone"
 
 
