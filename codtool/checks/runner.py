@@ -226,8 +226,8 @@ def _rebuild_phone_index(ledger: Ledger, request: CheckRequest) -> bool:
     A run that at least doubles order_normalised (the first check of a big import, a recheck of
     everything) would insert its phone numbers into the index in random order, one page each,
     rewritten at every slice's commit: at 625,000 orders that was 1.6 s of the 2.9 s of
-    inserting (fourth session's profile). Building the index again is one sort (0.05 s per 125,000 rows). Smaller runs
-    keep it: rebuilding would cost more than their inserts.
+    inserting (the fourth session's profile). Building the index again is one sort (0.05 s per
+    125,000 rows). Smaller runs keep it: rebuilding would cost more than their inserts.
     """
     in_scope, kept = store.sizes(ledger.session, request.batch)
     writing = in_scope if request.recheck or request.batch is not None else in_scope - kept
