@@ -24,6 +24,29 @@ def _scope(batch: int | None, recheck: bool) -> tuple[str, list[Any]]:
     return " AND ".join(where) or "1 = 1", args
 
 
+# The one index over order_normalised that a run's inserts scatter (phone numbers arrive in any order):
+# a run that writes more rows than the table keeps drops it and builds it once at the end, a sort
+# instead of a random insert per row (see runner._rebuild_phone_index).
+PHONE_INDEX = "order_normalised_phone"
+
+
+def sizes(conn: Session, batch: int | None) -> tuple[int, int]:
+    """(orders in scope, rows in order_normalised): what a run may write beside what the table holds."""
+    where, args = _scope(batch, recheck=True)
+    in_scope = conn.execute(f"SELECT COUNT(*) FROM orders o WHERE {where}", args).fetchone()[0]
+    return in_scope, conn.execute("SELECT COUNT(*) FROM order_normalised").fetchone()[0]
+
+
+def drop_phone_index(conn: Session) -> None:
+    """Inside a run's first slice: its inserts then touch no index page but their own rows'."""
+    conn.execute(f"DROP INDEX IF EXISTS {PHONE_INDEX}")
+
+
+def ensure_phone_index(conn: Session) -> None:
+    """(Re)build the phone index if a run dropped it; nothing when it is there."""
+    conn.execute(f"CREATE INDEX IF NOT EXISTS {PHONE_INDEX} ON order_normalised(phone_e164)")
+
+
 def count_to_check(conn: Session, batch: int | None, recheck: bool) -> int:
     where, args = _scope(batch, recheck)
     return conn.execute(f"SELECT COUNT(*) FROM orders o WHERE {where}", args).fetchone()[0]
@@ -64,12 +87,13 @@ def orders_with_code(conn: Session, code: str) -> set[int]:
 
 def shared_phones(conn: Session) -> Iterator[Row]:
     """Checked orders whose E.164 number appears on more than one order, grouped by number; streamed,
-    as they grow with the ledger (a number's orders come together, so a reader holds one at a time)."""
+    as they grow with the ledger (a number's orders come together, so a reader holds one at a time).
+    Ordered by the index's own order (number, then order id): no sort of its own."""
     return conn.stream(
         "SELECT n.phone_e164, o.id, o.source_id, o.customer_name FROM order_normalised n "
         "JOIN orders o ON o.id = n.order_id WHERE n.phone_e164 IN ("
         "SELECT phone_e164 FROM order_normalised WHERE phone_e164 <> '' "
-        "GROUP BY phone_e164 HAVING COUNT(*) > 1) ORDER BY n.phone_e164, o.id"
+        "GROUP BY phone_e164 HAVING COUNT(*) > 1) ORDER BY n.phone_e164, n.order_id"
     )
 
 
