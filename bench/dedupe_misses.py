@@ -1,6 +1,7 @@
 """Why dedupe misses true pairs: each false negative by cause, with a sample of field levels.
 
-Causes: `blocking` (the two orders share no blocking key: never compared), `new purchase`
+Causes: `blocking` (the two orders share no blocking key: never compared; split by whether they
+would have matched, or were kept apart by the family rule or a low score too), `new purchase`
 (other products two hours or more apart), `family rule` (a given name read as another person's,
 without which the pair would match), `below threshold` (compared and scored too low; the
 negative fields are counted), `cluster` (the pair matched but was left out of a cluster, or its
@@ -27,7 +28,7 @@ from labelled_orders import febrl_orders, italian_orders  # noqa: E402
 from codtool.dedupe.clusters import build_clusters  # noqa: E402
 from codtool.dedupe.finder import find_matches  # noqa: E402
 from codtool.dedupe.run import Options, _candidates  # noqa: E402
-from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Frequencies, load_weights  # noqa: E402
+from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Frequencies, load_weights, probability  # noqa: E402
 from codtool.dedupe.similarity import _new_purchase, pair_evidence  # noqa: E402
 from codtool.ledger import open_ledger  # noqa: E402
 from codtool.ledger.dedupe import target_span  # noqa: E402
@@ -84,8 +85,6 @@ def analyse(orders: list[dict], labels: list[str], weights, threshold: float, sa
 def _cause(x, y, matched, weights, freq, threshold, negatives) -> tuple[str, str]:
     pair = (min(x.id, y.id), max(x.id, y.id))
     head = f"{_show(x)} || {_show(y)}"
-    if not set(x.keys) & set(y.keys):
-        return "blocking", head
     if _new_purchase(x, y, weights):
         return "new purchase", head
     if pair in matched:
@@ -94,6 +93,9 @@ def _cause(x, y, matched, weights, freq, threshold, negatives) -> tuple[str, str
     total = sum(e.weight for e in ev)
     text = f"{head}\n       sum {total - weights.offset:+.1f}: " + ", ".join(map(str, ev))
     penalty = sum(e.weight for e in ev if e.field == "given name" and e.level in ("different", "same gender"))
+    if not set(x.keys) & set(y.keys):  # never compared: would the pair have matched?
+        would = probability(total, weights) >= threshold
+        return f"blocking ({'would match' if would else 'family rule too' if penalty else 'too low too'})", text
     if penalty:
         return "family rule", text
     for e in ev:

@@ -15,7 +15,18 @@ from hypothesis import strategies as st
 from codtool.dedupe.candidates import Candidate
 from codtool.dedupe.clusters import build_clusters, keep_choice
 from codtool.dedupe.finder import BLOCK_CAP, DAY, find_matches
-from codtool.dedupe.keys import fold, items_key, name_key, name_tokens, phone_key, sound_key, source_key, street_parts
+from codtool.dedupe.keys import (
+    fallback_contact,
+    fold,
+    items_key,
+    name_key,
+    name_tokens,
+    phone_key,
+    postcode_in_city,
+    sound_key,
+    source_key,
+    street_parts,
+)
 from codtool.dedupe.scoring import (
     DEFAULT_WEIGHTS,
     NO_FREQUENCIES,
@@ -53,6 +64,31 @@ def test_phone_key_reads_every_italian_form(typed: str) -> None:
 def test_phone_key_is_empty_when_unreadable() -> None:
     assert phone_key("non ho telefono", "IT") == ""
     assert phone_key("", "IT") == ""
+
+
+@pytest.mark.parametrize(("postcode", "city", "expected"), [
+    ("", "73100 Lecce", ("73100", "Lecce")),
+    ("", "Lecce, 73100", ("73100", "Lecce")),
+    ("", "20121-Milano", ("20121", "Milano")),
+    ("", "2135 westfield", ("2135", "westfield")),
+    ("", "00184", ("00184", "")),
+    ("", "Roma", ("", "Roma")),
+    ("", "Via 5 Giornate", ("", "Via 5 Giornate")),   # a number inside the name is not a postcode
+    ("00184", "73100 Lecce", ("00184", "73100 Lecce")),  # a postcode given is never replaced
+])
+def test_a_postcode_typed_into_the_locality_is_taken_from_it(postcode: str, city: str,
+                                                             expected: tuple[str, str]) -> None:
+    assert postcode_in_city(postcode, city) == expected
+
+
+@given(st.from_regex(r"[0-9]{5}", fullmatch=True), st.from_regex(r"[A-Za-zàèéìòù' ]{0,20}", fullmatch=True),
+       st.booleans())
+def test_a_postcode_in_the_locality_gives_the_contact_of_one_typed_apart(cap: str, town: str, before: bool) -> None:
+    """Unchecked orders with the CAP in the locality, before or after it, and with the CAP in its own field
+    have one postcode and one locality, so they block and score alike."""
+    apart = fallback_contact("", "IT", "Via Roma 1", cap, town)
+    typed = fallback_contact("", "IT", "Via Roma 1", "", f"{cap} {town}" if before else f"{town}, {cap}")
+    assert typed == apart
 
 
 def test_name_key_drops_titles_accents_and_punctuation() -> None:
@@ -223,6 +259,28 @@ def test_a_street_typed_on_the_second_line_still_agrees() -> None:
     b = order(2, name="giulia rosi", phone="", street="villa 2", extra="via roma")
     match = compare(a, b, 50)
     assert match is not None and "street close" in match.reasons
+
+
+def test_a_street_typed_below_an_empty_first_line_is_the_street() -> None:
+    """Nothing on the first line, "V. Roma 12" on the second: the street and its number still agree,
+    and a second line alike on both orders (a building's name, no street typed) is only a second line."""
+    a = order(1, name="rossi", phone="", items=())
+    b = order(2, "", name="rossi", phone="", items=(), postcode="00184", city="roma", extra="v roma 12")
+    reasons = compare(a, b, 0.0).reasons
+    assert "street exact" in reasons and "number exact" in reasons and "address line 2" not in reasons
+    assert compare(a, b, 85.0) is not None
+    building = order(3, "", name="rossi", phone="", items=(), postcode="00184", city="roma", extra="residenza i pini")
+    reasons = compare(order(4, name="rossi", phone="", items=(), extra="residenza i pini"), building, 0.0).reasons
+    assert "street" not in reasons and "address line 2 exact" in reasons
+
+
+def test_a_street_typed_on_the_other_line_by_one_order_only_is_close() -> None:
+    """The street on the second line and a farm's name on the first, against the street on the first
+    line and no second line: close, and the second lines are not compared."""
+    a = order(1, phone="")
+    b = order(2, name="giulia rosi", phone="", street="cascina bianca", extra="via roma 12")
+    reasons = compare(a, b, 0.0).reasons
+    assert "street close on the other line" in reasons and "address line 2" not in reasons
 
 
 def test_namesake_in_another_city_is_not_a_duplicate() -> None:
