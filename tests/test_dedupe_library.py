@@ -25,6 +25,7 @@ from codtool.dedupe.keys import (
     postcode_in_city,
     sound_key,
     source_key,
+    street_of,
     street_parts,
 )
 from codtool.dedupe.scoring import (
@@ -64,6 +65,17 @@ def test_phone_key_reads_every_italian_form(typed: str) -> None:
 def test_phone_key_is_empty_when_unreadable() -> None:
     assert phone_key("non ho telefono", "IT") == ""
     assert phone_key("", "IT") == ""
+
+
+@pytest.mark.parametrize(("street", "number", "extra", "expected"), [
+    ("via roma", "1", "scala b", ("via roma", "1")),        # a street on the first line is the street
+    ("", "", "v trieste 150", ("via trieste", "150")),     # nothing above the second line: its street
+    ("", "12", "residenza i pini", ("residenza i pini", "12")),  # the first line's number when the second has none
+    ("", "", "", ("", "")),
+])
+def test_the_street_of_an_order_is_on_its_first_line_or_else_its_second(street: str, number: str, extra: str,
+                                                                        expected: tuple[str, str]) -> None:
+    assert street_of(street, number, extra) == expected
 
 
 @pytest.mark.parametrize(("postcode", "city", "expected"), [

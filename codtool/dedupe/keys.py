@@ -102,6 +102,16 @@ def _without_units(words: list[str]) -> list[str]:
     return kept
 
 
+def street_of(street: str, number: str, extra: str) -> tuple[str, str]:
+    """The street and house number of an order: its first line's or, when that has no street, its
+    second line's (nothing but perhaps the number typed above "Via Trieste 150"), with the first
+    line's number when the second has none. `extra` is the folded second line (`extra_key`)."""
+    if street or not extra:
+        return street, number
+    road, house = street_parts(extra)
+    return road, house or number
+
+
 @lru_cache(maxsize=65_536)
 def place_key(city: str) -> str:
     return normalise_place(city)

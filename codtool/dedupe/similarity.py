@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import DamerauLevenshtein
 
 from codtool.dedupe.candidates import Candidate
-from codtool.dedupe.keys import digits_key, street_parts
+from codtool.dedupe.keys import digits_key, street_of
 from codtool.dedupe.scoring import (
     DEFAULT_WEIGHTS,
     NO_FREQUENCIES,
@@ -184,9 +184,8 @@ def _lines(a: Candidate, b: Candidate) -> tuple[str, str, str, str, bool]:
     if a.street or b.street:
         for x, y, flip in ((a, b, False), (b, a, True)):
             if not x.street and x.extra and y.street:
-                street, number = street_parts(x.extra)
+                street, number = street_of(x.street, x.number, x.extra)
                 if _alike(street, y.street):
-                    number = number or x.number
                     return (y.street, y.number, street, number, True) if flip else \
                         (street, number, y.street, y.number, True)
     return a.street, a.number, b.street, b.number, False
