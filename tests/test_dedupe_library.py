@@ -93,6 +93,15 @@ def test_a_postcode_typed_into_the_locality_is_taken_from_it(postcode: str, city
     assert postcode_in_city(postcode, city) == expected
 
 
+@given(st.text(max_size=30), st.sampled_from(["", "00184"]))
+def test_a_postcode_read_from_any_locality_is_four_or_five_ascii_digits_typed_there(city: str, given: str) -> None:
+    postcode, town = postcode_in_city(given, city)
+    if given or postcode == "":
+        assert (postcode, town) == (given, city)
+    else:
+        assert re.fullmatch(r"[0-9]{4,5}", postcode) and postcode in city and town in city
+
+
 @given(st.from_regex(r"[0-9]{5}", fullmatch=True), st.from_regex(r"[A-Za-zàèéìòù' ]{0,20}", fullmatch=True),
        st.booleans())
 def test_a_postcode_in_the_locality_gives_the_contact_of_one_typed_apart(cap: str, town: str, before: bool) -> None:
@@ -315,6 +324,21 @@ def test_score_is_symmetric_and_bounded(names_: list[str], address: str, phone: 
     assert (ab is None) == (ba is None)
     if ab is not None and ba is not None:
         assert ab.score == ba.score and 50 <= ab.score <= 100
+
+
+_LINES = st.sampled_from([("via roma", "12", ""), ("", "", "v roma 12"), ("", "12", "villa rosa"),
+                          ("villa rosa", "12", "via roma"), ("via roma", "12", "villa rosa"), ("via po", "1", ""),
+                          ("", "", "")])
+
+
+@given(_LINES, _LINES)
+def test_address_lines_weigh_the_same_whichever_order_comes_first(x: tuple[str, str, str],
+                                                                   y: tuple[str, str, str]) -> None:
+    """Streets on either line, swapped or left out: the evidence does not depend on which order is a."""
+    a = order(1, name="rossi", phone="", street=x[0], number=x[1], extra=x[2])
+    b = order(2, name="rossi", phone="", street=y[0], number=y[1], extra=y[2])
+    ab, ba = compare(a, b, 0.0), compare(b, a, 0.0)
+    assert ab.score == ba.score and sorted(ab.reasons.split(", ")) == sorted(ba.reasons.split(", "))
 
 
 def test_weights_file_overrides_defaults_and_rejects_unknown_names(tmp_path) -> None:

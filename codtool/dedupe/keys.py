@@ -132,13 +132,13 @@ def checked_contact(phone_e164: str, address_line: str, house_number: str, postc
     return Contact(phone_e164, street, given or number, postcode, place_key(city))
 
 
-_POSTCODE_IN_CITY = re.compile(r"^\W*(\d{4,5})(?:\W+(\D.*?))?\W*$|^\W*(\D.*?)\W+(\d{4,5})\W*$")
+_POSTCODE_IN_CITY = re.compile(r"^\W*([0-9]{4,5})(?:\W+([^0-9].*?))?\W*$|^\W*([^0-9].*?)\W+([0-9]{4,5})\W*$")
 
 
 def postcode_in_city(postcode: str, city: str) -> tuple[str, str]:
     """(postcode, locality), the postcode taken from the locality when it was typed there and the
     postcode field left empty: "73100 Lecce", "Lecce, 73100" or "73100" -> ("73100", "Lecce" or "")."""
-    if postcode or not any(ch.isdigit() for ch in city):
+    if postcode or not any("0" <= ch <= "9" for ch in city):
         return postcode, city
     found = _POSTCODE_IN_CITY.match(city)
     if found is None:
