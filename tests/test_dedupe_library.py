@@ -151,7 +151,9 @@ def levels(a: str, b: str) -> dict[str, str]:
     ("Giulia Rossi", "Giuliana Rossi", {"surname": "exact", "given name": "same gender"}),  # a prefix, but two names
     ("Niccolò Bianchi", "Nicolò Bianchi", {"surname": "exact", "given name": "close"}),  # one name, two spellings
     ("Gianni White", "Tarnee White", {"surname": "exact", "given name": "replaced"}),  # not a known name
-    ("Marco Coppola", "Mariasole Coppola", {"surname": "exact", "given name": "replaced"}),  # not a typo
+    ("Marco Coppola", "Mariasole Coppola", {"surname": "exact", "given name": "different"}),  # Maria-: a woman
+    ("Anna Coppola", "Mariasole Coppola", {"surname": "exact", "given name": "same gender"}),  # not a typo
+    ("Mariasole Coppola", "Gianmaria Coppola", {"surname": "exact", "given name": "different"}),  # Gian-: a man
     ("Brando Coppola", "Maria Coppola", {"surname": "exact", "given name": "different"}),  # a man and a woman by ending
     ("Andrea Palumbo", "Nausicaa Palumbo", {"surname": "exact", "given name": "different"}),  # Andrea is either
     ("Laura Coppola", "Nausicaa Coppola", {"surname": "exact", "given name": "same gender"}),  # one by its ending

@@ -209,5 +209,6 @@ def gender(name: str) -> str:
         return known or ""
     if len(name) >= 4 and name.isalpha():
         male = name.endswith("o") or name.startswith("gian")  # Gianmaria, Gianluca
-        return "m" if male else "f" if name.endswith("a") else ""
+        female = name.endswith("a") or name.startswith(("maria", "anna"))  # Mariasole, Annalaura
+        return "m" if male else "f" if female else ""
     return ""
