@@ -7,7 +7,7 @@ without which the pair would match), `below threshold` (compared and scored too 
 negative fields are counted), `cluster` (the pair matched but was left out of a cluster, or its
 orders sit in two clusters kept apart by a conflict). False positives are listed the same way.
 
-    .venv/bin/python bench/dedupe_misses.py [--sets febrl2] [--phones yes|no|both] [--sample 15]
+    .venv/bin/python bench/dedupe_misses.py [--sets febrl2] [--phones yes|no|both] [--sample 15] [--two-people]
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from codtool.ledger.dedupe import target_span  # noqa: E402
 
 
 def analyse(orders: list[dict], labels: list[str], weights, threshold: float, sample: int,
-            kinds: dict[str, str] | None) -> None:
+            kinds: dict[str, str] | None, two_people: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ledger = open_ledger(Path(tmp) / "m.db")
         load(ledger, orders)
@@ -59,6 +59,10 @@ def analyse(orders: list[dict], labels: list[str], weights, threshold: float, sa
         cause, text = _cause(x, y, matched, weights, freq, threshold, negatives)
         causes[cause] += 1
         examples.setdefault(cause, []).append(text)
+    if two_people:
+        family = _family_pairs(labels, kinds) if kinds else set()
+        pairs = family if kinds else truth - predicted
+        _two_people(pairs, by_id, weights, freq, threshold, "family pairs" if kinds else "missed true pairs")
     p = len(predicted & truth) / len(predicted) if predicted else 1
     r = len(predicted & truth) / len(truth)
     print(f"  true {len(truth)} predicted {len(predicted)} P {p:.4f} R {r:.4f}; missed {sum(causes.values())}: "
@@ -104,6 +108,45 @@ def _cause(x, y, matched, weights, freq, threshold, negatives) -> tuple[str, str
     return "below threshold", text
 
 
+def _family_pairs(labels: list[str], kinds: dict[str, str]) -> set[tuple[int, int]]:
+    """Every pair of an Italian customer's order and an order of a family member at their address."""
+    ids: dict[str, list[int]] = {}
+    for oid, label in enumerate(labels, start=1):
+        ids.setdefault(label, []).append(oid)
+    return {(min(a, b), max(a, b)) for label, kind in kinds.items() if kind == "family"
+            for a in ids.get(label[:-2], ()) for b in ids.get(label, ())}
+
+
+_AGREE = {"phone": ("exact",), "street": ("exact",), "number": ("exact",), "postcode": ("exact",),
+          "items": ("same", "overlap")}
+
+
+def _two_people(pairs, by_id, weights, freq, threshold: float, what: str) -> None:
+    """Of the pairs whose given names read as two people, how many show each pattern that might tell a
+    re-submission from a family: all else agreeing within a day, a score above the bar without the
+    given name, the time apart, exact addresses, the same surname, the same products."""
+    counted: Counter[str] = Counter()
+    for a, b in pairs:
+        x, y = by_id[a], by_id[b]
+        ev = pair_evidence(x, y, weights, freq) or []
+        two = [e for e in ev if e.field in ("given name", "surname") and e.level in ("different", "same gender")]
+        if not two:
+            continue
+        levels = {e.field: e.level for e in ev}
+        day = abs(x.time - y.time) < 86_400
+        counted["read as two people"] += 1
+        counted["all else agrees within 24 h"] += day and all(levels.get(f) in ok for f, ok in _AGREE.items())
+        counted["above the bar without the given name"] += \
+            probability(sum(e.weight for e in ev if e not in two), weights) >= threshold
+        counted["within 24 h"] += day
+        counted["street, number, postcode exact"] += all(levels.get(f) == "exact" for f in ("street", "number",
+                                                                                            "postcode"))
+        counted["other name part exact"] += any(e.level == "exact" for e in ev if e.field in ("given name",
+                                                                                                "surname"))
+        counted["the same products"] += levels.get("items") == "same"
+    print(f"  {what}: " + ", ".join(f"{k} {v}" for k, v in counted.items()))
+
+
 def _show(c) -> str:
     return f"#{c.id} {' '.join(c.tokens)} | {c.street} {c.number} | {c.extra} | {c.postcode} {c.city} | {c.phone}"
 
@@ -117,6 +160,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=3000)
     parser.add_argument("--threshold", type=float, default=85.0)
     parser.add_argument("--weights", type=Path)
+    parser.add_argument("--two-people", action="store_true",
+                        help="also count the patterns of the pairs read as two people (Febrl: missed true pairs; "
+                             "Italian: family pairs)")
     args = parser.parse_args()
     weights = load_weights(args.weights) if args.weights else DEFAULT_WEIGHTS
     modes = {"both": (True, False), "yes": (True,), "no": (False,)}[args.phones]
@@ -128,7 +174,7 @@ def main() -> None:
             else:
                 orders, labels = febrl_orders(name, phones)
             print(f"== {name} phones={phones}")
-            analyse(orders, labels, weights, args.threshold, args.sample, kinds)
+            analyse(orders, labels, weights, args.threshold, args.sample, kinds, args.two_people)
 
 
 if __name__ == "__main__":
