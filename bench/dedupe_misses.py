@@ -1,12 +1,13 @@
 """Why dedupe misses true pairs: each false negative by cause, with a sample of field levels.
 
-Causes: `blocking` (the two orders share no blocking key: never compared), `new purchase`
+Causes: `blocking` (the two orders share no blocking key: never compared; split by whether they
+would have matched, or were kept apart by the family rule or a low score too), `new purchase`
 (other products two hours or more apart), `family rule` (a given name read as another person's,
 without which the pair would match), `below threshold` (compared and scored too low; the
 negative fields are counted), `cluster` (the pair matched but was left out of a cluster, or its
 orders sit in two clusters kept apart by a conflict). False positives are listed the same way.
 
-    .venv/bin/python bench/dedupe_misses.py [--sets febrl2] [--phones yes|no|both] [--sample 15]
+    .venv/bin/python bench/dedupe_misses.py [--sets febrl2] [--phones yes|no|both] [--sample 15] [--two-people]
 """
 
 from __future__ import annotations
@@ -27,14 +28,14 @@ from labelled_orders import febrl_orders, italian_orders  # noqa: E402
 from codtool.dedupe.clusters import build_clusters  # noqa: E402
 from codtool.dedupe.finder import find_matches  # noqa: E402
 from codtool.dedupe.run import Options, _candidates  # noqa: E402
-from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Frequencies, load_weights  # noqa: E402
+from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Frequencies, load_weights, probability  # noqa: E402
 from codtool.dedupe.similarity import _new_purchase, pair_evidence  # noqa: E402
 from codtool.ledger import open_ledger  # noqa: E402
 from codtool.ledger.dedupe import target_span  # noqa: E402
 
 
 def analyse(orders: list[dict], labels: list[str], weights, threshold: float, sample: int,
-            kinds: dict[str, str] | None) -> None:
+            kinds: dict[str, str] | None, two_people: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ledger = open_ledger(Path(tmp) / "m.db")
         load(ledger, orders)
@@ -58,6 +59,10 @@ def analyse(orders: list[dict], labels: list[str], weights, threshold: float, sa
         cause, text = _cause(x, y, matched, weights, freq, threshold, negatives)
         causes[cause] += 1
         examples.setdefault(cause, []).append(text)
+    if two_people:
+        family = _family_pairs(labels, kinds) if kinds else set()
+        pairs = family if kinds else truth - predicted
+        _two_people(pairs, by_id, weights, freq, threshold, "family pairs" if kinds else "missed true pairs")
     p = len(predicted & truth) / len(predicted) if predicted else 1
     r = len(predicted & truth) / len(truth)
     print(f"  true {len(truth)} predicted {len(predicted)} P {p:.4f} R {r:.4f}; missed {sum(causes.values())}: "
@@ -84,8 +89,6 @@ def analyse(orders: list[dict], labels: list[str], weights, threshold: float, sa
 def _cause(x, y, matched, weights, freq, threshold, negatives) -> tuple[str, str]:
     pair = (min(x.id, y.id), max(x.id, y.id))
     head = f"{_show(x)} || {_show(y)}"
-    if not set(x.keys) & set(y.keys):
-        return "blocking", head
     if _new_purchase(x, y, weights):
         return "new purchase", head
     if pair in matched:
@@ -94,12 +97,54 @@ def _cause(x, y, matched, weights, freq, threshold, negatives) -> tuple[str, str
     total = sum(e.weight for e in ev)
     text = f"{head}\n       sum {total - weights.offset:+.1f}: " + ", ".join(map(str, ev))
     penalty = sum(e.weight for e in ev if e.field == "given name" and e.level in ("different", "same gender"))
+    if not set(x.keys) & set(y.keys):  # never compared: would the pair have matched?
+        would = probability(total, weights) >= threshold
+        return f"blocking ({'would match' if would else 'family rule too' if penalty else 'too low too'})", text
     if penalty:
         return "family rule", text
     for e in ev:
         if e.weight < 0:
             negatives[f"{e.field} {e.level}"] += 1
     return "below threshold", text
+
+
+def _family_pairs(labels: list[str], kinds: dict[str, str]) -> set[tuple[int, int]]:
+    """Every pair of an Italian customer's order and an order of a family member at their address."""
+    ids: dict[str, list[int]] = {}
+    for oid, label in enumerate(labels, start=1):
+        ids.setdefault(label, []).append(oid)
+    return {(min(a, b), max(a, b)) for label, kind in kinds.items() if kind == "family"
+            for a in ids.get(label[:-2], ()) for b in ids.get(label, ())}
+
+
+_AGREE = {"phone": ("exact",), "street": ("exact",), "number": ("exact",), "postcode": ("exact",),
+          "items": ("same", "overlap")}
+
+
+def _two_people(pairs, by_id, weights, freq, threshold: float, what: str) -> None:
+    """Of the pairs whose given names read as two people, how many show each pattern that might tell a
+    re-submission from a family: all else agreeing within a day, a score above the bar without the
+    given name, the time apart, exact addresses, the same surname, the same products."""
+    counted: Counter[str] = Counter()
+    for a, b in pairs:
+        x, y = by_id[a], by_id[b]
+        ev = pair_evidence(x, y, weights, freq) or []
+        two = [e for e in ev if e.field in ("given name", "surname") and e.level in ("different", "same gender")]
+        if not two:
+            continue
+        levels = {e.field: e.level for e in ev}
+        day = abs(x.time - y.time) < 86_400
+        counted["read as two people"] += 1
+        counted["all else agrees within 24 h"] += day and all(levels.get(f) in ok for f, ok in _AGREE.items())
+        counted["above the bar without the given name"] += \
+            probability(sum(e.weight for e in ev if e not in two), weights) >= threshold
+        counted["within 24 h"] += day
+        counted["street, number, postcode exact"] += all(levels.get(f) == "exact" for f in ("street", "number",
+                                                                                            "postcode"))
+        counted["other name part exact"] += any(e.level == "exact" for e in ev if e.field in ("given name",
+                                                                                                "surname"))
+        counted["the same products"] += levels.get("items") == "same"
+    print(f"  {what}: " + ", ".join(f"{k} {v}" for k, v in counted.items()))
 
 
 def _show(c) -> str:
@@ -115,6 +160,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=3000)
     parser.add_argument("--threshold", type=float, default=85.0)
     parser.add_argument("--weights", type=Path)
+    parser.add_argument("--two-people", action="store_true",
+                        help="also count the patterns of the pairs read as two people (Febrl: missed true pairs; "
+                             "Italian: family pairs)")
     args = parser.parse_args()
     weights = load_weights(args.weights) if args.weights else DEFAULT_WEIGHTS
     modes = {"both": (True, False), "yes": (True,), "no": (False,)}[args.phones]
@@ -126,7 +174,7 @@ def main() -> None:
             else:
                 orders, labels = febrl_orders(name, phones)
             print(f"== {name} phones={phones}")
-            analyse(orders, labels, weights, args.threshold, args.sample, kinds)
+            analyse(orders, labels, weights, args.threshold, args.sample, kinds, args.two_people)
 
 
 if __name__ == "__main__":

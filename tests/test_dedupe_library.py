@@ -15,7 +15,19 @@ from hypothesis import strategies as st
 from codtool.dedupe.candidates import Candidate
 from codtool.dedupe.clusters import build_clusters, keep_choice
 from codtool.dedupe.finder import BLOCK_CAP, DAY, find_matches
-from codtool.dedupe.keys import fold, items_key, name_key, name_tokens, phone_key, sound_key, source_key, street_parts
+from codtool.dedupe.keys import (
+    fallback_contact,
+    fold,
+    items_key,
+    name_key,
+    name_tokens,
+    phone_key,
+    postcode_in_city,
+    sound_key,
+    source_key,
+    street_of,
+    street_parts,
+)
 from codtool.dedupe.scoring import (
     DEFAULT_WEIGHTS,
     NO_FREQUENCIES,
@@ -53,6 +65,51 @@ def test_phone_key_reads_every_italian_form(typed: str) -> None:
 def test_phone_key_is_empty_when_unreadable() -> None:
     assert phone_key("non ho telefono", "IT") == ""
     assert phone_key("", "IT") == ""
+
+
+@pytest.mark.parametrize(("street", "number", "extra", "expected"), [
+    ("via roma", "1", "scala b", ("via roma", "1")),        # a street on the first line is the street
+    ("", "", "v trieste 150", ("via trieste", "150")),     # nothing above the second line: its street
+    ("", "12", "residenza i pini", ("residenza i pini", "12")),  # the first line's number when the second has none
+    ("", "", "", ("", "")),
+])
+def test_the_street_of_an_order_is_on_its_first_line_or_else_its_second(street: str, number: str, extra: str,
+                                                                        expected: tuple[str, str]) -> None:
+    assert street_of(street, number, extra) == expected
+
+
+@pytest.mark.parametrize(("postcode", "city", "expected"), [
+    ("", "73100 Lecce", ("73100", "Lecce")),
+    ("", "Lecce, 73100", ("73100", "Lecce")),
+    ("", "20121-Milano", ("20121", "Milano")),
+    ("", "2135 westfield", ("2135", "westfield")),
+    ("", "00184", ("00184", "")),
+    ("", "Roma", ("", "Roma")),
+    ("", "Via 5 Giornate", ("", "Via 5 Giornate")),   # a number inside the name is not a postcode
+    ("00184", "73100 Lecce", ("00184", "73100 Lecce")),  # a postcode given is never replaced
+])
+def test_a_postcode_typed_into_the_locality_is_taken_from_it(postcode: str, city: str,
+                                                             expected: tuple[str, str]) -> None:
+    assert postcode_in_city(postcode, city) == expected
+
+
+@given(st.text(max_size=30), st.sampled_from(["", "00184"]))
+def test_a_postcode_read_from_any_locality_is_four_or_five_ascii_digits_typed_there(city: str, given: str) -> None:
+    postcode, town = postcode_in_city(given, city)
+    if given or postcode == "":
+        assert (postcode, town) == (given, city)
+    else:
+        assert re.fullmatch(r"[0-9]{4,5}", postcode) and postcode in city and town in city
+
+
+@given(st.from_regex(r"[0-9]{5}", fullmatch=True), st.from_regex(r"[A-Za-zàèéìòù' ]{0,20}", fullmatch=True),
+       st.booleans())
+def test_a_postcode_in_the_locality_gives_the_contact_of_one_typed_apart(cap: str, town: str, before: bool) -> None:
+    """Unchecked orders with the CAP in the locality, before or after it, and with the CAP in its own field
+    have one postcode and one locality, so they block and score alike."""
+    apart = fallback_contact("", "IT", "Via Roma 1", cap, town)
+    typed = fallback_contact("", "IT", "Via Roma 1", "", f"{cap} {town}" if before else f"{town}, {cap}")
+    assert typed == apart
 
 
 def test_name_key_drops_titles_accents_and_punctuation() -> None:
@@ -94,7 +151,9 @@ def levels(a: str, b: str) -> dict[str, str]:
     ("Giulia Rossi", "Giuliana Rossi", {"surname": "exact", "given name": "same gender"}),  # a prefix, but two names
     ("Niccolò Bianchi", "Nicolò Bianchi", {"surname": "exact", "given name": "close"}),  # one name, two spellings
     ("Gianni White", "Tarnee White", {"surname": "exact", "given name": "replaced"}),  # not a known name
-    ("Marco Coppola", "Mariasole Coppola", {"surname": "exact", "given name": "replaced"}),  # not a typo
+    ("Marco Coppola", "Mariasole Coppola", {"surname": "exact", "given name": "different"}),  # Maria-: a woman
+    ("Anna Coppola", "Mariasole Coppola", {"surname": "exact", "given name": "same gender"}),  # not a typo
+    ("Mariasole Coppola", "Gianmaria Coppola", {"surname": "exact", "given name": "different"}),  # Gian-: a man
     ("Brando Coppola", "Maria Coppola", {"surname": "exact", "given name": "different"}),  # a man and a woman by ending
     ("Andrea Palumbo", "Nausicaa Palumbo", {"surname": "exact", "given name": "different"}),  # Andrea is either
     ("Laura Coppola", "Nausicaa Coppola", {"surname": "exact", "given name": "same gender"}),  # one by its ending
@@ -225,6 +284,28 @@ def test_a_street_typed_on_the_second_line_still_agrees() -> None:
     assert match is not None and "street close" in match.reasons
 
 
+def test_a_street_typed_below_an_empty_first_line_is_the_street() -> None:
+    """Nothing on the first line, "V. Roma 12" on the second: the street and its number still agree,
+    and a second line alike on both orders (a building's name, no street typed) is only a second line."""
+    a = order(1, name="rossi", phone="", items=())
+    b = order(2, "", name="rossi", phone="", items=(), postcode="00184", city="roma", extra="v roma 12")
+    reasons = compare(a, b, 0.0).reasons
+    assert "street exact" in reasons and "number exact" in reasons and "address line 2" not in reasons
+    assert compare(a, b, 85.0) is not None
+    building = order(3, "", name="rossi", phone="", items=(), postcode="00184", city="roma", extra="residenza i pini")
+    reasons = compare(order(4, name="rossi", phone="", items=(), extra="residenza i pini"), building, 0.0).reasons
+    assert "street" not in reasons and "address line 2 exact" in reasons
+
+
+def test_a_street_typed_on_the_other_line_by_one_order_only_is_close() -> None:
+    """The street on the second line and a farm's name on the first, against the street on the first
+    line and no second line: close, and the second lines are not compared."""
+    a = order(1, phone="")
+    b = order(2, name="giulia rosi", phone="", street="cascina bianca", extra="via roma 12")
+    reasons = compare(a, b, 0.0).reasons
+    assert "street close on the other line" in reasons and "address line 2" not in reasons
+
+
 def test_namesake_in_another_city_is_not_a_duplicate() -> None:
     assert compare(order(1), order(2, address="po", phone="+393339999999"), 50) is None
 
@@ -245,6 +326,21 @@ def test_score_is_symmetric_and_bounded(names_: list[str], address: str, phone: 
     assert (ab is None) == (ba is None)
     if ab is not None and ba is not None:
         assert ab.score == ba.score and 50 <= ab.score <= 100
+
+
+_LINES = st.sampled_from([("via roma", "12", ""), ("", "", "v roma 12"), ("", "12", "villa rosa"),
+                          ("villa rosa", "12", "via roma"), ("via roma", "12", "villa rosa"), ("via po", "1", ""),
+                          ("", "", "")])
+
+
+@given(_LINES, _LINES)
+def test_address_lines_weigh_the_same_whichever_order_comes_first(x: tuple[str, str, str],
+                                                                   y: tuple[str, str, str]) -> None:
+    """Streets on either line, swapped or left out: the evidence does not depend on which order is a."""
+    a = order(1, name="rossi", phone="", street=x[0], number=x[1], extra=x[2])
+    b = order(2, name="rossi", phone="", street=y[0], number=y[1], extra=y[2])
+    ab, ba = compare(a, b, 0.0), compare(b, a, 0.0)
+    assert ab.score == ba.score and sorted(ab.reasons.split(", ")) == sorted(ba.reasons.split(", "))
 
 
 def test_weights_file_overrides_defaults_and_rejects_unknown_names(tmp_path) -> None:

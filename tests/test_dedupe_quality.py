@@ -20,7 +20,7 @@ from bench_dedupe_quality import codtool_pairs, prf, true_pairs  # noqa: E402
 from labelled_orders import italian_orders  # noqa: E402
 
 from codtool.dedupe.candidates import Candidate  # noqa: E402
-from codtool.dedupe.given_names import GIVEN_NAMES, gender, nicknames  # noqa: E402
+from codtool.dedupe.given_names import GIVEN_NAMES, gender, nicknames, unisex  # noqa: E402
 from codtool.dedupe.scoring import name_levels  # noqa: E402
 from codtool.dedupe.similarity import compare  # noqa: E402
 from codtool.money import Money  # noqa: E402
@@ -113,6 +113,23 @@ def test_a_man_and_a_woman_are_two_people_whichever_order_they_are_typed_in(a: s
     given_level = dict(x[:2] for x in ab)["given name"]
     if a != b and gender(a) and gender(b) and gender(a) != gender(b) and b not in nicknames(a):
         assert given_level == "different", (a, b, ab)
+
+
+_UNISEX = [n for n in _LISTED if unisex(n)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(_UNISEX), st.sampled_from(_LISTED), st.booleans())
+def test_a_name_given_to_boys_and_girls_alike_is_never_read_as_a_man_and_a_woman(name: str, other: str,
+                                                                                 first: bool) -> None:
+    """Jordan against Henry or against Sophie may be two brothers, two sisters or a couple: at most two
+    people of one gender (retyped when all else agrees), never the husband-and-wife level; Andrea, a man
+    in Italy and a woman in England, is not unisex and keeps its reading."""
+    a, b = (name, other) if first else (other, name)
+    level = dict(x[:2] for x in name_levels((a, "rossi"), (b, "rossi")))["given name"]
+    assert level != "different", (a, b)
+    assert not unisex("andrea") and dict(x[:2] for x in name_levels(("andrea", "rossi"), ("laura", "rossi"))
+                                         )["given name"] == "different"
 
 
 def _order(oid: int, given: str, minutes: float, email: str = "") -> Candidate:

@@ -165,11 +165,14 @@ def nicknames(name: str) -> frozenset[str]:
 # typed over with another of the same gender (Luca/Marco: a sibling, a parent, or a re-submission
 # whose given name was replaced). Italian names follow their ending (-o male, -a female) but for
 # the exceptions below; the English list is written male names first, then female from "mary".
-# Names given to both (Andrea is a man in Italy, a woman in England) have no gender here.
+# Names given to both have no gender here: some by country (Andrea is a man in Italy, a woman in
+# England), some to boys and girls alike in one country (Riley, Jordan), which alone can never tell
+# a husband from a wife.
 _ITALIAN_MALE_A = frozenset(["luca", "nicola", "mattia", "elia", "gianluca"])
 _ITALIAN_FEMALE_OTHER = frozenset(["beatrice", "irene", "noemi", "rachele", "alice", "miriam", "agnese", "adele",
                                    "denise", "ester", "ines", "matilde"])
-_EITHER = frozenset(["andrea", "riley", "bailey", "jordan", "hayden", "jesse", "jean"])
+_UNISEX = frozenset(["riley", "bailey", "jordan", "hayden", "jesse"])
+_EITHER = _UNISEX | frozenset(["andrea", "jean"])
 
 
 def _genders() -> dict[str, str]:
@@ -192,6 +195,12 @@ def either_gender(name: str) -> bool:
     return name in _EITHER
 
 
+def unisex(name: str) -> bool:
+    """A listed name given to boys and girls alike in one country (Riley, Jordan), unlike Andrea, whose
+    gender depends on the country."""
+    return name in _UNISEX
+
+
 def gender(name: str) -> str:
     """"m", "f" or "" (unknown or either): the list's gender, else an Italian ending (-o male, -a female)
     for a name of four letters or more that is not on the list (Brando, Nausicaa)."""
@@ -200,5 +209,6 @@ def gender(name: str) -> str:
         return known or ""
     if len(name) >= 4 and name.isalpha():
         male = name.endswith("o") or name.startswith("gian")  # Gianmaria, Gianluca
-        return "m" if male else "f" if name.endswith("a") else ""
+        female = name.endswith("a") or name.startswith(("maria", "anna"))  # Mariasole, Annalaura
+        return "m" if male else "f" if female else ""
     return ""

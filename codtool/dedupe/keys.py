@@ -102,6 +102,16 @@ def _without_units(words: list[str]) -> list[str]:
     return kept
 
 
+def street_of(street: str, number: str, extra: str) -> tuple[str, str]:
+    """The street and house number of an order: its first line's or, when that has no street, its
+    second line's (nothing but perhaps the number typed above "Via Trieste 150"), with the first
+    line's number when the second has none. `extra` is the folded second line (`extra_key`)."""
+    if street or not extra:
+        return street, number
+    road, house = street_parts(extra)
+    return road, house or number
+
+
 @lru_cache(maxsize=65_536)
 def place_key(city: str) -> str:
     return normalise_place(city)
@@ -110,14 +120,30 @@ def place_key(city: str) -> str:
 def fallback_contact(phone: str, country: str, address1: str, postcode: str, city: str) -> Contact:
     """Normalise an order that the checks stage has not normalised yet."""
     street, number = street_parts(address1)
-    return Contact(phone_key(phone, country), street, number, postcode.strip(), place_key(city))
+    postcode, city = postcode_in_city(postcode.strip(), city)
+    return Contact(phone_key(phone, country), street, number, postcode, place_key(city))
 
 
 def checked_contact(phone_e164: str, address_line: str, house_number: str, postcode: str, city: str) -> Contact:
     """The checks stage's normalised columns, folded the same way as `fallback_contact`."""
     street, number = street_parts(address_line)
     given = _house_number(house_number)
-    return Contact(phone_e164, street, given or number, postcode.strip(), place_key(city))
+    postcode, city = postcode_in_city(postcode.strip(), city)
+    return Contact(phone_e164, street, given or number, postcode, place_key(city))
+
+
+_POSTCODE_IN_CITY = re.compile(r"^\W*([0-9]{4,5})(?:\W+([^0-9].*?))?\W*$|^\W*([^0-9].*?)\W+([0-9]{4,5})\W*$")
+
+
+def postcode_in_city(postcode: str, city: str) -> tuple[str, str]:
+    """(postcode, locality), the postcode taken from the locality when it was typed there and the
+    postcode field left empty: "73100 Lecce", "Lecce, 73100" or "73100" -> ("73100", "Lecce" or "")."""
+    if postcode or not any("0" <= ch <= "9" for ch in city):
+        return postcode, city
+    found = _POSTCODE_IN_CITY.match(city)
+    if found is None:
+        return postcode, city
+    return (found[1], found[2] or "") if found[1] else (found[4], found[3])
 
 
 @lru_cache(maxsize=4_096)

@@ -32,7 +32,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
-from codtool.dedupe.given_names import GIVEN_NAMES, either_gender, gender, nicknames
+from codtool.dedupe.given_names import GIVEN_NAMES, either_gender, gender, nicknames, unisex
 from codtool.errors import CodtoolError
 
 _M = 0.95          # share of true duplicates that agree exactly on a field, for term-frequency weights
@@ -241,7 +241,7 @@ def _part_level(a: str, b: str) -> str:
     if _DOUBLED.sub(r"\1", a) == _DOUBLED.sub(r"\1", b):
         return "close"  # Niccolò/Nicolò, Gabriella/Gabriela: one name spelt two ways
     if _family_names(a, b):
-        return "same gender" if _one_gender(a, b) else "different"
+        return "same gender" if _one_gender(a, b) or _unisex(a, b) else "different"
     edits = DamerauLevenshtein.distance(a, b, score_cutoff=3)
     similar = JaroWinkler.similarity(a, b)
     if similar >= 0.92 or (edits <= 1 and min(len(a), len(b)) >= 4):
@@ -287,6 +287,12 @@ def _one_gender(a: str, b: str) -> bool:
     is rarer at one address than a partner, and a re-submission may type another name over it."""
     ga, gb = gender(_as_listed(a)), gender(_as_listed(b))
     return bool(ga) and ga == gb
+
+
+def _unisex(a: str, b: str) -> bool:
+    """One of the two names (or the listed name it is a typo of) is given to boys and girls alike
+    (Jordan/Henry, Jayden read as Hayden): not surely a man and a woman, so at most two of one gender."""
+    return unisex(_as_listed(a)) or unisex(_as_listed(b))
 
 
 def _as_listed(word: str) -> str:

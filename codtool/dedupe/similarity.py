@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import DamerauLevenshtein
 
 from codtool.dedupe.candidates import Candidate
-from codtool.dedupe.keys import digits_key
+from codtool.dedupe.keys import digits_key, street_of
 from codtool.dedupe.scoring import (
     DEFAULT_WEIGHTS,
     NO_FREQUENCIES,
@@ -154,29 +154,41 @@ def _contact(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> list[
             detail = f"{x}/{y}" if field == "postcode" and level != "exact" else ""
             place.append(Evidence(field, level, _pick(w, field, level), detail))
     elsewhere = len(place) == 2 and all(e.level == "different" for e in place)
-    if a.street and b.street:
-        level = _street_level(a, b)
-        weight = freq.street_weight(a.street, w) if level == "exact" else _pick(w, "street", level)
-        found.append(_in_town(Evidence("street", level, weight, a.street if level == "exact" else ""), elsewhere))
-    if a.number and b.number:
-        level = code_level(a.number, b.number)
+    street_a, number_a, street_b, number_b, moved = _lines(a, b)
+    if street_a and street_b:
+        level = text_level(street_a, street_b)
+        if level == "different" and (_alike(street_a, b.extra) or _alike(a.extra, street_b)):
+            level, moved = "close", True  # the street typed on the second line, a building's name on the first
+        weight = freq.street_weight(street_a, w) if level == "exact" else _pick(w, "street", level)
+        detail = street_a if level == "exact" else "on the other line" if moved else ""
+        found.append(_in_town(Evidence("street", level, weight, detail), elsewhere))
+    if number_a and number_b:
+        level = code_level(number_a, number_b)
         found.append(_in_town(Evidence("number", level, _pick(w, "number", level), "" if level == "exact"
-                                       else f"{a.number}/{b.number}"), elsewhere))
+                                       else f"{number_a}/{number_b}"), elsewhere))
     found += place
-    if a.extra and b.extra:
+    if a.extra and b.extra and not moved:
         level = text_level(a.extra, b.extra)
         found.append(Evidence("address line 2", level, _pick(w, "extra", level)))
     return found
 
 
-def _street_level(a: Candidate, b: Candidate) -> str:
-    """The streets' level; streets that differ but each match the other order's second line (the
-    street typed on the second line, the building or farm name on the first) count as close."""
-    level = text_level(a.street, b.street)
-    if level == "different" and a.extra and b.extra and text_level(a.street, b.extra) != "different" \
-            and text_level(a.extra, b.street) != "different":
-        return "close"
-    return level
+def _alike(x: str, y: str) -> bool:
+    return bool(x and y) and text_level(x, y) != "different"
+
+
+def _lines(a: Candidate, b: Candidate) -> tuple[str, str, str, str, bool]:
+    """(street a, number a, street b, number b, moved): each order's street and house number, and
+    whether one order typed its street alone on the second line (nothing but perhaps the number
+    above "Via Trieste 150"), which is then read as its street and not compared as a second line."""
+    if a.street or b.street:
+        for x, y, flip in ((a, b, False), (b, a, True)):
+            if not x.street and x.extra and y.street:
+                street, number = street_of(x.street, x.number, x.extra)
+                if _alike(street, y.street):
+                    return (y.street, y.number, street, number, True) if flip else \
+                        (street, number, y.street, y.number, True)
+    return a.street, a.number, b.street, b.number, False
 
 
 def _in_town(e: Evidence, elsewhere: bool) -> Evidence:
