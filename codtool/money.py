@@ -221,6 +221,9 @@ def _read(text: str, currency: str, places: int, fmt: AmountFormat) -> int:
     return _read_any(text, currency, places, fmt)
 
 
+_PLAIN_WIDTH = 12  # the longest cell `_PLAIN` takes: nine whole digits, a mark and two decimals
+
+
 def read_plain_column(texts: Sequence[str], places: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     """`_read`'s plain branch for a whole column at once: an order file's totals are nearly all distinct,
     so a per-value cache does not help. `places` is each row's currency exponent (negative when the row
@@ -233,6 +236,8 @@ def read_plain_column(texts: Sequence[str], places: Sequence[int]) -> tuple[np.n
     size = len(texts)
     if not size:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
+    if max(map(len, texts)) > _PLAIN_WIDTH:  # never plain: left out, so the buffer stays small whatever the cells
+        texts = [t if len(t) <= _PLAIN_WIDTH else "" for t in texts]
     joined = "\n".join(texts)
     if joined.count("\n") != size - 1:  # a cell with a line break in it (never plain) would shift the rest
         joined = "\n".join(t.replace("\n", "?") for t in texts)

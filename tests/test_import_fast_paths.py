@@ -98,3 +98,19 @@ def test_items_of_each_order_join_into_one_json_list(rows):
     ends = [*starts[1:].tolist(), len(rows)]
     expected = ["[" + ",".join(filter(None, fragments[a:b].tolist())) + "]" for a, b in zip(starts, ends, strict=True)]
     assert _joined_lists(fragments, starts) == expected
+
+
+def test_one_long_order_joins_all_its_items_once():
+    """An order of thousands of line items (hostile or wholesale) is joined by str.join, not pairwise."""
+    fragments = np.array([f'{{"n": {i}}}' for i in range(5000)] + ['{"n": "x"}'], dtype=object)
+    starts = np.array([0, 5000])
+    joined = _joined_lists(fragments, starts)
+    assert joined == ["[" + ",".join(fragments[:5000].tolist()) + "]", '[{"n": "x"}]']
+
+
+def test_huge_amount_cells_are_left_to_the_per_value_reader():
+    from codtool.money import read_plain_column
+
+    read, minor = read_plain_column(["1" * 100_000, "12.50", "9" * 13], [2, 2, 2])
+    assert read.tolist() == [False, True, False]
+    assert minor.tolist() == [0, 1250, 0]
