@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from codtool.errors import AmountError
+
+if TYPE_CHECKING:  # numpy loads only when a column of amounts is read
+    import numpy as np
 
 MAX_MINOR = 10**12  # ten billion euros: anything larger in a COD file is a misread, not an amount
 # "12.50", "12,5", "1299", "0.99": what almost every cell of an export holds. One or two decimals
@@ -215,6 +219,46 @@ def _read(text: str, currency: str, places: int, fmt: AmountFormat) -> int:
     if plain and len(plain[2] or "") <= places:
         return int(plain[1]) * 10**places + int((plain[2] or "").ljust(places, "0") or "0")
     return _read_any(text, currency, places, fmt)
+
+
+_PLAIN_WIDTH = 12  # the longest cell `_PLAIN` takes: nine whole digits, a mark and two decimals
+
+
+def read_plain_column(texts: Sequence[str], places: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """`_read`'s plain branch for a whole column at once: an order file's totals are nearly all distinct,
+    so a per-value cache does not help. `places` is each row's currency exponent (negative when the row
+    has no currency). Returns (read, minor): the rows in plain notation and their minor units; every
+    other row is for `read_amount` (same results, tested).
+
+    The cells are read as one byte buffer, one line each, so every test is a numpy operation."""
+    import numpy as np
+
+    size = len(texts)
+    if not size:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
+    if max(map(len, texts)) > _PLAIN_WIDTH:  # never plain: left out, so the buffer stays small whatever the cells
+        texts = [t if len(t) <= _PLAIN_WIDTH else "" for t in texts]
+    joined = "\n".join(texts)
+    if joined.count("\n") != size - 1:  # a cell with a line break in it (never plain) would shift the rest
+        joined = "\n".join(t.replace("\n", "?") for t in texts)
+    cells = np.frombuffer((joined + "\n").encode("ascii", "replace"), np.uint8)
+    ends = np.flatnonzero(cells == ord("\n"))
+    starts = np.r_[0, ends[:-1] + 1].astype(np.int64)
+    width, exp = ends - starts, np.asarray(places, dtype=np.int64)
+    digit, mark = (cells >= ord("0")) & (cells <= ord("9")), (cells == ord(".")) | (cells == ord(","))
+    other = ~(digit | mark)
+    other[ends] = False
+    decimals = np.where((width >= 3) & mark[np.maximum(ends - 3, 0)], 2,
+                        np.where((width >= 2) & mark[np.maximum(ends - 2, 0)], 1, 0))  # a mark, then 1 or 2 digits
+    whole = width - decimals - (decimals > 0)
+    read = ((exp >= 0) & (np.add.reduceat(other, starts) == 0) & (np.add.reduceat(mark, starts) == (decimals > 0))
+            & (whole >= 1) & (whole <= 9) & ((cells[starts] != ord("0")) | (whole == 1)) & (decimals <= exp))
+    row = np.repeat(np.arange(size), width + 1)
+    counted = np.cumsum(digit)
+    after = np.where(read[row], counted[ends][row] - counted, 0)  # digits after each position in its cell
+    number = np.add.reduceat(np.where(digit & read[row], cells - ord("0"), 0).astype(np.int64) * 10 ** after, starts)
+    minor = np.where(read, number * 10 ** np.clip(exp - decimals, 0, None), 0)
+    return read, minor
 
 
 def _read_any(text: str, currency: str, places: int, fmt: AmountFormat) -> int:

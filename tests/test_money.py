@@ -311,3 +311,31 @@ def test_plain_amounts_read_as_the_general_reader_reads_them(text, currency):
             read_amount(text, currency)
         return
     assert read_amount(text, currency).minor == expected
+
+
+_COLUMN_CELLS = st.one_of(_PLAINISH, st.text(alphabet="0123456789.,- €\n", max_size=14), st.text(max_size=6))
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(_COLUMN_CELLS, st.sampled_from(["EUR", "JPY", "KWD", None])), max_size=25))
+def test_a_column_of_plain_amounts_reads_as_read_amount_reads_each_cell(rows):
+    """The column reader takes only cells `read_amount` reads, and reads them to the same minor units;
+    a row without a currency (None: exponent -1) is never taken."""
+    from codtool.money import read_plain_column
+
+    texts = [text for text, _ in rows]
+    read, minor = read_plain_column(texts, [exponent(cur) if cur else -1 for _, cur in rows])
+    assert len(read) == len(minor) == len(rows)
+    for (text, cur), taken, value in zip(rows, read.tolist(), minor.tolist(), strict=True):
+        if taken:
+            assert cur is not None and read_amount(text, cur).minor == value, (text, cur)
+
+
+@given(st.from_regex(r"(0|[1-9][0-9]{0,8})([.,][0-9]{1,2})?", fullmatch=True), st.sampled_from(["EUR", "KWD"]))
+def test_every_plain_cell_is_taken_by_the_column_reader(text, currency):
+    """Cells in the plain notation never fall through to the per-value reader (which would be slow)."""
+    from codtool.money import read_plain_column
+
+    read, minor = read_plain_column(["x", text, "1.234,5"], [exponent(currency)] * 3)
+    assert read.tolist() == [False, True, False]
+    assert minor[1] == read_amount(text, currency).minor

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +29,11 @@ from codtool.ledger import Ledger, Row, Session
 from codtool.ledger import orders as store
 from codtool.ledger.db import utc_now
 from codtool.progress import Progress
+
+# The frame columns stored as store.ORDER_COLUMNS after its shop and batch.
+_ORDER_FIELDS = ("order_id", "first_line", "created_at", "customer_name", "phone", "email", "address1", "address2",
+                 "city", "postcode", "province", "country", "payment_method", "is_cod", "cod_minor", "total_minor",
+                 "currency", "items", "notes", "status")
 
 
 @dataclass(frozen=True)
@@ -201,7 +208,7 @@ class _BatchWriter:
         orders, rows = normalise(frame, self.defaults, len(self.source_header.cells))
         self.result.rows += len(rows)
         self.result.orders += len(orders)
-        good = orders[orders["reason"] == ""]
+        good = orders[orders["reason"].to_numpy(dtype=object) == ""]
         dup_reason = self._duplicates(good)
         orders.loc[dup_reason.index, "reason"] = dup_reason
         new = good.drop(index=dup_reason.index)
@@ -226,18 +233,13 @@ class _BatchWriter:
                 reasons.setdefault(idx, f"order {oid} is already in the ledger (in batch {batch}, line {line})")
         return pd.Series(reasons, dtype=object)
 
-    def _order_tuples(self, new: pd.DataFrame):
-        batch = self.result.batch_id
-        cols = ["order_id", "first_line", "created_at", "customer_name", "phone", "email",
-                "address1", "address2", "city", "postcode", "province", "country",
-                "payment_method", "is_cod", "cod_minor", "total_minor", "currency", "items",
-                "notes", "status"]
-        columns = [new[c].tolist() for c in cols]
-        for values in zip(*columns, strict=True):
-            yield (self.shop, batch, *values)
+    def _order_tuples(self, new: pd.DataFrame) -> Iterator[tuple]:
+        """store.ORDER_COLUMNS' values per order, zipped at C speed from whole columns."""
+        columns = [new[c].tolist() for c in _ORDER_FIELDS]
+        return zip(repeat(self.shop), repeat(self.result.batch_id), *columns)
 
     def _rejects(self, orders: pd.DataFrame, rows: pd.DataFrame, duplicates: set[int]) -> None:
-        bad = orders[orders["reason"] != ""]
+        bad = orders[orders["reason"].to_numpy(dtype=object) != ""]
         if bad.empty:
             return
         kind = pd.Series(["duplicate" if i in duplicates else "rejected" for i in bad.index], index=bad.index)

@@ -7,8 +7,10 @@ distinct value through cached functions, because exports repeat prices and dates
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -16,15 +18,18 @@ import pandas as pd
 from codtool.errors import AmountError
 from codtool.exports import unguard
 from codtool.importing.source import Chunk
-from codtool.importing.values import country_code, is_cancelled, is_cod, is_country_code, iso_datetime
+from codtool.importing.values import country_code, is_cancelled, is_cod, is_country_code, iso_datetimes
 from codtool.input_policy import MAX_QUANTITY, ascii_int, shorten
-from codtool.money import is_currency_code, read_amount
+from codtool.money import exponent, is_currency_code, read_amount, read_plain_column
 
 _TEXT_FIELDS = (
     "order_id", "customer_name", "email", "phone", "address1", "address2", "city",
     "postcode", "province", "country", "payment_method", "currency", "notes",
     "sku", "item_name",
 )
+
+
+_LSTRIP_APOSTROPHES = operator.methodcaller("lstrip", "'")
 
 
 @dataclass(frozen=True)
@@ -48,9 +53,28 @@ def _cleaned(values: list[str]) -> list[str]:
     with an apostrophe, which the joined text finds without a Python loop, go through `_read_back`."""
     stripped = list(map(str.strip, values))
     joined = "\n".join(stripped)
-    if joined[:1] != "'" and "\n'" not in joined:
+    if "'" not in joined or (joined[:1] != "'" and "\n'" not in joined):  # the first test finds no "'" at C speed
         return stripped
     return [_read_back(v) if v[:1] == "'" else v for v in stripped]
+
+
+def _first_filled(candidates: list[np.ndarray]) -> np.ndarray:
+    """Per row, the first candidate cell that is not empty (`a or b or ...`), filling only the rows
+    still empty: most rows have their first candidate."""
+    values = candidates[0]
+    empty = np.flatnonzero(values == "")
+    if len(candidates) > 1 and len(empty):
+        values = values.copy()
+        for more in candidates[1:]:
+            values[empty] = more[empty]
+            empty = empty[values[empty] == ""]
+    return values
+
+
+def _kept_as_text(values: list[str]) -> list[str]:
+    """Phones and CAPs stripped, without the apostrophes that keep them text (Shopify's `'84010`, and
+    codtool's own guard, which only ever adds one), so `_cleaned` has nothing to read back."""
+    return list(map(_LSTRIP_APOSTROPHES, map(str.strip, values)))
 
 
 def build_frame(chunk: Chunk, columns: dict[str, list[int]], chunk_no: int) -> pd.DataFrame:
@@ -59,19 +83,10 @@ def build_frame(chunk: Chunk, columns: dict[str, list[int]], chunk_no: int) -> p
     Columns stay `object` dtype: without pyarrow, pandas' `str` dtype iterates slowly.
     `chunk`/`pos` point back at the raw record, which is only needed for rejects.
     """
-    cells: dict[int, list[str]] = {}
-
-    def cell(i: int) -> list[str]:
-        if i not in cells:
-            cells[i] = chunk.frame[i].tolist()
-        return cells[i]
-
     data: dict[str, list[str]] = {}
     for field, indexes in columns.items():
-        values = cell(indexes[0])
-        for i in indexes[1:]:
-            values = [a or b for a, b in zip(values, cell(i), strict=True)]
-        data[field] = _cleaned(values)
+        values = _first_filled([chunk.frame[i].to_numpy(dtype=object) for i in indexes]).tolist()
+        data[field] = _kept_as_text(values) if field in ("phone", "postcode") else _cleaned(values)
     frame = pd.DataFrame(data, dtype=object, columns=list(data))
     for field in _TEXT_FIELDS:
         if field not in frame:
@@ -80,8 +95,6 @@ def build_frame(chunk: Chunk, columns: dict[str, list[int]], chunk_no: int) -> p
     frame["width"] = chunk.widths
     frame["chunk"] = chunk_no
     frame["pos"] = np.arange(len(frame))
-    for field in ("phone", "postcode"):
-        frame[field] = frame[field].str.lstrip("'")  # Shopify's keep-as-text apostrophe
     if "first_name" in frame or "last_name" in frame:
         joined = (frame.get("first_name", "") + " " + frame.get("last_name", "")).str.strip()
         frame["customer_name"] = frame["customer_name"].where(frame["customer_name"] != "", joined)
@@ -89,9 +102,15 @@ def build_frame(chunk: Chunk, columns: dict[str, list[int]], chunk_no: int) -> p
 
 
 def order_runs(frame: pd.DataFrame) -> pd.Series:
-    """Consecutive rows with one order id form one order (Shopify: one row per line item)."""
-    ids = frame["order_id"]
-    return (ids != ids.shift()).cumsum()
+    """Consecutive rows with one order id form one order (Shopify: one row per line item), numbered from 1."""
+    ids = frame["order_id"].to_numpy(dtype=object)
+    return pd.Series(np.cumsum(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else [], index=frame.index,
+                     dtype="int64")
+
+
+def _blank(column: pd.Series) -> np.ndarray:
+    """Which cells are empty, compared by numpy (pandas' own comparison of text columns is 3x slower)."""
+    return column.to_numpy(dtype=object) == ""
 
 
 def _factorize(*columns: pd.Series) -> tuple[np.ndarray, list[tuple]]:
@@ -110,27 +129,41 @@ def _factorize(*columns: pd.Series) -> tuple[np.ndarray, list[tuple]]:
 
 
 def _amounts(text: pd.Series, currency: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Minor units and an error message per row, parsing each distinct (text, currency) once."""
-    codes, keys = _factorize(text, currency)
-    minor = np.zeros(len(keys), dtype="int64")
-    errors = np.full(len(keys), "", dtype=object)
-    for i, (value, cur) in enumerate(keys):
-        if not value or not is_currency_code(cur):  # an unknown currency is rejected on its own
-            continue
-        try:
-            minor[i] = read_amount(value, cur).minor
-        except AmountError as exc:
-            errors[i] = str(exc)
-    return pd.Series(minor[codes], index=text.index), pd.Series(errors[codes], index=text.index)
+    """Minor units and an error message per row: plain cells ("12.50") a column at a time, then each
+    distinct other (text, currency) once through the one amount reader."""
+    places = map_distinct(currency, lambda c: exponent(c) if is_currency_code(c) else -1)
+    read, minor = read_plain_column(text.tolist(), places.tolist())
+    errors = np.full(len(text), "", dtype=object)
+    rest = np.flatnonzero(~read)
+    if len(rest):
+        codes, keys = _factorize(text.iloc[rest], currency.iloc[rest])
+        key_minor, key_errors = np.zeros(len(keys), dtype="int64"), np.full(len(keys), "", dtype=object)
+        for i, (value, cur) in enumerate(keys):
+            if not value or not is_currency_code(cur):  # an unknown currency is rejected on its own
+                continue
+            try:
+                key_minor[i] = read_amount(value, cur).minor
+            except AmountError as exc:
+                key_errors[i] = str(exc)
+        minor[rest], errors[rest] = key_minor[codes], key_errors[codes]
+    return pd.Series(minor, index=text.index), pd.Series(errors, index=text.index)
 
 
+@lru_cache(maxsize=32_768)
 def _item_json(sku: str, name: str, qty: str, price_minor: int) -> str:
+    """One line item as JSON; cached, because a shop's products and quantities repeat from chunk to chunk."""
     if not (sku or name):
         return ""
     number = ascii_int(qty, MAX_QUANTITY)
     number = 1 if number is None else number  # blank means one; a bad quantity is rejected by _items
     return json.dumps({"sku": sku, "name": name, "qty": number, "price_minor": int(price_minor)},
                       ensure_ascii=False)
+
+
+def _run_starts(runs: pd.Series) -> np.ndarray:
+    """Positions where each order's rows begin (runs are consecutive)."""
+    values = runs.to_numpy()
+    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else np.zeros(0, dtype=np.int64)
 
 
 def _items(frame: pd.DataFrame, runs: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -144,13 +177,49 @@ def _items(frame: pd.DataFrame, runs: pd.Series) -> tuple[pd.Series, pd.Series]:
         bad = ~qty_ok
         errors[bad] = ("quantity " + qty_text[bad].map(lambda q: repr(shorten(q)))
                        + f" is not a whole number from 0 to {MAX_QUANTITY:,}")
-    errors = errors.where(price_err == "", "item price: " + price_err)
+    if not _blank(price_err).all():
+        errors = errors.where(price_err == "", "item price: " + price_err)
     codes, keys = _factorize(frame["sku"], frame["item_name"], qty_text, price)
-    fragments = np.array([_item_json(*key) for key in keys], dtype=object)[codes].tolist()
-    starts = np.flatnonzero(np.r_[True, runs.to_numpy()[1:] != runs.to_numpy()[:-1]]).tolist() if len(runs) else []
-    ends = starts[1:] + [len(runs)]
-    joined = ["[" + ",".join(filter(None, fragments[a:b])) + "]" for a, b in zip(starts, ends, strict=True)]
-    return pd.Series(joined, index=runs.iloc[starts].to_numpy() if len(runs) else [], dtype=object), errors
+    fragments = np.array([_item_json(*key) for key in keys], dtype=object)[codes]
+    starts = _run_starts(runs)
+    return pd.Series(_joined_lists(fragments, starts), index=runs.iloc[starts].to_numpy(), dtype=object), errors
+
+
+_SHORT_ORDER = 16  # line items; numpy adds strings pairwise, so a long order is joined by str.join
+
+
+def _joined_lists(fragments: np.ndarray, starts: np.ndarray) -> list[str]:
+    """Each run's non-empty JSON fragments as one JSON list, concatenated by numpy (object arrays add
+    their strings) when no fragment is empty and no order is long, as nearly always."""
+    if not len(fragments):
+        return []
+    items = np.diff(np.r_[starts, len(fragments)])
+    if (fragments == "").any() or items.max() > _SHORT_ORDER:  # a row without sku or name adds nothing
+        ends = [*starts[1:].tolist(), len(fragments)]
+        rows = fragments.tolist()
+        return ["[" + ",".join(filter(None, rows[a:b])) + "]" for a, b in zip(starts.tolist(), ends, strict=True)]
+    before = np.full(len(fragments), ",", dtype=object)
+    before[starts] = "["
+    pieces = before + fragments
+    last = np.r_[starts[1:] - 1, len(fragments) - 1]
+    pieces[last] = pieces[last] + "]"
+    return np.add.reduceat(pieces, starts).tolist()
+
+
+def _first_errors(frame: pd.DataFrame, item_errors: pd.Series, runs: pd.Series, orders: int,
+                  header_width: int) -> np.ndarray:
+    """Per order, the first of its rows' errors (too many fields, then bad items), or ""."""
+    errors = item_errors.to_numpy(dtype=object).copy()
+    width = frame["width"].to_numpy()
+    wide = width > header_width
+    if wide.any():
+        errors[wide] = [f"line has {w} fields, the header has {header_width}: check the delimiter and quotes"
+                        for w in width[wide].tolist()]
+    found = errors != ""
+    if not found.any():
+        return np.full(orders, "", dtype=object)
+    firsts = pd.Series(errors).where(found).groupby(runs.to_numpy(), sort=False).first()
+    return firsts.fillna("").to_numpy(dtype=object)
 
 
 def normalise(frame: pd.DataFrame, defaults: Defaults, header_width: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -161,17 +230,12 @@ def normalise(frame: pd.DataFrame, defaults: Defaults, header_width: int) -> tup
     """
     runs = order_runs(frame)
     frame = frame.assign(run=runs)
-    frame["currency"] = frame["currency"].str.upper().where(frame["currency"] != "", defaults.currency)
+    frame["currency"] = map_distinct(frame["currency"], lambda c: c.upper() if c else defaults.currency)
     items, item_errors = _items(frame, runs)
-    row_errors = pd.Series("", index=frame.index)
-    too_wide = f" fields, the header has {header_width}: check the delimiter and quotes"
-    row_errors = row_errors.where(frame["width"] <= header_width,
-                                  "line has " + frame["width"].astype(str) + too_wide)
-    row_errors = row_errors.where(row_errors != "", item_errors)
-    first_error = row_errors.where(row_errors != "").groupby(runs, sort=False).first().fillna("")
-    orders = frame.drop_duplicates("run").set_index("run")
+    starts = _run_starts(runs)
+    orders = frame.iloc[starts].set_index("run")
     orders["items"] = items
-    orders["reason"] = first_error.reindex(orders.index).fillna("")
+    orders["reason"] = _first_errors(frame, item_errors, runs, len(orders), header_width)
     orders["first_line"] = orders["line"]
     _order_fields(orders, defaults)
     return orders.reset_index(), frame
@@ -209,55 +273,58 @@ def _derive(orders: pd.DataFrame, defaults: Defaults) -> _Derived:
         total, total_err = _amounts(orders["total"], orders["currency"])
     method = orders["payment_method"]
     implicit_cod = amount_col == "cod_amount"  # a COD sheet: an empty payment method means COD
-    cod = map_distinct(method, is_cod).astype(bool) | ((method == "") & implicit_cod)
+    cod = map_distinct(method, is_cod).astype(bool) | (_blank(method) & implicit_cod)
     empty = pd.Series("", index=orders.index, dtype=object)
     dates = orders.get("created_at", empty)
-    iso = map_distinct(dates, lambda d: iso_datetime(d) if d else defaults.now)
-    cancelled = map_distinct(orders.get("status", empty), is_cancelled).astype(bool) | (
-        orders.get("cancelled_at", "") != "")
+    iso = pd.Series(iso_datetimes(dates.tolist()), index=dates.index, dtype=object).where(~_blank(dates), defaults.now)
+    cancelled = map_distinct(orders.get("status", empty), is_cancelled).astype(bool)
+    if "cancelled_at" in orders:
+        cancelled |= ~_blank(orders["cancelled_at"])
     return _Derived(amount_col, amount, amount_err, total, total_err, cod, implicit_cod, iso, dates, cancelled)
 
 
-def _rejections(orders: pd.DataFrame, d: _Derived) -> list[tuple[pd.Series, str | Callable[[pd.Series], pd.Series]]]:
+def _rejections(orders: pd.DataFrame, d: _Derived) -> list[tuple[pd.Series | np.ndarray,
+                                                                  str | Callable[[np.ndarray], pd.Series]]]:
     """(mask, reason) in order of precedence; a reason may be built from the offending cells."""
     method, currency = orders["payment_method"], orders["currency"]
 
-    def quoted(prefix: str, column: pd.Series) -> Callable[[pd.Series], pd.Series]:
+    def quoted(prefix: str, column: pd.Series) -> Callable[[np.ndarray], pd.Series]:
         return lambda mask: prefix + column[mask].map(repr)
 
     return [
-        (orders["order_id"] == "", "missing order id"),
-        (orders["customer_name"] == "", "missing customer name"),
-        (orders["address1"] == "", "missing shipping address"),
-        (orders["city"] == "", "missing city"),
-        (orders["country"] == "", "missing country (give --country CC for files without one)"),
+        (_blank(orders["order_id"]), "missing order id"),
+        (_blank(orders["customer_name"]), "missing customer name"),
+        (_blank(orders["address1"]), "missing shipping address"),
+        (_blank(orders["city"]), "missing city"),
+        (_blank(orders["country"]), "missing country (give --country CC for files without one)"),
         (~map_distinct(orders["country"], is_country_code).astype(bool),
          lambda mask: "country " + orders["country"][mask].map(repr) + " is not an ISO 3166 code such as IT"),
         (~map_distinct(currency, is_currency_code).astype(bool),
          lambda mask: "currency " + currency[mask].map(repr) + " is not an ISO 4217 code"),
-        (d.amount_err != "", lambda mask: "amount: " + d.amount_err[mask]),
-        (d.total_err != "", lambda mask: "total: " + d.total_err[mask]),
+        (~_blank(d.amount_err), lambda mask: "amount: " + d.amount_err[mask]),
+        (~_blank(d.total_err), lambda mask: "total: " + d.total_err[mask]),
         (d.amount < 0, quoted("negative amount ", orders[d.amount_col])),
-        ((method == "") & ~d.implicit_cod, "missing payment method: cannot tell COD from prepaid"),
+        (_blank(method) & ~d.implicit_cod, "missing payment method: cannot tell COD from prepaid"),
         (d.cod & (d.amount == 0) & ~d.cancelled, "COD order with no amount to collect"),
-        (~d.cod & (method != "") & d.implicit_cod & (d.amount > 0), "prepaid order with a COD amount to collect"),
+        (~d.cod & ~_blank(method) & d.implicit_cod & (d.amount > 0), "prepaid order with a COD amount to collect"),
         (d.iso.isna(), quoted("unreadable order date ", d.dates)),
     ]
 
 
 def _order_fields(orders: pd.DataFrame, defaults: Defaults) -> None:
     """Fill derived order columns and the first reason to reject each order, in place."""
-    country = orders["country"].where(orders["country"] != "", defaults.country or "")
-    orders["country"] = map_distinct(country, country_code)
+    orders["country"] = map_distinct(orders["country"], lambda c: country_code(c or defaults.country or ""))
     d = _derive(orders, defaults)
-    reason = orders["reason"].copy()
+    reason = orders["reason"].to_numpy(dtype=object).copy()
+    open_ = reason == ""
     for mask, text in _rejections(orders, d):  # the first failing check names the order's reason
-        todo = mask & (reason == "")
+        todo = np.asarray(mask, dtype=bool) & open_
         if todo.any():
-            reason.loc[todo] = text(todo) if callable(text) else text
+            reason[todo] = text(todo) if callable(text) else text
+            open_ &= ~todo
     orders["reason"] = reason
     orders["is_cod"] = d.cod.astype(int)
     orders["cod_minor"] = d.amount.where(d.cod, 0)
     orders["total_minor"] = d.total
     orders["created_at"] = d.iso
-    orders["status"] = pd.Series("new", index=orders.index).where(~d.cancelled, "cancelled")
+    orders["status"] = pd.Series(np.where(d.cancelled, "cancelled", "new"), index=orders.index, dtype=object)
