@@ -3,8 +3,8 @@
 Two orders are compared when they share the key of at least one rule (the candidate set is
 the union of the rules), so a duplicate whose phone was dropped is still found through its
 name and postcode, and one whose house number was retyped through its phone. Every key is
-prefixed with its rule's code. Blocks are capped in the finder (`finder.BLOCK_CAP`): a phone
-shared by thousands of orders, such as a shop's test number, is reported, not compared in full.
+prefixed with its rule's code. Blocks are capped (`BLOCK_CAP`, applied by the finder's window): a
+phone shared by thousands of orders, such as a shop's test number, is reported, not compared in full.
 
 Name keys do not know which word is the surname: each uses the sound of one name part with the
 initial of the other, in both directions, so "Rossi Mario" and "Mario Rosi" share a key.
@@ -23,6 +23,8 @@ from functools import lru_cache
 from typing import Protocol
 
 from codtool.dedupe.keys import sound_key
+
+BLOCK_CAP = 50  # an order is compared with at most the last 50 orders of the window sharing one of its keys
 
 RULES = {
     "p": "same phone",

@@ -1,0 +1,259 @@
+"""The finder's sliding window in arrays and packed bytes: a few hundred bytes an order, not 2.8 KB.
+
+`bench_day.py` packs every size into six weeks, so the window (seven days and a day's slack)
+holds about a fifth of the orders: some 119,000 at a million rows. As Python objects each cost
+about 2.8 KB (a Candidate with its strings, ~1.7 KB, and ~14 entries of a dict of blocks, each an
+int key and a slot, ~1.1 KB), and the process grew to 637 MiB. Here an order of the window is:
+
+- its blocking keys (`blocking.block_hashes`) as rows of two arrays, the key's hash and the
+  order's slot (its arrival number), sorted by hash, then slot: 12 bytes a key. The rows of one
+  hash, in arrival order, are that key's block, and a block of BLOCK_CAP orders is just a range;
+- its time, id, target flag and a 64-bit mask of its products, in columns by slot (25 bytes),
+  for the cheap tests every pair meets;
+- what scoring reads, `candidates.pack`ed (about 230 bytes), one bytes object per batch,
+  unpacked only for the few pairs that pass the cheap tests.
+
+Orders come in batches (`Window.meet`), so numpy does the per-key work for thousands of orders
+at a time: sorting the batch's keys and merging them into the index (every slot of a batch is
+newer than the slots held, so a row goes after the rows of its hash), finding each key's range,
+and the cheap tests. Python is left with what must go order by order: the order orders leave the
+window, the name and street frequencies, and scoring.
+
+What an order meets is exactly what the old dict of blocks gave it: for each of its keys, the
+last BLOCK_CAP orders with that key before it that have not left the window, each other order
+once, in key order, then arrival order. Two quirks are kept: an order whose keys repeat one (the
+street and the second line may sound alike) was appended to an existing block once per repeat,
+but to a new block once; and a block is reported capped whenever an order met it full.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import deque
+from dataclasses import dataclass
+from itertools import accumulate, chain
+from operator import attrgetter
+from typing import NamedTuple
+
+import numpy as np
+
+from codtool.dedupe.blocking import BLOCK_CAP
+from codtool.dedupe.candidates import Candidate, pack, unpack
+
+_TIME, _TARGET, _PRODUCTS, _BLOCKS = attrgetter("time"), attrgetter("target"), attrgetter("products"), \
+    attrgetter("blocks")
+SLACK = 86_400  # a day more before an order leaves: creation times are sorted as text, which an offset can disorder
+
+
+@dataclass
+class Met:
+    """What one batch met in the window. The earlier orders batch[i] is to be compared with are the
+    slots `others[starts[i]:starts[i + 1]]`; `compared` counts the pairs in the window with a target
+    (before the new-purchase test), and `capped` names (batch index, key hash) of each block met full."""
+
+    starts: list[int]
+    others: list[int]
+    compared: int
+    capped: list[tuple[int, int]]
+
+
+class Window:
+    """The orders within `span` seconds (and the slack) of the newest, as the finder needs them."""
+
+    def __init__(self, span: float, new_purchase: float, batch: int) -> None:
+        self.span, self.new_purchase, self.batch = span, new_purchase, batch
+        self.keys = np.empty(0, np.int64)     # the index: blocking-key hashes, sorted, then by slot
+        self.slots = np.empty(0, np.int32)
+        self.base = 0                         # the slot of the columns' first row
+        self.times = np.empty(0, np.float64)
+        self.targets = np.empty(0, np.bool_)
+        self.masks = np.empty(0, np.uint64)
+        self.shelf: deque[tuple[bytes, array]] = deque()  # a batch's packed orders and where each starts
+        self.shelved = 0                      # the slot of the shelf's first order
+        self.left = 0                         # orders [0, left) have left the window
+        self.kept = 0                         # the index holds no row of a slot below this
+        self.size = 0                         # slots given so far
+
+    def meet(self, batch: list[Candidate]) -> Met:
+        """Take in the next orders (at most `self.batch`, and only the last batch may be shorter)
+        and say what each meets: the orders before it, in this batch or earlier, worth comparing."""
+        first = self.size
+        gone = self._leaving(batch)
+        self._forget(int(gone[0]))
+        self._store(batch)
+        rows = _rows(batch, first)
+        merged = _merge(self.keys, self.slots, rows)
+        unwanted = _unwanted_repeats(rows, merged, gone)
+        if unwanted.any():
+            rows = Rows(*(column[~unwanted] for column in rows))
+            merged = _merge(self.keys, self.slots, rows)
+        self.keys, self.slots, self.size = merged.keys, merged.slots, first + len(batch)
+        return self._met(rows, merged, gone, first, len(batch))
+
+    def order(self, slot: int) -> Candidate:
+        """An order of the window, unpacked (without its blocking keys: it is only scored)."""
+        number, i = divmod(slot - self.shelved, self.batch)
+        packed, starts = self.shelf[number]
+        return unpack(memoryview(packed)[starts[i]:starts[i + 1]])
+
+    def _leaving(self, batch: list[Candidate]) -> np.ndarray:
+        """For each order of the batch, the first slot still in the window when it arrives: the old
+        finder's deque of recent orders, popped while its oldest was more than the span and the
+        slack older than the new order (a pointer that only moves on, even when times are disordered)."""
+        left, first, held, base, span = self.left, self.size, self.times, self.base, self.span
+        times = [c.time for c in batch]
+        gone = []
+        for i, t in enumerate(times):
+            before = t - span - SLACK
+            while left < first + i and (held.item(left - base) if left < first else times[left - first]) < before:
+                left += 1
+            gone.append(left)
+        self.left = left
+        return np.array(gone, np.int64)
+
+    def _forget(self, left: int) -> None:
+        """Drop what only orders that left the window (slots below `left`) still hold. The index is
+        filtered only once an eighth of it may be theirs: a pass over it costs as much as a merge,
+        and the rows it would drop are older than any a block keeps (each query skips them)."""
+        if (left - self.kept) * 8 > self.size - self.kept:
+            held = self.slots >= left
+            self.keys, self.slots, self.kept = self.keys[held], self.slots[held], left
+        if left > self.base:
+            cut = left - self.base
+            self.times, self.targets, self.masks = self.times[cut:], self.targets[cut:], self.masks[cut:]
+            self.base = left
+        while self.shelf and self.shelved + self.batch <= left:
+            self.shelf.popleft()
+            self.shelved += self.batch
+
+    def _store(self, batch: list[Candidate]) -> None:
+        """The batch's columns and packed orders, after the window's."""
+        size = len(batch)
+        self.times = np.concatenate((self.times, np.fromiter(map(_TIME, batch), np.float64, size)))
+        self.targets = np.concatenate((self.targets, np.fromiter(map(_TARGET, batch), np.bool_, size)))
+        masks = np.fromiter(map(products_mask, map(_PRODUCTS, batch)), np.uint64, size)
+        self.masks = np.concatenate((self.masks, masks))
+        packed = list(map(pack, batch))
+        self.shelf.append((b"".join(packed), array("I", accumulate(map(len, packed), initial=0))))
+
+    def _met(self, rows: Rows, merged: Merged, gone: np.ndarray, first: int, size: int) -> Met:
+        """Each row meets the BLOCK_CAP rows of its hash before it, less those of orders gone from the
+        window; a row with BLOCK_CAP such rows before it met its block full."""
+        row_gone = gone[rows.which]
+        past = merged.at - BLOCK_CAP
+        full = (past >= merged.start) & (merged.slots[np.maximum(past, 0)] >= row_gone)
+        capped = list(zip(rows.which[full].tolist(), rows.keys[full].tolist(), strict=True))
+        lo = np.where(_repeats(rows), merged.at, np.maximum(merged.start, past))  # a repeat meets nothing new
+        cand, other = _pairs(lo, merged.at, rows, merged.slots, row_gone)
+        return self._tested(cand, other, first, capped, size)
+
+    def _tested(self, cand: np.ndarray, other: np.ndarray, first: int, capped: list, size: int) -> Met:
+        """The cheap tests of `finder._worth_comparing`, for all the batch's pairs at once: in the window,
+        a target among the two, and not surely other products bought later (masks that share no bit
+        are sets that share no product; masks that do are tested again on the sets)."""
+        mine, theirs = cand + (first - self.base), other - self.base
+        t, now = self.times[theirs], self.times[mine]
+        in_window = (t >= now - self.span) & (t <= now + self.span) & (self.targets[theirs] | self.targets[mine])
+        a, b = self.masks[mine], self.masks[theirs]
+        later = (t <= now - self.new_purchase) | (t >= now + self.new_purchase)
+        other_products = (a != 0) & (b != 0) & later & ((a & b) == 0)
+        keep = in_window & ~other_products
+        cand, other = cand[keep], other[keep]
+        starts = np.searchsorted(cand, np.arange(size + 1)).tolist()
+        return Met(starts, other.tolist(), int(in_window.sum()), capped)
+
+
+class Rows(NamedTuple):
+    """A batch's blocking keys, one row each, sorted by hash, then arrival, then place among the order's keys."""
+
+    keys: np.ndarray       # the key's hash
+    slots: np.ndarray      # the order's slot
+    which: np.ndarray      # the order's index in the batch
+    ordinal: np.ndarray    # the key's place among its order's keys
+
+
+class Merged(NamedTuple):
+    """The index with a batch's rows put in, where each of them landed and where its hash's rows start."""
+
+    keys: np.ndarray
+    slots: np.ndarray
+    at: np.ndarray
+    start: np.ndarray
+
+
+def _rows(batch: list[Candidate], first: int) -> Rows:
+    counts = np.fromiter(map(len, map(_BLOCKS, batch)), np.int64, len(batch))
+    keys = np.fromiter(chain.from_iterable(map(_BLOCKS, batch)), np.int64, int(counts.sum()))
+    which = np.repeat(np.arange(len(batch), dtype=np.int64), counts)
+    ordinal = np.arange(len(keys), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    order = _stable_order(keys)
+    return Rows(keys[order], which[order] + first, which[order], ordinal[order])
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """What a stable argsort gives (equal hashes in row order: by arrival, then place among the order's
+    keys), at the cost of a quicksort, four times faster here: only the few runs of equal hashes are
+    put back in row order."""
+    order = np.argsort(keys)
+    ranked = keys[order]
+    equal = ranked[1:] == ranked[:-1]
+    if equal.any():
+        tied = np.flatnonzero(np.r_[equal, False] | np.r_[False, equal])
+        run = np.cumsum(np.r_[True, ~equal])[tied]
+        order[tied] = order[tied][np.lexsort((order[tied], run))]
+    return order
+
+
+def _repeats(rows: Rows) -> np.ndarray:
+    """Rows after the first of one key of one order."""
+    repeat = np.zeros(len(rows.keys), np.bool_)
+    repeat[1:] = (rows.keys[1:] == rows.keys[:-1]) & (rows.which[1:] == rows.which[:-1])
+    return repeat
+
+
+def _unwanted_repeats(rows: Rows, merged: Merged, gone: np.ndarray) -> np.ndarray:
+    """Repeats of a key whose block held no order of the window before: the old finder's new block
+    was the order itself, once. (The row before a key's first row is another order's, or none.)"""
+    repeat = _repeats(rows)
+    if not repeat.any():
+        return repeat
+    held = (merged.at > merged.start) & (merged.slots[np.maximum(merged.at - 1, 0)] >= gone[rows.which])
+    group = np.maximum.accumulate(np.where(repeat, 0, np.arange(len(repeat))))
+    return repeat & ~held[group]
+
+
+def _merge(keys: np.ndarray, slots: np.ndarray, rows: Rows) -> Merged:
+    """Sorted index rows with the batch's put in: each is newer than every row held, so it goes after
+    the rows of its hash. Where a hash's rows start in the merged index is where they start in the held
+    one, moved on by the batch's rows of smaller hashes."""
+    count = np.arange(len(rows.keys))
+    left, right = np.searchsorted(keys, rows.keys, side="left"), np.searchsorted(keys, rows.keys, side="right")
+    run_starts = np.r_[True, rows.keys[1:] != rows.keys[:-1]] if len(rows.keys) else np.zeros(0, np.bool_)
+    smaller = np.maximum.accumulate(np.where(run_starts, count, 0))
+    return Merged(np.insert(keys, right, rows.keys), np.insert(slots, right, rows.slots), right + count,
+                  left + smaller)
+
+
+def _pairs(lo: np.ndarray, at: np.ndarray, rows: Rows, slots: np.ndarray,
+           gone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row meets the index rows [lo, at) still in the window; each pair (order, other) once, in the
+    order the old finder met them (by order, then its key's place, then arrival): as batch index, slot."""
+    length = at - lo
+    total = int(length.sum())
+    position = np.repeat(lo, length) + (np.arange(total) - np.repeat(np.cumsum(length) - length, length))
+    other = slots[position].astype(np.int64)
+    cand, rank = np.repeat(rows.which, length), np.repeat(rows.ordinal, length)
+    inside = other >= np.repeat(gone, length)
+    cand, rank, other = cand[inside], rank[inside], other[inside]
+    order = np.lexsort((other, rank, cand))
+    _, first = np.unique((cand[order] << 32) | other[order], return_index=True)
+    chosen = order[np.sort(first)]
+    return cand[chosen], other[chosen]
+
+
+def products_mask(products: frozenset[str]) -> int:
+    """A bit of 64 for each product (by its hash): two sets whose masks share no bit share no product."""
+    mask = 0
+    for product in products:
+        mask |= 1 << (hash(product) & 63)
+    return mask
