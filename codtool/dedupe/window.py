@@ -42,6 +42,8 @@ from codtool.dedupe.candidates import Candidate, pack, unpack
 
 _TIME, _TARGET, _PRODUCTS, _BLOCKS = attrgetter("time"), attrgetter("target"), attrgetter("products"), \
     attrgetter("blocks")
+PARTS = 16  # the index in ranges of hashes: a merge or a filter copies a sixteenth of it at a time, not all
+_EDGES = np.array([-(2**63) + part * 2**60 for part in range(1, PARTS)], np.int64)
 SLACK = 86_400  # a day more before an order leaves: creation times are sorted as text, which an offset can disorder
 
 
@@ -62,8 +64,9 @@ class Window:
 
     def __init__(self, span: float, new_purchase: float, batch: int) -> None:
         self.span, self.new_purchase, self.batch = span, new_purchase, batch
-        self.keys = np.empty(0, np.int64)     # the index: blocking-key hashes, sorted, then by slot
-        self.slots = np.empty(0, np.int32)
+        # the index, in PARTS ranges of hashes: the blocking keys' hashes, sorted, then by slot, and the slots
+        self.keys = [np.empty(0, np.int64) for _ in range(PARTS)]
+        self.slots = [np.empty(0, np.int32) for _ in range(PARTS)]
         self.base = 0                         # the slot of the columns' first row
         self.times = np.empty(0, np.float64)
         self.targets = np.empty(0, np.bool_)
@@ -82,13 +85,21 @@ class Window:
         self._forget(int(gone[0]))
         self._store(batch)
         rows = _rows(batch, first)
-        merged = _merge(self.keys, self.slots, rows)
-        unwanted = _unwanted_repeats(rows, merged, gone)
-        if unwanted.any():
-            rows = Rows(*(column[~unwanted] for column in rows))
-            merged = _merge(self.keys, self.slots, rows)
-        self.keys, self.slots, self.size = merged.keys, merged.slots, first + len(batch)
-        return self._met(rows, merged, gone, first, len(batch))
+        cuts = [0, *np.searchsorted(rows.keys, _EDGES).tolist(), len(rows.keys)]
+        capped, meetings = [], []
+        for part in range(PARTS):
+            some = Rows(*(column[cuts[part]:cuts[part + 1]] for column in rows))
+            merged = _merge(self.keys[part], self.slots[part], some)
+            unwanted = _unwanted_repeats(some, merged, gone)
+            if unwanted.any():
+                some = Rows(*(column[~unwanted] for column in some))
+                merged = _merge(self.keys[part], self.slots[part], some)
+            self.keys[part], self.slots[part] = merged.keys, merged.slots
+            capped += _capped(some, merged, gone)
+            meetings.append(_meetings(some, merged, gone))
+        self.size = first + len(batch)
+        cand, other = _first_meetings(*(np.concatenate(column) for column in zip(*meetings, strict=True)))
+        return self._tested(cand, other, first, capped, len(batch))
 
     def order(self, slot: int) -> Candidate:
         """An order of the window, unpacked (without its blocking keys: it is only scored)."""
@@ -116,8 +127,10 @@ class Window:
         filtered only once an eighth of it may be theirs: a pass over it costs as much as a merge,
         and the rows it would drop are older than any a block keeps (each query skips them)."""
         if (left - self.kept) * 8 > self.size - self.kept:
-            held = self.slots >= left
-            self.keys, self.slots, self.kept = self.keys[held], self.slots[held], left
+            for part, slots in enumerate(self.slots):
+                held = slots >= left
+                self.keys[part], self.slots[part] = self.keys[part][held], slots[held]
+            self.kept = left
         if left > self.base:
             cut = left - self.base
             self.times, self.targets, self.masks = self.times[cut:], self.targets[cut:], self.masks[cut:]
@@ -135,17 +148,6 @@ class Window:
         self.masks = np.concatenate((self.masks, masks))
         packed = list(map(pack, batch))
         self.shelf.append((b"".join(packed), array("I", accumulate(map(len, packed), initial=0))))
-
-    def _met(self, rows: Rows, merged: Merged, gone: np.ndarray, first: int, size: int) -> Met:
-        """Each row meets the BLOCK_CAP rows of its hash before it, less those of orders gone from the
-        window; a row with BLOCK_CAP such rows before it met its block full."""
-        row_gone = gone[rows.which]
-        past = merged.at - BLOCK_CAP
-        full = (past >= merged.start) & (merged.slots[np.maximum(past, 0)] >= row_gone)
-        capped = list(zip(rows.which[full].tolist(), rows.keys[full].tolist(), strict=True))
-        lo = np.where(_repeats(rows), merged.at, np.maximum(merged.start, past))  # a repeat meets nothing new
-        cand, other = _pairs(lo, merged.at, rows, merged.slots, row_gone)
-        return self._tested(cand, other, first, capped, size)
 
     def _tested(self, cand: np.ndarray, other: np.ndarray, first: int, capped: list, size: int) -> Met:
         """The cheap tests of `finder._worth_comparing`, for all the batch's pairs at once: in the window,
@@ -234,17 +236,30 @@ def _merge(keys: np.ndarray, slots: np.ndarray, rows: Rows) -> Merged:
                   left + smaller)
 
 
-def _pairs(lo: np.ndarray, at: np.ndarray, rows: Rows, slots: np.ndarray,
-           gone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row meets the index rows [lo, at) still in the window; each pair (order, other) once, in the
-    order the old finder met them (by order, then its key's place, then arrival): as batch index, slot."""
-    length = at - lo
+def _capped(rows: Rows, merged: Merged, gone: np.ndarray) -> list[tuple[int, int]]:
+    """(order in the batch, key hash) of each row with BLOCK_CAP rows of its hash before it still in the
+    window: the block it met was full."""
+    past = merged.at - BLOCK_CAP
+    full = (past >= merged.start) & (merged.slots[np.maximum(past, 0)] >= gone[rows.which])
+    return list(zip(rows.which[full].tolist(), rows.keys[full].tolist(), strict=True))
+
+
+def _meetings(rows: Rows, merged: Merged, gone: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row meets the BLOCK_CAP rows of its hash before it, less those of orders gone from the window
+    (a repeated key meets nothing its first row did not): as (order in the batch, key's place, slot met)."""
+    lo = np.where(_repeats(rows), merged.at, np.maximum(merged.start, merged.at - BLOCK_CAP))
+    length = merged.at - lo
     total = int(length.sum())
     position = np.repeat(lo, length) + (np.arange(total) - np.repeat(np.cumsum(length) - length, length))
-    other = slots[position].astype(np.int64)
+    other = merged.slots[position].astype(np.int64)
     cand, rank = np.repeat(rows.which, length), np.repeat(rows.ordinal, length)
-    inside = other >= np.repeat(gone, length)
-    cand, rank, other = cand[inside], rank[inside], other[inside]
+    inside = other >= gone[cand]
+    return cand[inside], rank[inside], other[inside]
+
+
+def _first_meetings(cand: np.ndarray, rank: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair (order, other) once, in the order the old finder met them: by order, its key's place,
+    then arrival."""
     order = np.lexsort((other, rank, cand))
     _, first = np.unique((cand[order] << 32) | other[order], return_index=True)
     chosen = order[np.sort(first)]
