@@ -62,34 +62,38 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
 
 def _scan(found: Found, candidates: Iterable[Candidate], span: float, threshold: float,
           distinct: set[tuple[int, int]], tick: Callable[[int], None] | None, weights: Weights, batch: int) -> None:
-    from codtool.dedupe.window import Window  # numpy: loaded by the run, not by `codtool --help`
+    from codtool.dedupe.window import Batch, Window  # numpy: loaded by the run, not by `codtool --help`
 
     new_purchase = weights.new_purchase_hours * 3_600
     window = Window(span, new_purchase, batch)
     freq = Frequencies()
     source = iter(candidates)
-    while orders := list(islice(source, batch)):
+    while (orders := Batch.read(islice(source, batch))).times:
         met = window.meet(orders)
         found.compared += met.compared
+        first, read = window.size - len(orders.times), window.order
         for i, key in met.capped:
-            found.capped.add(key_with_hash(orders[i], key))
-        first, unpacked = window.size - len(orders), {}
-        for i, cand in enumerate(orders):
-            freq.add(cand.tokens, cand.street)
-            late, early = cand.time - new_purchase, cand.time + new_purchase
-            for slot in met.others[met.starts[i]:met.starts[i + 1]]:
-                if slot >= first:
-                    other = orders[slot - first]
-                elif (other := unpacked.get(slot)) is None:
-                    other = unpacked[slot] = window.order(slot)
-                t = other.time
-                if cand.products and (t <= late or t >= early) and other.products and \
-                        cand.products.isdisjoint(other.products):
-                    continue  # other products bought later: a mask that shared a bit by chance
-                _try_pair(found, other, cand, threshold, distinct, weights, freq)
+            found.capped.add(key_with_hash(read(first + i), key))
+        for i, (tokens, street) in enumerate(orders.words):
+            freq.add(tokens, street)
+            if met.starts[i] < met.starts[i + 1]:
+                _try_pairs(found, read(first + i), map(read, met.others[met.starts[i]:met.starts[i + 1]]),
+                           new_purchase, threshold, distinct, weights, freq)
             found.seen += 1
             if tick is not None and found.seen % 10_000 == 0:
                 tick(found.seen)
+
+
+def _try_pairs(found: Found, cand: Candidate, others: Iterable[Candidate], new_purchase: float, threshold: float,
+               distinct: set[tuple[int, int]], weights: Weights, freq: Frequencies) -> None:
+    """Score the order with each earlier one the window let through, but other products bought later
+    (the window's masks of products share a bit by chance now and then: the sets say for sure)."""
+    late, early = cand.time - new_purchase, cand.time + new_purchase
+    for other in others:
+        t = other.time
+        if cand.products and (t <= late or t >= early) and other.products and cand.products.isdisjoint(other.products):
+            continue
+        _try_pair(found, other, cand, threshold, distinct, weights, freq)
 
 
 def _try_pair(found: Found, a: Candidate, b: Candidate, threshold: float, distinct: set[tuple[int, int]],

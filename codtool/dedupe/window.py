@@ -30,9 +30,9 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate, chain
-from operator import attrgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -40,11 +40,35 @@ import numpy as np
 from codtool.dedupe.blocking import BLOCK_CAP
 from codtool.dedupe.candidates import Candidate, pack, unpack
 
-_TIME, _TARGET, _PRODUCTS, _BLOCKS = attrgetter("time"), attrgetter("target"), attrgetter("products"), \
-    attrgetter("blocks")
 PARTS = 16  # the index in ranges of hashes: a merge or a filter copies a sixteenth of it at a time, not all
 _EDGES = np.array([-(2**63) + part * 2**60 for part in range(1, PARTS)], np.int64)
 SLACK = 86_400  # a day more before an order leaves: creation times are sorted as text, which an offset can disorder
+
+
+class Batch(NamedTuple):
+    """Orders read for the window, as it keeps them: a Candidate is `pack`ed as soon as it is read, so a
+    batch never holds thousands of Candidates (some 1.7 KB each), only what the window and the
+    frequencies need of each order."""
+
+    times: list[float]
+    targets: list[bool]
+    masks: list[int]
+    blocks: list[tuple[int, ...]]
+    packed: list[bytes]
+    words: list[tuple[tuple[str, ...], str]]   # name words and street, for `scoring.Frequencies`
+
+    @classmethod
+    def read(cls, candidates: Iterable[Candidate]) -> Batch:
+        batch = cls([], [], [], [], [], [])
+        times, targets, masks, blocks, packed, words = batch
+        for c in candidates:
+            times.append(c.time)
+            targets.append(c.target)
+            masks.append(products_mask(c.products))
+            blocks.append(c.blocks)
+            packed.append(pack(c))
+            words.append((c.tokens, c.street))
+        return batch
 
 
 @dataclass
@@ -76,11 +100,12 @@ class Window:
         self.left = 0                         # orders [0, left) have left the window
         self.kept = 0                         # the index holds no row of a slot below this
         self.size = 0                         # slots given so far
+        self.unpacked: dict[int, Candidate] = {}  # the orders unpacked for the batch met last
 
-    def meet(self, batch: list[Candidate]) -> Met:
+    def meet(self, batch: Batch) -> Met:
         """Take in the next orders (at most `self.batch`, and only the last batch may be shorter)
         and say what each meets: the orders before it, in this batch or earlier, worth comparing."""
-        first = self.size
+        first, self.unpacked = self.size, {}
         gone = self._leaving(batch)
         self._forget(int(gone[0]))
         self._store(batch)
@@ -97,23 +122,25 @@ class Window:
             self.keys[part], self.slots[part] = merged.keys, merged.slots
             capped += _capped(some, merged, gone)
             meetings.append(_meetings(some, merged, gone))
-        self.size = first + len(batch)
+        self.size = first + len(batch.times)
         cand, other = _first_meetings(*(np.concatenate(column) for column in zip(*meetings, strict=True)))
-        return self._tested(cand, other, first, capped, len(batch))
+        return self._tested(cand, other, first, capped, len(batch.times))
 
     def order(self, slot: int) -> Candidate:
-        """An order of the window, unpacked (without its blocking keys: it is only scored)."""
-        number, i = divmod(slot - self.shelved, self.batch)
-        packed, starts = self.shelf[number]
-        return unpack(memoryview(packed)[starts[i]:starts[i + 1]])
+        """An order of the window, unpacked (without its blocking keys: it is only scored); once per
+        batch, however many of the batch's pairs it is in."""
+        if (order := self.unpacked.get(slot)) is None:
+            number, i = divmod(slot - self.shelved, self.batch)
+            packed, starts = self.shelf[number]
+            order = self.unpacked[slot] = unpack(memoryview(packed)[starts[i]:starts[i + 1]])
+        return order
 
-    def _leaving(self, batch: list[Candidate]) -> np.ndarray:
+    def _leaving(self, batch: Batch) -> np.ndarray:
         """For each order of the batch, the first slot still in the window when it arrives: the old
         finder's deque of recent orders, popped while its oldest was more than the span and the
         slack older than the new order (a pointer that only moves on, even when times are disordered)."""
         left, first, held, base, span = self.left, self.size, self.times, self.base, self.span
-        times = [c.time for c in batch]
-        gone = []
+        times, gone = batch.times, []
         for i, t in enumerate(times):
             before = t - span - SLACK
             while left < first + i and (held.item(left - base) if left < first else times[left - first]) < before:
@@ -139,15 +166,12 @@ class Window:
             self.shelf.popleft()
             self.shelved += self.batch
 
-    def _store(self, batch: list[Candidate]) -> None:
+    def _store(self, batch: Batch) -> None:
         """The batch's columns and packed orders, after the window's."""
-        size = len(batch)
-        self.times = np.concatenate((self.times, np.fromiter(map(_TIME, batch), np.float64, size)))
-        self.targets = np.concatenate((self.targets, np.fromiter(map(_TARGET, batch), np.bool_, size)))
-        masks = np.fromiter(map(products_mask, map(_PRODUCTS, batch)), np.uint64, size)
-        self.masks = np.concatenate((self.masks, masks))
-        packed = list(map(pack, batch))
-        self.shelf.append((b"".join(packed), array("I", accumulate(map(len, packed), initial=0))))
+        self.times = np.concatenate((self.times, np.array(batch.times, np.float64)))
+        self.targets = np.concatenate((self.targets, np.array(batch.targets, np.bool_)))
+        self.masks = np.concatenate((self.masks, np.array(batch.masks, np.uint64)))
+        self.shelf.append((b"".join(batch.packed), array("I", accumulate(map(len, batch.packed), initial=0))))
 
     def _tested(self, cand: np.ndarray, other: np.ndarray, first: int, capped: list, size: int) -> Met:
         """The cheap tests of `finder._worth_comparing`, for all the batch's pairs at once: in the window,
@@ -183,10 +207,10 @@ class Merged(NamedTuple):
     start: np.ndarray
 
 
-def _rows(batch: list[Candidate], first: int) -> Rows:
-    counts = np.fromiter(map(len, map(_BLOCKS, batch)), np.int64, len(batch))
-    keys = np.fromiter(chain.from_iterable(map(_BLOCKS, batch)), np.int64, int(counts.sum()))
-    which = np.repeat(np.arange(len(batch), dtype=np.int64), counts)
+def _rows(batch: Batch, first: int) -> Rows:
+    counts = np.fromiter(map(len, batch.blocks), np.int64, len(batch.blocks))
+    keys = np.fromiter(chain.from_iterable(batch.blocks), np.int64, int(counts.sum()))
+    which = np.repeat(np.arange(len(batch.blocks), dtype=np.int64), counts)
     ordinal = np.arange(len(keys), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     order = _stable_order(keys)
     return Rows(keys[order], which[order] + first, which[order], ordinal[order])
