@@ -204,6 +204,7 @@ def _customer(oid: int, time: float, extra: str = "") -> Candidate:
                      city="roma", extra=extra)
 
 
+@settings(deadline=None)  # the first example may load numpy
 @given(st.sampled_from([1, 7, 64]))
 def test_a_key_repeated_by_the_order_that_opens_its_block_is_held_once(batch: int) -> None:
     """The street and a second line alike in sound give one key twice; the order opening that block was
@@ -214,6 +215,7 @@ def test_a_key_repeated_by_the_order_that_opens_its_block_is_held_once(batch: in
     assert _same_as_the_dict_of_blocks([*cands, _customer(51, 3600.0)], 7, batch).capped
 
 
+@settings(deadline=None)
 @given(st.sampled_from([1, 7, 64]))
 def test_an_order_leaves_the_window_only_once_strictly_older_than_the_span_and_the_slack(batch: int) -> None:
     """Orders exactly the window and its day of slack older still hold their place in the blocks."""

@@ -5,7 +5,7 @@ Orders arrive sorted by creation time. Each order is compared only with the rece
 `BLOCK_CAP` of them per key, so a placeholder phone shared by thousands of orders cannot make
 the run quadratic: such blocks are counted in `Found.capped` and reported.
 
-Memory follows the window, not the batch, and little of it: the window (`window.Window`) holds
+Memory follows the window, not the run, and little of it: the window (`window.Window`) holds
 each order as a few hundred bytes of arrays and packed fields, and takes orders `BATCH` at a
 time so that numpy finds the blocks of thousands at once. What must go order by order stays
 here: the name and street frequencies, the exact tests and scoring. An order matched leaves only
@@ -27,7 +27,7 @@ from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Frequencies, Weights
 from codtool.dedupe.similarity import DISTINCT, Match, judge
 
 DAY = 86_400
-BATCH = 8_192    # orders the window takes at once: numpy's per-call cost shared by many, a bounded batch alive
+BATCH = 8_192  # orders read at once: each batch costs a pass over the window's index (see `window`)
 
 
 @dataclass

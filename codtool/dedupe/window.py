@@ -6,18 +6,21 @@ about 2.8 KB (a Candidate with its strings, ~1.7 KB, and ~14 entries of a dict o
 int key and a slot, ~1.1 KB), and the process grew to 637 MiB. Here an order of the window is:
 
 - its blocking keys (`blocking.block_hashes`) as rows of two arrays, the key's hash and the
-  order's slot (its arrival number), sorted by hash, then slot: 12 bytes a key. The rows of one
-  hash, in arrival order, are that key's block, and a block of BLOCK_CAP orders is just a range;
-- its time, id, target flag and a 64-bit mask of its products, in columns by slot (25 bytes),
-  for the cheap tests every pair meets;
-- what scoring reads, `candidates.pack`ed (about 230 bytes), one bytes object per batch,
-  unpacked only for the few pairs that pass the cheap tests.
+  order's slot (its arrival number), sorted by hash, then slot: 12 bytes a key (about 14 keys an
+  order). The rows of one hash, in arrival order, are that key's block, and the last BLOCK_CAP
+  of them before an order are just a range. The index is cut into PARTS ranges of hashes so that
+  merging a batch in copies a part at a time, not the whole index beside itself;
+- its time, target flag and a 64-bit mask of its products, in columns by slot (17 bytes), for
+  the cheap tests every pair meets;
+- what scoring reads, `candidates.pack`ed (about 220 bytes), one bytes object per batch,
+  unpacked only for the orders of the few pairs that pass the cheap tests.
 
-Orders come in batches (`Window.meet`), so numpy does the per-key work for thousands of orders
-at a time: sorting the batch's keys and merging them into the index (every slot of a batch is
-newer than the slots held, so a row goes after the rows of its hash), finding each key's range,
+Orders come in batches (`Batch`, `Window.meet`), so numpy does the per-key work for thousands of
+orders at a time: sorting the batch's keys and merging them into the index (every slot of a batch
+is newer than the slots held, so a row goes after the rows of its hash), finding each key's range,
 and the cheap tests. Python is left with what must go order by order: the order orders leave the
-window, the name and street frequencies, and scoring.
+window, the name and street frequencies, and scoring. A merge costs a pass over the index, so a
+batch is large (`finder.BATCH`); the memory a batch holds does not grow with the window.
 
 What an order meets is exactly what the old dict of blocks gave it: for each of its keys, the
 last BLOCK_CAP orders with that key before it that have not left the window, each other order
@@ -32,7 +35,7 @@ from array import array
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import accumulate
 from typing import NamedTuple
 
 import numpy as np
@@ -42,6 +45,7 @@ from codtool.dedupe.candidates import Candidate, pack, unpack
 
 PARTS = 16  # the index in ranges of hashes: a merge or a filter copies a sixteenth of it at a time, not all
 _EDGES = np.array([-(2**63) + part * 2**60 for part in range(1, PARTS)], np.int64)
+UNPACKED = 2_048  # orders kept unpacked (some 1.7 KB each) for the pairs to come
 SLACK = 86_400  # a day more before an order leaves: creation times are sorted as text, which an offset can disorder
 
 
@@ -53,19 +57,21 @@ class Batch(NamedTuple):
     times: list[float]
     targets: list[bool]
     masks: list[int]
-    blocks: list[tuple[int, ...]]
+    keys: array            # every order's blocking-key hashes, one after the other (8 bytes each, not 32)
+    counts: array          # how many keys each order has
     packed: list[bytes]
     words: list[tuple[tuple[str, ...], str]]   # name words and street, for `scoring.Frequencies`
 
     @classmethod
     def read(cls, candidates: Iterable[Candidate]) -> Batch:
-        batch = cls([], [], [], [], [], [])
-        times, targets, masks, blocks, packed, words = batch
+        batch = cls([], [], [], array("q"), array("q"), [], [])
+        times, targets, masks, keys, counts, packed, words = batch
         for c in candidates:
             times.append(c.time)
             targets.append(c.target)
             masks.append(products_mask(c.products))
-            blocks.append(c.blocks)
+            keys.extend(c.blocks)
+            counts.append(len(c.blocks))
             packed.append(pack(c))
             words.append((c.tokens, c.street))
         return batch
@@ -100,12 +106,12 @@ class Window:
         self.left = 0                         # orders [0, left) have left the window
         self.kept = 0                         # the index holds no row of a slot below this
         self.size = 0                         # slots given so far
-        self.unpacked: dict[int, Candidate] = {}  # the orders unpacked for the batch met last
+        self.unpacked: dict[int, Candidate] = {}  # orders unpacked lately, by slot
 
     def meet(self, batch: Batch) -> Met:
         """Take in the next orders (at most `self.batch`, and only the last batch may be shorter)
         and say what each meets: the orders before it, in this batch or earlier, worth comparing."""
-        first, self.unpacked = self.size, {}
+        first = self.size
         gone = self._leaving(batch)
         self._forget(int(gone[0]))
         self._store(batch)
@@ -127,9 +133,11 @@ class Window:
         return self._tested(cand, other, first, capped, len(batch.times))
 
     def order(self, slot: int) -> Candidate:
-        """An order of the window, unpacked (without its blocking keys: it is only scored); once per
-        batch, however many of the batch's pairs it is in."""
+        """An order of the window, unpacked (without its blocking keys: it is only scored). The last
+        few thousand unpacked are kept, for an order met by several: a slot's order never changes."""
         if (order := self.unpacked.get(slot)) is None:
+            if len(self.unpacked) >= UNPACKED:
+                self.unpacked.clear()
             number, i = divmod(slot - self.shelved, self.batch)
             packed, starts = self.shelf[number]
             order = self.unpacked[slot] = unpack(memoryview(packed)[starts[i]:starts[i + 1]])
@@ -208,9 +216,9 @@ class Merged(NamedTuple):
 
 
 def _rows(batch: Batch, first: int) -> Rows:
-    counts = np.fromiter(map(len, batch.blocks), np.int64, len(batch.blocks))
-    keys = np.fromiter(chain.from_iterable(batch.blocks), np.int64, int(counts.sum()))
-    which = np.repeat(np.arange(len(batch.blocks), dtype=np.int64), counts)
+    counts = np.frombuffer(batch.counts, np.int64)
+    keys = np.frombuffer(batch.keys, np.int64)
+    which = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     ordinal = np.arange(len(keys), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     order = _stable_order(keys)
     return Rows(keys[order], which[order] + first, which[order], ordinal[order])
