@@ -182,9 +182,9 @@ class Window:
         self.shelf.append((b"".join(batch.packed), array("I", accumulate(map(len, batch.packed), initial=0))))
 
     def _tested(self, cand: np.ndarray, other: np.ndarray, first: int, capped: list, size: int) -> Met:
-        """The cheap tests of `finder._worth_comparing`, for all the batch's pairs at once: in the window,
-        a target among the two, and not surely other products bought later (masks that share no bit
-        are sets that share no product; masks that do are tested again on the sets)."""
+        """The cheap tests the old finder made pair by pair, for all the batch's pairs at once: in the
+        window, a target among the two, and not surely other products bought later (masks that share no
+        bit are sets that share no product; masks that do are tested again on the sets, by the finder)."""
         mine, theirs = cand + (first - self.base), other - self.base
         t, now = self.times[theirs], self.times[mine]
         in_window = (t >= now - self.span) & (t <= now + self.span) & (self.targets[theirs] | self.targets[mine])
