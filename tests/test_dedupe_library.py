@@ -12,9 +12,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from codtool.dedupe.blocking import BLOCK_CAP
 from codtool.dedupe.candidates import Candidate
 from codtool.dedupe.clusters import build_clusters, keep_choice
-from codtool.dedupe.finder import BLOCK_CAP, DAY, find_matches
+from codtool.dedupe.finder import DAY, find_matches
 from codtool.dedupe.keys import (
     fallback_contact,
     fold,

@@ -1,15 +1,19 @@
-"""The finder's compact window: hashed blocking keys, rows read by position, matched orders kept as briefs."""
+"""The finder's compact window: hashed blocking keys, rows read by position, orders packed, matched orders kept as
+briefs, and the window in arrays finding exactly what the dict of blocks it replaced found."""
 
 from __future__ import annotations
 
+from collections import deque
+from dataclasses import replace
 from types import SimpleNamespace
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from codtool.dedupe.blocking import block_hashes, blocking_keys, key_with_hash
-from codtool.dedupe.candidates import Candidate, candidate, epoch
+from codtool.dedupe.blocking import BLOCK_CAP, block_hashes, blocking_keys, key_with_hash
+from codtool.dedupe.candidates import Candidate, candidate, epoch, pack, unpack
 from codtool.dedupe.clusters import keep_choice
+from codtool.dedupe.finder import DAY, Found, find_matches
 from codtool.dedupe.keys import (
     address_key,
     checked_contact,
@@ -20,6 +24,8 @@ from codtool.dedupe.keys import (
     name_key,
     source_key,
 )
+from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Frequencies
+from codtool.dedupe.similarity import DISTINCT, judge
 from codtool.ledger.dedupe import CandidateRow
 from codtool.money import Money
 
@@ -79,3 +85,140 @@ def test_a_matched_order_kept_as_a_brief_chooses_the_same_order_to_keep(rows) ->
                        items=(("crm-050", 1),), total=Money(2990, "EUR"))
              for i, (settled, complete, t) in enumerate(rows)]
     assert keep_choice([c.brief() for c in cands]) == keep_choice(cands)
+
+
+# --- the window in arrays finds exactly what the dict of blocks it replaced found ---------------------------------
+
+def _dict_of_blocks(candidates: list[Candidate], window_days: int, threshold: float,
+                    distinct: set[tuple[int, int]]) -> Found:
+    """The finder before its window moved into arrays (one dict entry per key, a list per shared key),
+    kept as the reference: every order's keys, blocks, cap, eviction and cheap tests, one order at a time."""
+    found, span, slack = Found(), window_days * DAY, DAY
+    blocks: dict = {}
+    recent: deque[Candidate] = deque()
+    freq, weights = Frequencies(), DEFAULT_WEIGHTS
+    new_purchase = weights.new_purchase_hours * 3_600
+    for cand in candidates:
+        before = cand.time - span - slack
+        while recent and recent[0].time < before:
+            old = recent.popleft()
+            for key in old.blocks:
+                block = blocks.get(key)
+                if block is old:
+                    del blocks[key]
+                elif type(block) is list and block[0] is old:
+                    del block[0]
+                    if not block:
+                        del blocks[key]
+        freq.add(cand.tokens, cand.street)
+        seen = {cand.id}
+        for key in cand.blocks:
+            block = blocks.setdefault(key, cand)
+            if block is cand:
+                continue
+            if type(block) is not list:
+                block = blocks[key] = [block]
+            for other in block:
+                if other.id in seen:
+                    continue
+                seen.add(other.id)
+                t = other.time
+                if t < cand.time - span or t > cand.time + span or not (cand.target or other.target):
+                    continue
+                found.compared += 1
+                if cand.products and (t <= cand.time - new_purchase or t >= cand.time + new_purchase) \
+                        and other.products and cand.products.isdisjoint(other.products):
+                    continue
+                pair = (min(other.id, cand.id), max(other.id, cand.id))
+                match = None if pair in distinct else judge(other, cand, threshold, weights, freq)
+                if match is not None and match.kind == DISTINCT:
+                    found.conflicts.add((match.order_a, match.order_b))
+                elif match is not None:
+                    found.matches.append(match)
+                    found.orders[other.id], found.orders[cand.id] = other.brief(), cand.brief()
+            if len(block) == BLOCK_CAP:
+                found.capped.add(key_with_hash(cand, key))
+                del block[0]
+            block.append(cand)
+        recent.append(cand)
+        found.seen += 1
+    return found
+
+
+STREETS = [("via roma", "roma"), ("via roma", ""), ("via po", "scala b"), ("", "via po"), ("piazza duomo", "duomo")]
+streams = st.tuples(st.lists(
+    st.tuples(
+        st.integers(0, 600) | st.integers(0, 2 * DAY) | st.integers(-DAY, 0),  # minutes, hours, or back in time
+        st.sampled_from(["giulia rossi", "rossi giulia", "giulio rossi", "g rossi", "mario bianchi"]),
+        st.sampled_from(["+393331234567", "+393330000002", ""]),
+        st.sampled_from(["", "giulia@example.it"]),
+        st.sampled_from(STREETS),                             # street and second line, at times alike in sound
+        st.sampled_from([(("crm-050", 1),), (("srm-030", 1),), (("crm-050", 1), ("cap-red", 2)), ()]),
+        st.booleans(),                                        # target
+        st.integers(0, 2),                                    # settled, and one of three orders declared distinct
+    ),
+    min_size=1, max_size=20,
+), st.integers(1, 12)).map(lambda drawn: drawn[0] * drawn[1])  # repeated: blocks past the cap, as in busy shops
+
+
+def _stream(rows) -> tuple[list[Candidate], set[tuple[int, int]]]:
+    cands, distinct, clock = [], set(), 0.0
+    for i, (step, name, phone, email, (street, extra), items, target, mark) in enumerate(rows, start=1):
+        clock = max(0.0, clock + step / 20)
+        cands.append(Candidate(i, clock, target, mark == 1, name, phone, email, f"00184|{street}|12" if street else "",
+                               "", items, Money(2990, "EUR"), street=street, number="12" if street else "",
+                               postcode="00184", city="roma", extra=extra))
+        if mark == 2 and i > 1:
+            distinct.add((i - 1, i))
+    return cands, distinct
+
+
+@settings(max_examples=100, deadline=None)
+@given(streams, st.sampled_from([1, 2, 3, 7, 64, 4096]), st.integers(0, 2))
+@example([(600, "giulia rossi", "+393331234567", "", ("via roma", "roma"), (("crm-050", 1),), i % 3 > 0, 0)
+          for i in range(130)], 7, 1)  # a block past the cap, with a key each order repeats, sliding over batches
+def test_the_window_finds_what_the_dict_of_blocks_found(rows, batch: int, window_days: int) -> None:
+    cands, distinct = _stream(rows)
+    expected = _dict_of_blocks(cands, window_days, 85.0, distinct)
+    found = find_matches(cands, window_days, 85.0, distinct, batch=batch)
+    assert (found.matches, found.orders, found.compared, found.seen, found.capped, found.conflicts) == \
+        (expected.matches, expected.orders, expected.compared, expected.seen, expected.capped, expected.conflicts)
+
+
+def test_an_order_read_back_from_the_window_scores_as_itself() -> None:
+    made = candidate(ROW, target=True, settled=False)
+    back = unpack(pack(made))
+    assert back.blocks == () and replace(back, blocks=made.blocks) == made
+
+
+def _same_as_the_dict_of_blocks(cands: list[Candidate], window_days: int, batch: int) -> Found:
+    found, expected = find_matches(cands, window_days, 85.0, set(), batch=batch), \
+        _dict_of_blocks(cands, window_days, 85.0, set())
+    assert (found.matches, found.compared, found.capped) == (expected.matches, expected.compared, expected.capped)
+    return found
+
+
+def _customer(oid: int, time: float, extra: str = "") -> Candidate:
+    return Candidate(oid, time, True, False, "giulia rossi", "+393331234567", "", "00184|via roma|12", "",
+                     (("crm-050", 1),), Money(2990, "EUR"), street="via roma", number="12", postcode="00184",
+                     city="roma", extra=extra)
+
+
+@settings(deadline=None)  # the first example may load numpy
+@given(st.sampled_from([1, 7, 64]))
+def test_a_key_repeated_by_the_order_that_opens_its_block_is_held_once(batch: int) -> None:
+    """The street and a second line alike in sound give one key twice; the order opening that block was
+    held in it once (later orders once per repeat): 50 orders then fill no block, 51 fill all."""
+    cands = [_customer(1, 0.0, extra="roma")] + [_customer(i, 60.0 * i) for i in range(2, 51)]
+    assert len(set(cands[0].blocks)) < len(cands[0].blocks)
+    assert _same_as_the_dict_of_blocks(cands, 7, batch).capped == set()
+    assert _same_as_the_dict_of_blocks([*cands, _customer(51, 3600.0)], 7, batch).capped
+
+
+@settings(deadline=None)
+@given(st.sampled_from([1, 7, 64]))
+def test_an_order_leaves_the_window_only_once_strictly_older_than_the_span_and_the_slack(batch: int) -> None:
+    """Orders exactly the window and its day of slack older still hold their place in the blocks."""
+    cands = [_customer(i, 0.0) for i in range(1, 51)]
+    assert _same_as_the_dict_of_blocks([*cands, _customer(51, 2 * DAY)], 1, batch).capped
+    assert _same_as_the_dict_of_blocks([*cands, _customer(51, 2 * DAY + 0.5)], 1, batch).capped == set()
