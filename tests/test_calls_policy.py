@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from codtool.money import Money
+from codtool.notify.calls import _Beside
 from codtool.notify.outcomes import OutcomeError, normalise_outcome, parse_local_time
 from codtool.notify.phones import Phone
 from codtool.notify.policy import DEFAULT_POINTS, Policy, PolicyError, load_policy
@@ -133,3 +134,14 @@ def test_fallback_phone_parsing():
     assert (landline.e164, landline.kind, landline.can_message) == ("+390552768224", "landline", False)
     assert parse_phone("abc", "IT") == parse_phone("12", "IT") == Phone("", False)
     assert Phone("", False).kind == "invalid"
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers()), max_size=40),
+       st.sets(st.integers(0, 30), max_size=20))
+def test_items_walked_beside_the_orders_are_each_orders_own(pairs, order_ids):
+    """gather holds one order's findings, attempts and suspects at a time, read beside the orders in id
+    order: each order must get exactly its own, in their stored order, whoever has none or is not asked."""
+    pairs.sort(key=lambda p: p[0])  # the ledger streams them by order id, keeping each order's own order
+    beside = _Beside(pairs)
+    for order_id in sorted(order_ids):
+        assert beside.of(order_id) == [item for key, item in pairs if key == order_id]

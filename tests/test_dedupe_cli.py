@@ -10,7 +10,7 @@ from helpers import run as cli
 from helpers import run_json as cli_json
 
 from codtool.ledger import open_ledger
-from codtool.ledger.dedupe import suspected_duplicates
+from codtool.ledger.dedupe import stream_suspected_duplicates, suspected_duplicates
 from codtool.ledger.orders import set_status
 from codtool.ledger.tracking import insert_shipments
 from codtool.money import Money
@@ -178,9 +178,11 @@ def test_suspected_duplicates_contract(db: Path) -> None:
     ledger = open_ledger(db)
     try:
         suspected = suspected_duplicates(ledger.session)
+        streamed = list(stream_suspected_duplicates(ledger.session))  # what the call list walks
     finally:
         ledger.close()
     assert sorted(suspected) == [GIULIA_AGAIN, MARCO_SWAPPED, NICCOLO_TYPO, MARIA, MARCO_OUTLET]
+    assert streamed == sorted(suspected.items(), key=lambda item: item[0])
     assert str(suspected[GIULIA_AGAIN]) == ("suspected duplicate of order D-101 (dedupe cluster 1: "
                                             "identical customer, address and items)")
 

@@ -54,21 +54,23 @@ def count_awaiting(conn: Session, before: str) -> int:
     return conn.scalar(f"SELECT COUNT(*) FROM ({_AWAITING}) AS awaiting", (before,))
 
 
-def awaiting_findings(conn: Session, before: str) -> list[Row]:
-    """Error and warning findings from checks on the awaiting orders."""
-    return conn.execute(
+def awaiting_findings(conn: Session, before: str) -> Iterator[Row]:
+    """Error and warning findings from checks on the awaiting orders, streamed in order id order:
+    the call list walks them beside `awaiting_orders` (same order), holding one order's at a time."""
+    return conn.stream(
         "SELECT order_id, severity, code, message FROM order_findings "
         f"WHERE severity IN ('error', 'warning') AND order_id IN ({_AWAITING}) ORDER BY order_id, id",
         (before,),
-    ).fetchall()
+    )
 
 
-def awaiting_attempts(conn: Session, before: str) -> list[Row]:
-    return conn.execute(
+def awaiting_attempts(conn: Session, before: str) -> Iterator[Row]:
+    """Calls made so far to the awaiting orders, streamed by order id then call time (as findings)."""
+    return conn.stream(
         "SELECT order_id, outcome, called_at, call_back_at FROM call_attempts "
         f"WHERE order_id IN ({_AWAITING}) ORDER BY order_id, called_at, id",
         (before,),
-    ).fetchall()
+    )
 
 
 def orders_by_ids(conn: Session, ids: Sequence[int]) -> list[Row]:

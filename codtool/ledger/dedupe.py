@@ -214,26 +214,40 @@ class Suspect:
         return f"suspected duplicate of order {self.keep_source_id} (dedupe cluster {self.cluster}{why})"
 
 
+_SUSPECTS = (
+    "SELECT m.order_id, c.id, c.keep_order_id, k.source_id, COALESCE(p.reasons, ''), p.score "
+    "FROM dedupe_members m JOIN dedupe_clusters c ON c.id = m.cluster_id "
+    "JOIN orders k ON k.id = c.keep_order_id "
+    "LEFT JOIN dedupe_pairs p ON p.cluster_id = c.id AND (p.order_a = m.order_id OR p.order_b = m.order_id) "
+    "WHERE c.status = 'open' AND m.role = 'duplicate' {only} ORDER BY m.order_id, p.score DESC"
+)
+
+
 def suspected_duplicates(conn: Session, order_ids: Sequence[int] | None = None) -> dict[int, Suspect]:
     """The one definition of a suspected duplicate, for shipping, call lists and reports."""
-    query = (
-        "SELECT m.order_id, c.id, c.keep_order_id, k.source_id, COALESCE(p.reasons, ''), p.score "
-        "FROM dedupe_members m JOIN dedupe_clusters c ON c.id = m.cluster_id "
-        "JOIN orders k ON k.id = c.keep_order_id "
-        "LEFT JOIN dedupe_pairs p ON p.cluster_id = c.id AND (p.order_a = m.order_id OR p.order_b = m.order_id) "
-        "WHERE c.status = 'open' AND m.role = 'duplicate' {only} ORDER BY m.order_id, p.score DESC"
-    )
     if order_ids is None:
-        rows = conn.execute(query.format(only="")).fetchall()
+        rows = conn.execute(_SUSPECTS.format(only="")).fetchall()
     else:
         rows = []
         for start in range(0, len(order_ids), 500):
             part = list(order_ids[start:start + 500])
-            rows += conn.execute(query.format(only=f"AND m.order_id IN ({_marks(part)})"), part).fetchall()
-    found: dict[int, Suspect] = {}
+            rows += conn.execute(_SUSPECTS.format(only=f"AND m.order_id IN ({_marks(part)})"), part).fetchall()
+    return dict(_first_per_order(rows))
+
+
+def stream_suspected_duplicates(conn: Session) -> Iterator[tuple[int, Suspect]]:
+    """`suspected_duplicates` of the whole ledger as (order id, suspect), ascending by order id, streamed:
+    a day's call list walks them beside its orders and holds none it has passed."""
+    return _first_per_order(conn.stream(_SUSPECTS.format(only="")))
+
+
+def _first_per_order(rows: Iterable[Row]) -> Iterator[tuple[int, Suspect]]:
+    """Each order's first row (its best-scored pair): rows come grouped by order id."""
+    last = None
     for order, cluster, keep, keep_source, reasons, _ in rows:
-        found.setdefault(order, Suspect(cluster, keep, keep_source, reasons))
-    return found
+        if order != last:
+            last = order
+            yield order, Suspect(cluster, keep, keep_source, reasons)
 
 
 def order_clusters(conn: Session, order_id: int) -> list[dict[str, Any]]:

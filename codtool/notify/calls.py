@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import pickle
-from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -18,7 +18,7 @@ from codtool.crashpoints import crash_point
 from codtool.ledger import Ledger, Row, Session
 from codtool.ledger import calls as store
 from codtool.ledger.db import utc_now
-from codtool.ledger.dedupe import suspected_duplicates
+from codtool.ledger.dedupe import stream_suspected_duplicates
 from codtool.ledger.orders import StatusMove, set_statuses
 from codtool.ledger.tracking import CustomerHistory, customer_history, phone_key
 from codtool.money import Money
@@ -44,33 +44,52 @@ class Candidate:
 def gather(conn: Session, day: date, policy: Policy) -> Iterator[Candidate]:
     """COD orders still 'new' on `day`, each assessed; a fixed handful of queries whatever the size.
 
-    A generator over the streamed orders: callers keep only the candidates they need."""
+    A generator over the streamed orders: callers keep only the candidates they need. Findings,
+    attempts and suspected duplicates are streamed in order id order too and walked beside the
+    orders, so only the current order's are held: memory stays flat in the number of open orders."""
     before = (day + timedelta(days=1)).isoformat()
-    findings: dict[int, list[Finding]] = defaultdict(list)
-    for r in store.awaiting_findings(conn, before):
-        findings[r["order_id"]].append(Finding(r["severity"], r["code"], r["message"]))
-    suspects = suspected_duplicates(conn)
-    attempts = _attempts(store.awaiting_attempts(conn, before))
+    findings = _Beside((r["order_id"], Finding(r["severity"], r["code"], r["message"]))
+                       for r in store.awaiting_findings(conn, before))
+    suspects = _Beside(stream_suspected_duplicates(conn))
+    attempts = _Beside((r["order_id"], r) for r in store.awaiting_attempts(conn, before))
     history = customer_history(conn)
     nobody, untried = CustomerHistory(), Attempts()  # shared by the many orders with no past: read only
     for row in store.awaiting_orders(conn, before):
         order_id, phone = row["id"], phone_of(row)
         past = history.get(phone_key(phone.e164, row["phone"]), nobody) if history else nobody
-        tried = attempts.get(order_id, untried)
-        kept = [suspects[order_id].keep_source_id] if order_id in suspects else []
+        calls = attempts.of(order_id)
+        tried = _attempts(calls) if calls else untried
+        kept = [s.keep_source_id for s in suspects.of(order_id)[:1]]
         facts = OrderFacts(order_id, Money(row["cod_minor"], row["currency"]), phone, row["phone"],
-                           findings.get(order_id, []), kept, past.delivered, past.lost_sales, tried)
+                           findings.of(order_id), kept, past.delivered, past.lost_sales, tried)
         yield Candidate(row, facts, assess(facts, policy), _due_at(tried, policy) if tried.total else "")
 
 
-def _attempts(rows: list[Row]) -> dict[int, Attempts]:
-    out: dict[int, Attempts] = {}
-    for r in rows:  # ordered by call time, so the last one wins
-        a = out.setdefault(r["order_id"], Attempts())
+class _Beside:
+    """(order id, item) pairs in ascending order id, read alongside orders streamed in the same order."""
+
+    def __init__(self, pairs: Iterable[tuple[int, Any]]) -> None:
+        self._pairs = iter(pairs)
+        self._next = next(self._pairs, None)
+
+    def of(self, order_id: int) -> list:
+        """The items of `order_id`, skipping those of orders before it (not awaiting: none are)."""
+        found = []
+        while self._next is not None and self._next[0] <= order_id:
+            if self._next[0] == order_id:
+                found.append(self._next[1])
+            self._next = next(self._pairs, None)
+        return found
+
+
+def _attempts(rows: list[Row]) -> Attempts:
+    """One order's calls so far, ordered by call time, so the last one wins."""
+    a = Attempts()
+    for r in rows:
         a.total += 1
         a.unanswered += r["outcome"] == "no_answer"
         a.last_outcome, a.last_called_at, a.call_back_at = r["outcome"], r["called_at"], r["call_back_at"]
-    return out
+    return a
 
 
 def _due_at(tried: Attempts, policy: Policy) -> str:
