@@ -133,7 +133,9 @@ class Window:
             capped += _capped(some, merged, gone)
             meetings.append(_meetings(some, merged, gone))
         self.size = first + len(batch.times)
-        cand, other = _first_meetings(*(np.concatenate(column) for column in zip(*meetings, strict=True)))
+        columns = [np.concatenate(column) for column in zip(*meetings, strict=True)]
+        meetings.clear()   # the parts' pieces, as large as the joined columns: not held through what follows
+        cand, other = _first_meetings(*columns)
         return self._tested(cand, other, first, capped, len(batch.times))
 
     def order(self, slot: int) -> Candidate:
@@ -268,8 +270,8 @@ class Merged(NamedTuple):
 def _rows(batch: Batch, first: int) -> Rows:
     counts = np.frombuffer(batch.counts, np.int64)
     keys = np.frombuffer(batch.keys, np.int64)
-    which = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    ordinal = np.arange(len(keys), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    which = np.repeat(np.arange(len(counts), dtype=np.int32), counts)   # 4 bytes: a batch is far below 2**31
+    ordinal = (np.arange(len(keys)) - np.repeat(np.cumsum(counts) - counts, counts)).astype(np.int32)
     order = _stable_order(keys)
     return Rows(keys[order], which[order] + first, which[order], ordinal[order])
 
@@ -333,7 +335,7 @@ def _meetings(rows: Rows, merged: Merged, gone: np.ndarray) -> tuple[np.ndarray,
     length = merged.at - lo
     total = int(length.sum())
     position = np.repeat(lo, length) + (np.arange(total) - np.repeat(np.cumsum(length) - length, length))
-    other = merged.slots[position].astype(np.int64)
+    other = merged.slots[position]   # int32, as the index holds slots: the meetings grow with the blocks' fill
     cand, rank = np.repeat(rows.which, length), np.repeat(rows.ordinal, length)
     inside = other >= gone[cand]
     return cand[inside], rank[inside], other[inside]
@@ -343,7 +345,7 @@ def _first_meetings(cand: np.ndarray, rank: np.ndarray, other: np.ndarray) -> tu
     """Each pair (order, other) once, in the order the old finder met them: by order, its key's place,
     then arrival."""
     order = np.lexsort((other, rank, cand))
-    _, first = np.unique((cand[order] << 32) | other[order], return_index=True)
+    _, first = np.unique((cand[order].astype(np.int64) << 32) | other[order], return_index=True)
     chosen = order[np.sort(first)]
     return cand[chosen], other[chosen]
 
