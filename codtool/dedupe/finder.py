@@ -6,7 +6,7 @@ Orders arrive sorted by creation time. Each order is compared only with the rece
 the run quadratic: such blocks are counted in `Found.capped` and reported.
 
 Memory follows the window, not the run, and little of it: the window (`window.Window`) holds
-each order as a few hundred bytes of arrays and packed fields, and takes orders `BATCH` at a
+each order as some 190 bytes of arrays (its packed fields on disk), and takes orders `BATCH` at a
 time so that numpy finds the blocks of thousands at once. What must go order by order stays
 here: the name and street frequencies, the exact tests and scoring. An order matched leaves only
 its `Brief` for the clusters.

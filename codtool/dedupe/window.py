@@ -1,4 +1,4 @@
-"""The finder's sliding window in arrays and packed bytes: a few hundred bytes an order, not 2.8 KB.
+"""The finder's sliding window in arrays and packed bytes: some 190 bytes an order in memory, not 2.8 KB.
 
 `bench_day.py` packs every size into six weeks, so the window (seven days and a day's slack)
 holds about a fifth of the orders: some 119,000 at a million rows. As Python objects each cost
@@ -16,6 +16,10 @@ int key and a slot, ~1.1 KB), and the process grew to 637 MiB. Here an order of 
   to unlinked temporary files, read back with `os.pread`), only for the orders of the few pairs
   that pass the cheap tests. Held in memory, they were the largest part of the window (27 MiB of
   the traced 147 at the peak of a 200,000-row ledger squeezed 5x) and the part that grew most.
+
+What still grows with the window is the index (12 bytes a key, some 20 MiB at a million rows:
+every key is needed, more than half of them an order's alone, and hashes cannot be cut shorter
+without changing what is found) and the columns (2 MiB).
 
 Orders come in batches (`Batch`, `Window.meet`), so numpy does the per-key work for thousands of
 orders at a time: sorting the batch's keys and merging them into the index (every slot of a batch
