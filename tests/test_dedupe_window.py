@@ -222,3 +222,47 @@ def test_an_order_leaves_the_window_only_once_strictly_older_than_the_span_and_t
     cands = [_customer(i, 0.0) for i in range(1, 51)]
     assert _same_as_the_dict_of_blocks([*cands, _customer(51, 2 * DAY)], 1, batch).capped
     assert _same_as_the_dict_of_blocks([*cands, _customer(51, 2 * DAY + 0.5)], 1, batch).capped == set()
+
+
+def test_the_shelf_reads_every_held_order_back_and_closes_a_file_once_its_batches_have_left() -> None:
+    """Packed orders live in temporary files of SEGMENT batches each; reads cross the files' edges."""
+    from codtool.dedupe.window import SEGMENT, Shelf
+
+    shelf, batch = Shelf(batch=3), 3
+    data = {slot: f"order {slot}".encode() * (slot % 4 + 1) for slot in range(batch * (3 * SEGMENT + 1))}
+    for first in range(0, len(data), batch):
+        shelf.put([data[slot] for slot in range(first, first + batch)])
+    assert len(shelf.files) == 4
+    for left in (0, 1, batch * SEGMENT - 1, batch * SEGMENT, batch * 2 * SEGMENT + 2, len(data) - 1):
+        shelf.forget(left)
+        held = range(left - left % batch, len(data))
+        assert [shelf.read(slot) for slot in held] == [data[slot] for slot in held]
+        assert len(shelf.files) == 4 - left // (batch * SEGMENT)
+    shelf.close()
+    assert not shelf.files
+
+
+def test_a_run_stopped_by_an_error_leaves_no_file_of_the_window_open() -> None:
+    """The window's files are unlinked as they are made and closed when the run ends, however it ends,
+    not only once whatever holds the error lets the window go."""
+    import os
+
+    import pytest
+
+    def orders():
+        yield from (_customer(i, 60.0 * i) for i in range(1, 40))
+        raise KeyboardInterrupt
+
+    before = set(os.listdir("/proc/self/fd"))
+    with pytest.raises(KeyboardInterrupt) as stopped:   # its traceback holds the run's frames, and the window
+        find_matches(orders(), 7, 85.0, set(), batch=2)
+    assert set(os.listdir("/proc/self/fd")) <= before, stopped.traceback
+
+
+def test_the_window_refuses_a_batch_it_cannot_number() -> None:
+    import pytest
+
+    from codtool.dedupe.window import Window
+
+    with pytest.raises(ValueError, match="a batch of 0 orders"):
+        Window(DAY, 3_600.0, 0)

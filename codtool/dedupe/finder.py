@@ -6,7 +6,7 @@ Orders arrive sorted by creation time. Each order is compared only with the rece
 the run quadratic: such blocks are counted in `Found.capped` and reported.
 
 Memory follows the window, not the run, and little of it: the window (`window.Window`) holds
-each order as a few hundred bytes of arrays and packed fields, and takes orders `BATCH` at a
+each order as some 190 bytes of arrays (its packed fields on disk), and takes orders `BATCH` at a
 time so that numpy finds the blocks of thousands at once. What must go order by order stays
 here: the name and street frequencies, the exact tests and scoring. An order matched leaves only
 its `Brief` for the clusters.
@@ -16,15 +16,19 @@ reference cycles, and each full collection would walk every object in the window
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from codtool import collector
 from codtool.dedupe.blocking import key_with_hash, rule_of
 from codtool.dedupe.candidates import Brief, Candidate
 from codtool.dedupe.scoring import DEFAULT_WEIGHTS, Frequencies, Weights
 from codtool.dedupe.similarity import DISTINCT, Match, judge
+
+if TYPE_CHECKING:
+    from codtool.dedupe.window import Window
 
 DAY = 86_400
 BATCH = 8_192  # orders read at once: each batch costs a pass over the window's index (see `window`)
@@ -62,12 +66,21 @@ def find_matches(candidates: Iterable[Candidate], window_days: int, threshold: f
 
 def _scan(found: Found, candidates: Iterable[Candidate], span: float, threshold: float,
           distinct: set[tuple[int, int]], tick: Callable[[int], None] | None, weights: Weights, batch: int) -> None:
-    from codtool.dedupe.window import Batch, Window  # numpy: loaded by the run, not by `codtool --help`
+    from codtool.dedupe.window import Window  # numpy: loaded by the run, not by `codtool --help`
 
     new_purchase = weights.new_purchase_hours * 3_600
     window = Window(span, new_purchase, batch)
-    freq = Frequencies()
-    source = iter(candidates)
+    try:
+        _pass(found, window, iter(candidates), threshold, distinct, tick, weights, batch)
+    finally:
+        window.close()   # its files on disk (unlinked already: this frees their space now, not at exit)
+
+
+def _pass(found: Found, window: Window, source: Iterator[Candidate], threshold: float, distinct: set[tuple[int, int]],
+          tick: Callable[[int], None] | None, weights: Weights, batch: int) -> None:
+    from codtool.dedupe.window import Batch
+
+    new_purchase, freq = window.new_purchase, Frequencies()
     while (orders := Batch.read(islice(source, batch))).times:
         met = window.meet(orders)
         found.compared += met.compared

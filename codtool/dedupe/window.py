@@ -1,4 +1,4 @@
-"""The finder's sliding window in arrays and packed bytes: a few hundred bytes an order, not 2.8 KB.
+"""The finder's sliding window in arrays and packed bytes: some 190 bytes an order in memory, not 2.8 KB.
 
 `bench_day.py` packs every size into six weeks, so the window (seven days and a day's slack)
 holds about a fifth of the orders: some 119,000 at a million rows. As Python objects each cost
@@ -12,8 +12,14 @@ int key and a slot, ~1.1 KB), and the process grew to 637 MiB. Here an order of 
   merging a batch in copies a part at a time, not the whole index beside itself;
 - its time, target flag and a 64-bit mask of its products, in columns by slot (17 bytes), for
   the cheap tests every pair meets;
-- what scoring reads, `candidates.pack`ed (about 220 bytes), one bytes object per batch,
-  unpacked only for the orders of the few pairs that pass the cheap tests.
+- what scoring reads, `candidates.pack`ed (about 220 bytes), off the Python heap (`Shelf`: appended
+  to unlinked temporary files, read back with `os.pread`), only for the orders of the few pairs
+  that pass the cheap tests. Held in memory, they were the largest part of the window (27 MiB of
+  the traced 147 at the peak of a 200,000-row ledger squeezed 5x) and the part that grew most.
+
+What still grows with the window is the index (12 bytes a key, some 20 MiB at a million rows:
+every key is needed, more than half of them an order's alone, and hashes cannot be cut shorter
+without changing what is found) and the columns (2 MiB).
 
 Orders come in batches (`Batch`, `Window.meet`), so numpy does the per-key work for thousands of
 orders at a time: sorting the batch's keys and merging them into the index (every slot of a batch
@@ -31,6 +37,8 @@ but to a new block once; and a block is reported capped whenever an order met it
 
 from __future__ import annotations
 
+import os
+import tempfile
 from array import array
 from collections import deque
 from collections.abc import Iterable
@@ -46,6 +54,7 @@ from codtool.dedupe.candidates import Candidate, pack, unpack
 PARTS = 16  # the index in ranges of hashes: a merge or a filter copies a sixteenth of it at a time, not all
 _EDGES = np.array([-(2**63) + part * 2**60 for part in range(1, PARTS)], np.int64)
 UNPACKED = 2_048  # orders kept unpacked (some 1.7 KB each) for the pairs to come
+SEGMENT = 8  # batches a temporary file of the shelf takes before the next is begun (some 14 MiB on disk)
 SLACK = 86_400  # a day more before an order leaves: creation times are sorted as text, which an offset can disorder
 
 
@@ -93,6 +102,8 @@ class Window:
     """The orders within `span` seconds (and the slack) of the newest, as the finder needs them."""
 
     def __init__(self, span: float, new_purchase: float, batch: int) -> None:
+        if not 0 < batch < 2**20:
+            raise ValueError(f"a batch of {batch:,} orders: the window takes 1 to 2**20 - 1 at a time")
         self.span, self.new_purchase, self.batch = span, new_purchase, batch
         # the index, in PARTS ranges of hashes: the blocking keys' hashes, sorted, then by slot, and the slots
         self.keys = [np.empty(0, np.int64) for _ in range(PARTS)]
@@ -101,8 +112,7 @@ class Window:
         self.times = np.empty(0, np.float64)
         self.targets = np.empty(0, np.bool_)
         self.masks = np.empty(0, np.uint64)
-        self.shelf: deque[tuple[bytes, array]] = deque()  # a batch's packed orders and where each starts
-        self.shelved = 0                      # the slot of the shelf's first order
+        self.shelf = Shelf(batch)             # the packed orders, on disk
         self.left = 0                         # orders [0, left) have left the window
         self.kept = 0                         # the index holds no row of a slot below this
         self.size = 0                         # slots given so far
@@ -129,7 +139,9 @@ class Window:
             capped += _capped(some, merged, gone)
             meetings.append(_meetings(some, merged, gone))
         self.size = first + len(batch.times)
-        cand, other = _first_meetings(*(np.concatenate(column) for column in zip(*meetings, strict=True)))
+        columns = [np.concatenate(column) for column in zip(*meetings, strict=True)]
+        meetings.clear()   # the parts' pieces, as large as the joined columns: not held through what follows
+        cand, other = _first_meetings(*columns)
         return self._tested(cand, other, first, capped, len(batch.times))
 
     def order(self, slot: int) -> Candidate:
@@ -138,10 +150,12 @@ class Window:
         if (order := self.unpacked.get(slot)) is None:
             if len(self.unpacked) >= UNPACKED:
                 self.unpacked.clear()
-            number, i = divmod(slot - self.shelved, self.batch)
-            packed, starts = self.shelf[number]
-            order = self.unpacked[slot] = unpack(memoryview(packed)[starts[i]:starts[i + 1]])
+            order = self.unpacked[slot] = unpack(self.shelf.read(slot))
         return order
+
+    def close(self) -> None:
+        """Close the shelf's files (their space is freed then, or at exit however the process ends)."""
+        self.shelf.close()
 
     def _leaving(self, batch: Batch) -> np.ndarray:
         """For each order of the batch, the first slot still in the window when it arrives: the old
@@ -170,16 +184,14 @@ class Window:
             cut = left - self.base
             self.times, self.targets, self.masks = self.times[cut:], self.targets[cut:], self.masks[cut:]
             self.base = left
-        while self.shelf and self.shelved + self.batch <= left:
-            self.shelf.popleft()
-            self.shelved += self.batch
+        self.shelf.forget(left)
 
     def _store(self, batch: Batch) -> None:
         """The batch's columns and packed orders, after the window's."""
         self.times = np.concatenate((self.times, np.array(batch.times, np.float64)))
         self.targets = np.concatenate((self.targets, np.array(batch.targets, np.bool_)))
         self.masks = np.concatenate((self.masks, np.array(batch.masks, np.uint64)))
-        self.shelf.append((b"".join(batch.packed), array("I", accumulate(map(len, batch.packed), initial=0))))
+        self.shelf.put(batch.packed)
 
     def _tested(self, cand: np.ndarray, other: np.ndarray, first: int, capped: list, size: int) -> Met:
         """The cheap tests the old finder made pair by pair, for all the batch's pairs at once: in the
@@ -195,6 +207,52 @@ class Window:
         cand, other = cand[keep], other[keep]
         starts = np.searchsorted(cand, np.arange(size + 1)).tolist()
         return Met(starts, other.tolist(), int(in_window.sum()), capped)
+
+
+class Shelf:
+    """The window's packed orders off the Python heap, a batch at a time: appended to temporary files
+    (`tempfile.TemporaryFile`: in the system's temporary directory, unlinked as it is made, so nothing is
+    left behind by an error, Ctrl-C or a kill) and read back one order at a time with `os.pread`. Only
+    where each order starts stays in memory (4 bytes an order). A file takes SEGMENT batches and is
+    closed, its space freed, once they have all left the window: the disk holds the window and a segment."""
+
+    def __init__(self, batch: int) -> None:
+        self.batch = batch
+        self.first = 0                                      # the slot of the first order held
+        self.held: deque[tuple[int, int, array]] = deque()  # per batch: its file, where it starts, its orders' starts
+        self.files: deque[list] = deque()                   # [file, bytes written, batches written, batches gone]
+
+    def put(self, packed: list[bytes]) -> None:
+        """The next batch's packed orders, after those held."""
+        if not self.files or self.files[-1][2] == SEGMENT:
+            self.files.append([tempfile.TemporaryFile(prefix="codtool-dedupe-"), 0, 0, 0])  # noqa: SIM115 (closed by forget, close)
+        file = self.files[-1]
+        data = b"".join(packed)
+        os.pwrite(file[0].fileno(), data, file[1])
+        self.held.append((file[0].fileno(), file[1], array("I", accumulate(map(len, packed), initial=0))))
+        file[1] += len(data)
+        file[2] += 1
+
+    def read(self, slot: int) -> bytes:
+        """The packed order of a slot still held."""
+        number, i = divmod(slot - self.first, self.batch)
+        fd, offset, starts = self.held[number]
+        return os.pread(fd, starts[i + 1] - starts[i], offset + starts[i])
+
+    def forget(self, left: int) -> None:
+        """Drop the batches whose orders have all left the window (slots below `left`)."""
+        while self.held and self.first + self.batch <= left:
+            self.held.popleft()
+            self.first += self.batch
+            self.files[0][3] += 1
+            if self.files[0][3] == SEGMENT:
+                self.files.popleft()[0].close()
+
+    def close(self) -> None:
+        """Close every file (an unlinked file's space is freed when it is closed)."""
+        while self.files:
+            self.files.popleft()[0].close()
+        self.held.clear()
 
 
 class Rows(NamedTuple):
@@ -218,8 +276,8 @@ class Merged(NamedTuple):
 def _rows(batch: Batch, first: int) -> Rows:
     counts = np.frombuffer(batch.counts, np.int64)
     keys = np.frombuffer(batch.keys, np.int64)
-    which = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    ordinal = np.arange(len(keys), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    which = np.repeat(np.arange(len(counts), dtype=np.int32), counts)   # 4 bytes: a batch is far below 2**31
+    ordinal = (np.arange(len(keys)) - np.repeat(np.cumsum(counts) - counts, counts)).astype(np.int32)
     order = _stable_order(keys)
     return Rows(keys[order], which[order] + first, which[order], ordinal[order])
 
@@ -283,7 +341,7 @@ def _meetings(rows: Rows, merged: Merged, gone: np.ndarray) -> tuple[np.ndarray,
     length = merged.at - lo
     total = int(length.sum())
     position = np.repeat(lo, length) + (np.arange(total) - np.repeat(np.cumsum(length) - length, length))
-    other = merged.slots[position].astype(np.int64)
+    other = merged.slots[position]   # int32, as the index holds slots: the meetings grow with the blocks' fill
     cand, rank = np.repeat(rows.which, length), np.repeat(rows.ordinal, length)
     inside = other >= gone[cand]
     return cand[inside], rank[inside], other[inside]
@@ -291,11 +349,24 @@ def _meetings(rows: Rows, merged: Merged, gone: np.ndarray) -> tuple[np.ndarray,
 
 def _first_meetings(cand: np.ndarray, rank: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each pair (order, other) once, in the order the old finder met them: by order, its key's place,
-    then arrival."""
-    order = np.lexsort((other, rank, cand))
-    _, first = np.unique((cand[order] << 32) | other[order], return_index=True)
-    chosen = order[np.sort(first)]
-    return cand[chosen], other[chosen]
+    then arrival. Each meeting is one int64 (order, other, place) sorted in place, each pair's first
+    kept, then (order, place, other) sorted: a lexsort and a unique made the batch's largest temporaries,
+    some 10 MiB with the window of a million-row day. (A slot is below 2**31, a batch below 2**20
+    orders, an order has a few dozen keys: the fields fit in 63 bits.)"""
+    if not len(cand):
+        return cand, other
+    bits = int(rank.max()).bit_length()
+    mine, slot = 32 + bits, (1 << 32) - 1
+    met = cand.astype(np.int64)
+    met <<= mine
+    met |= other.astype(np.int64) << bits
+    met |= rank
+    met.sort()
+    met = met[np.r_[True, (met[1:] >> bits) != (met[:-1] >> bits)]]
+    place = met & ((1 << bits) - 1)
+    met = ((met >> mine) << mine) | (place << 32) | ((met >> bits) & slot)
+    met.sort()
+    return met >> mine, met & slot
 
 
 def products_mask(products: frozenset[str]) -> int:
