@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 from helpers import connect
-from test_check_workers import _check, _ledger_with, _orders, _stored
+from test_check_workers import _check, _interrupt_third_store, _ledger_with, _orders, _stored
 
 from codtool.checks import runner
 from codtool.ledger import StorageError
@@ -73,15 +73,7 @@ def test_a_recheck_of_everything_rebuilds_it_too(orders_ledger, drops):
 
 def test_ctrl_c_mid_run_leaves_the_index_and_a_rerun_completes(orders_ledger, drops, monkeypatch):
     location, clean = orders_ledger("interrupted"), orders_ledger("clean")
-    real, calls = store.insert_findings, []
-
-    def interrupted(conn, rows):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(conn, rows)
-
-    monkeypatch.setattr(store, "insert_findings", interrupted)
+    real = _interrupt_third_store(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         _check(location, workers=1, chunk_size=200)
     assert drops == [1]

@@ -74,6 +74,21 @@ def _check(location, **request) -> dict:
         ledger.close()
 
 
+def _interrupt_third_store(monkeypatch):
+    """Ctrl-C while the run stores its third slice (the first two stay committed); returns the real
+    store function, for the re-run that must complete."""
+    real, calls = store.insert_findings, []
+
+    def interrupted(conn, rows):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(conn, rows)
+
+    monkeypatch.setattr(store, "insert_findings", interrupted)
+    return real
+
+
 @pytest.fixture
 def parallel(monkeypatch):
     """Workers for any size, so small ledgers take the parallel path."""
@@ -171,15 +186,7 @@ def test_a_failing_slice_stores_nothing_and_stops_the_workers(orders_ledger, mon
 @pytest.mark.usefixtures("parallel")
 def test_ctrl_c_keeps_stored_slices_and_stops_the_workers(orders_ledger, monkeypatch):
     location = orders_ledger("interrupted")
-    real, calls = store.insert_findings, []
-
-    def interrupted(conn, rows):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(conn, rows)
-
-    monkeypatch.setattr(store, "insert_findings", interrupted)
+    real = _interrupt_third_store(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         _check(location, workers=2, chunk_size=300)
     assert _no_children()
