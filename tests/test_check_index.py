@@ -19,13 +19,23 @@ from codtool.ledger import checks as store
 from codtool.ledger.db import dicts
 
 
-def has_phone_index(location) -> bool:
+def phone_index(location) -> str | None:
     with connect(location) as session:
-        if session.dialect.name == "postgresql":
-            sql = "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?"
-        else:
-            sql = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?"
-        return session.execute(sql, (store.PHONE_INDEX,)).fetchone() is not None
+        return _phone_index(session)
+
+
+def _phone_index(session) -> str | None:
+    """The phone index's definition as the database keeps it, None when there is none."""
+    if session.dialect.name == "postgresql":
+        sql = "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?"
+    else:
+        sql = "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?"
+    row = session.execute(sql, (store.PHONE_INDEX,)).fetchone()
+    return None if row is None else row[0]
+
+
+def has_phone_index(location) -> bool:
+    return phone_index(location) is not None
 
 
 @pytest.fixture
@@ -47,6 +57,17 @@ def drops(monkeypatch):
 
     monkeypatch.setattr(store, "drop_phone_index", counted)
     return made
+
+
+def test_the_rebuilt_index_is_the_one_the_migration_made(orders_ledger):
+    """`ensure_phone_index` restates migration 0002's index (migrations are fixed history): they must not drift."""
+    location = orders_ledger("rebuilt")
+    made = phone_index(location)
+    with connect(location) as session:
+        store.drop_phone_index(session)
+        assert _phone_index(session) is None
+        store.ensure_phone_index(session)
+    assert made is not None and phone_index(location) == made
 
 
 def test_a_rebuilt_index_stores_what_a_kept_one_stores(orders_ledger, drops, monkeypatch):
