@@ -105,9 +105,7 @@ class Window:
         if not 0 < batch < 2**20:
             raise ValueError(f"a batch of {batch:,} orders: the window takes 1 to 2**20 - 1 at a time")
         self.span, self.new_purchase, self.batch = span, new_purchase, batch
-        # the index, in PARTS ranges of hashes: the blocking keys' hashes, sorted, then by slot, and the slots
-        self.keys = [np.empty(0, np.int64) for _ in range(PARTS)]
-        self.slots = [np.empty(0, np.int32) for _ in range(PARTS)]
+        self.index = Parts()                  # the blocking keys' hashes and slots, on disk a range of hashes each
         self.base = 0                         # the slot of the columns' first row
         self.times = np.empty(0, np.float64)
         self.targets = np.empty(0, np.bool_)
@@ -123,21 +121,27 @@ class Window:
         and say what each meets: the orders before it, in this batch or earlier, worth comparing."""
         first = self.size
         gone = self._leaving(batch)
-        self._forget(int(gone[0]))
+        dropping = self._forget(int(gone[0]))
         self._store(batch)
         rows = _rows(batch, first)
         cuts = [0, *np.searchsorted(rows.keys, _EDGES).tolist(), len(rows.keys)]
         capped, meetings = [], []
         for part in range(PARTS):
             some = Rows(*(column[cuts[part]:cuts[part + 1]] for column in rows))
-            merged = _merge(self.keys[part], self.slots[part], some)
+            keys, slots = self.index.load(part)
+            if dropping:
+                held = slots >= gone[0]
+                keys, slots = keys[held], slots[held]
+            merged = _merge(keys, slots, some)
             unwanted = _unwanted_repeats(some, merged, gone)
             if unwanted.any():
                 some = Rows(*(column[~unwanted] for column in some))
-                merged = _merge(self.keys[part], self.slots[part], some)
-            self.keys[part], self.slots[part] = merged.keys, merged.slots
+                merged = _merge(keys, slots, some)
+            del keys, slots
+            self.index.save(part, merged.keys, merged.slots)
             capped += _capped(some, merged, gone)
             meetings.append(_meetings(some, merged, gone))
+            del merged
         self.size = first + len(batch.times)
         columns = [np.concatenate(column) for column in zip(*meetings, strict=True)]
         meetings.clear()   # the parts' pieces, as large as the joined columns: not held through what follows
@@ -154,8 +158,11 @@ class Window:
         return order
 
     def close(self) -> None:
-        """Close the shelf's files (their space is freed then, or at exit however the process ends)."""
-        self.shelf.close()
+        """Close the shelf's and the index's files (their space is freed then, or at exit however the process ends)."""
+        try:
+            self.shelf.close()
+        finally:
+            self.index.close()
 
     def _leaving(self, batch: Batch) -> np.ndarray:
         """For each order of the batch, the first slot still in the window when it arrives: the old
@@ -171,20 +178,20 @@ class Window:
         self.left = left
         return np.array(gone, np.int64)
 
-    def _forget(self, left: int) -> None:
-        """Drop what only orders that left the window (slots below `left`) still hold. The index is
-        filtered only once an eighth of it may be theirs: a pass over it costs as much as a merge,
-        and the rows it would drop are older than any a block keeps (each query skips them)."""
-        if (left - self.kept) * 8 > self.size - self.kept:
-            for part, slots in enumerate(self.slots):
-                held = slots >= left
-                self.keys[part], self.slots[part] = self.keys[part][held], slots[held]
+    def _forget(self, left: int) -> bool:
+        """Drop what only orders that left the window (slots below `left`) still hold, and say whether the
+        index's rows of those orders are to be dropped as its parts are read for this batch. That is done
+        only once an eighth of it may be theirs: it costs a pass over each part, and the rows it would
+        drop are older than any a block keeps (each query skips them)."""
+        dropping = (left - self.kept) * 8 > self.size - self.kept
+        if dropping:
             self.kept = left
         if left > self.base:
             cut = left - self.base
             self.times, self.targets, self.masks = self.times[cut:], self.targets[cut:], self.masks[cut:]
             self.base = left
         self.shelf.forget(left)
+        return dropping
 
     def _store(self, batch: Batch) -> None:
         """The batch's columns and packed orders, after the window's."""
@@ -253,6 +260,61 @@ class Shelf:
         while self.files:
             self.files.popleft()[0].close()
         self.held.clear()
+
+
+class Parts:
+    """The blocking index on disk, one unlinked temporary file for each of the PARTS ranges of hashes (its
+    keys' hashes, then its slots), so that only the part being merged is in memory: a sixteenth of the
+    index, which grows with the window (12 bytes a key, some 14 keys an order), not all of it. A part is
+    read whole (`os.preadv` into an array), merged with the batch's rows and written back whole: the
+    copies go through the page cache, which the system can reclaim, not the process's own memory."""
+
+    def __init__(self) -> None:
+        self.files: list = [None] * PARTS
+        self.sizes = [0] * PARTS
+
+    def load(self, part: int) -> tuple[np.ndarray, np.ndarray]:
+        """A part's keys (sorted, then by slot) and slots."""
+        size = self.sizes[part]
+        keys, slots = np.empty(size, np.int64), np.empty(size, np.int32)
+        if size:
+            fd = self.files[part].fileno()
+            _read_into(fd, keys, 0)
+            _read_into(fd, slots, keys.nbytes)
+        return keys, slots
+
+    def save(self, part: int, keys: np.ndarray, slots: np.ndarray) -> None:
+        """Write a part back in place of the one held."""
+        if self.files[part] is None:
+            self.files[part] = tempfile.TemporaryFile(prefix="codtool-dedupe-")  # noqa: SIM115 (closed by close)
+        fd = self.files[part].fileno()
+        _write_from(fd, keys, 0)
+        _write_from(fd, slots, keys.nbytes)
+        os.ftruncate(fd, keys.nbytes + slots.nbytes)
+        self.sizes[part] = len(keys)
+
+    def close(self) -> None:
+        """Close every file (an unlinked file's space is freed when it is closed)."""
+        for part, file in enumerate(self.files):
+            if file is not None:
+                file.close()
+                self.files[part], self.sizes[part] = None, 0
+
+
+def _read_into(fd: int, array: np.ndarray, offset: int) -> None:
+    view = memoryview(array).cast("B")
+    while view:
+        done = os.preadv(fd, [view], offset)
+        if not done:
+            raise OSError(f"the dedupe index's temporary file ended {len(view):,} bytes early")
+        view, offset = view[done:], offset + done
+
+
+def _write_from(fd: int, array: np.ndarray, offset: int) -> None:
+    view = memoryview(array).cast("B")
+    while view:
+        done = os.pwrite(fd, view, offset)
+        view, offset = view[done:], offset + done
 
 
 class Rows(NamedTuple):
