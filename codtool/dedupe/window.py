@@ -1,4 +1,4 @@
-"""The finder's sliding window in arrays and packed bytes: some 190 bytes an order in memory, not 2.8 KB.
+"""The finder's sliding window in arrays and files: some 30 bytes an order in memory, not 2.8 KB.
 
 `bench_day.py` packs every size into six weeks, so the window (seven days and a day's slack)
 holds about a fifth of the orders: some 119,000 at a million rows. As Python objects each cost
@@ -8,8 +8,11 @@ int key and a slot, ~1.1 KB), and the process grew to 637 MiB. Here an order of 
 - its blocking keys (`blocking.block_hashes`) as rows of two arrays, the key's hash and the
   order's slot (its arrival number), sorted by hash, then slot: 12 bytes a key (about 14 keys an
   order). The rows of one hash, in arrival order, are that key's block, and the last BLOCK_CAP
-  of them before an order are just a range. The index is cut into PARTS ranges of hashes so that
-  merging a batch in copies a part at a time, not the whole index beside itself;
+  of them before an order are just a range. The index is cut into PARTS ranges of hashes, each
+  kept in its own unlinked temporary file (`Parts`): a batch reads a part, merges its rows of that
+  range in, drops the rows of orders gone when due and writes the part back, so only a sixteenth of
+  the index is in memory at a time (at a million rows the index is some 20 MiB and grew the process
+  by 14 of the 26 MiB traced between the 200,000-row ledger and the same ledger squeezed 5x);
 - its time, target flag and a 64-bit mask of its products, in columns by slot (17 bytes), for
   the cheap tests every pair meets;
 - what scoring reads, `candidates.pack`ed (about 220 bytes), off the Python heap (`Shelf`: appended
@@ -17,9 +20,12 @@ int key and a slot, ~1.1 KB), and the process grew to 637 MiB. Here an order of 
   that pass the cheap tests. Held in memory, they were the largest part of the window (27 MiB of
   the traced 147 at the peak of a 200,000-row ledger squeezed 5x) and the part that grew most.
 
-What still grows with the window is the index (12 bytes a key, some 20 MiB at a million rows:
-every key is needed, more than half of them an order's alone, and hashes cannot be cut shorter
-without changing what is found) and the columns (2 MiB).
+What still grows with the window in memory: the columns (17 bytes an order, 2 MiB at a million
+rows), where each packed order starts (4 bytes), the part of the index being merged (a sixteenth,
+twice that while `np.insert` copies it), and the pairs a batch meets, which follow the blocks' fill
+up to BLOCK_CAP a key (their slots are 4 bytes each, an `array`, not a list of ints). The index is
+not cut down instead: every key is needed, more than half of them an order's alone, and hashes
+cannot be cut shorter without changing what is found.
 
 Orders come in batches (`Batch`, `Window.meet`), so numpy does the per-key work for thousands of
 orders at a time: sorting the batch's keys and merging them into the index (every slot of a batch
@@ -93,7 +99,7 @@ class Met:
     (before the new-purchase test), and `capped` names (batch index, key hash) of each block met full."""
 
     starts: list[int]
-    others: list[int]
+    others: array          # slots, 4 bytes each: a list of ints took some 36 and grew with the blocks' fill
     compared: int
     capped: list[tuple[int, int]]
 
@@ -213,7 +219,9 @@ class Window:
         keep = in_window & ~other_products
         cand, other = cand[keep], other[keep]
         starts = np.searchsorted(cand, np.arange(size + 1)).tolist()
-        return Met(starts, other.tolist(), int(in_window.sum()), capped)
+        others = array("i")
+        others.frombytes(other.astype(np.int32).tobytes())
+        return Met(starts, others, int(in_window.sum()), capped)
 
 
 class Shelf:
