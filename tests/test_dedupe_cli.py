@@ -10,7 +10,7 @@ from helpers import run as cli
 from helpers import run_json as cli_json
 
 from codtool.ledger import open_ledger
-from codtool.ledger.dedupe import stream_suspected_duplicates, suspected_duplicates
+from codtool.ledger.dedupe import declared_distinct, stream_suspected_duplicates, suspected_duplicates
 from codtool.ledger.orders import set_status
 from codtool.ledger.tracking import insert_shipments
 from codtool.money import Money
@@ -164,6 +164,23 @@ def test_resolve_not_duplicate_is_never_proposed_again(db: Path) -> None:
     assert [NICCOLO, NICCOLO_TYPO] not in members(cli_json(db, "dedupe"))
     shown = cli_json(db, "orders", "show", str(NICCOLO_TYPO))
     assert shown["status"] == "new"
+
+
+def test_a_run_reads_only_the_decisions_on_orders_of_its_span(db: Path) -> None:
+    """Declared-distinct pairs are read for the span a run reads, not every decision the ledger holds."""
+    cli_json(db, "dedupe")
+    cli_json(db, "dedupe", "resolve", "3", "--not-duplicate")
+    ledger = open_ledger(db)
+    try:
+        (created,) = ledger.session.execute("SELECT created_at FROM orders WHERE id = ?", (NICCOLO,)).fetchone()
+        everything = declared_distinct(ledger.session)
+        around = declared_distinct(ledger.session, created, created)
+        before = declared_distinct(ledger.session, "1970-01-01", "1970-01-02")
+    finally:
+        ledger.close()
+    assert everything == {(NICCOLO, NICCOLO_TYPO)}   # the lower order first
+    assert around == everything
+    assert before == set()
 
 
 def test_resolve_human_output(db: Path) -> None:

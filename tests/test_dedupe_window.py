@@ -242,6 +242,30 @@ def test_the_shelf_reads_every_held_order_back_and_closes_a_file_once_its_batche
     assert not shelf.files
 
 
+@settings(deadline=None)
+@given(st.lists(st.lists(st.integers(-(2**63), 2**63 - 1), max_size=50), min_size=1, max_size=6))
+def test_an_index_part_reads_back_as_written_and_its_file_holds_no_more(writes) -> None:
+    """Each part of the index is written back whole, longer or shorter than before, to its own file."""
+    import os
+
+    import numpy as np
+
+    from codtool.dedupe.window import PARTS, Parts
+
+    parts = Parts()
+    try:
+        for n, hashes in enumerate(writes):
+            part = n % PARTS
+            keys, slots = np.array(sorted(hashes), np.int64), np.arange(len(hashes), dtype=np.int32)[::-1].copy()
+            parts.save(part, keys, slots)
+            back = parts.load(part)
+            assert back[0].tolist() == keys.tolist() and back[1].tolist() == slots.tolist()
+            assert os.fstat(parts.files[part].fileno()).st_size == 12 * len(hashes)
+    finally:
+        parts.close()
+    assert parts.files == [None] * PARTS and parts.load(0)[0].size == 0
+
+
 def test_a_run_stopped_by_an_error_leaves_no_file_of_the_window_open() -> None:
     """The window's files are unlinked as they are made and closed when the run ends, however it ends,
     not only once whatever holds the error lets the window go."""

@@ -134,10 +134,11 @@ def name_sounds(tokens: tuple[str, ...]) -> frozenset[str]:
     return frozenset({f"{sound_key(last)}/{first[:2]}", f"{sound_key(first)}/{last[:2]}"})
 
 
-@lru_cache(maxsize=16_384)
 def _regions(postcode: str, city: str) -> tuple[str, ...]:
     """Where an order is, roughly: the postcode's first digit and the locality's first letter, each
-    when known, so that one of them survives a typo, a drop or the CAP typed into the locality."""
+    when known, so that one of them survives a typo, a drop or the CAP typed into the locality.
+    (Not cached: a call costs about 0.3 microseconds, and a cache of 16,384 entries held 3.7 MiB,
+    still filling at 200,000 rows.)"""
     town = city.lstrip("0123456789 ")[:1]
     return tuple(x for x in ("p" + postcode[:1] if postcode else "", "c" + town if town else "") if x)
 

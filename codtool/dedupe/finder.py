@@ -6,8 +6,8 @@ Orders arrive sorted by creation time. Each order is compared only with the rece
 the run quadratic: such blocks are counted in `Found.capped` and reported.
 
 Memory follows the window, not the run, and little of it: the window (`window.Window`) holds
-each order as some 190 bytes of arrays (its packed fields on disk), and takes orders `BATCH` at a
-time so that numpy finds the blocks of thousands at once. What must go order by order stays
+each order as some 30 bytes of arrays (its blocking keys and packed fields on disk), and takes
+orders `BATCH` at a time so that numpy finds the blocks of thousands at once. What must go order by order stays
 here: the name and street frequencies, the exact tests and scoring. An order matched leaves only
 its `Brief` for the clusters.
 The cyclic garbage collector is paused while the window is built: the finder makes no

@@ -52,8 +52,9 @@ def run_dedupe(ledger: Ledger, options: Options, tick: Callable[[int], None] | N
     checked, first, last = store.target_span(conn, options.batch)
     clusters, compared, capped = [], 0, {}
     if checked:
+        low, high = _reach(options, first, last)
         found = find_matches(_candidates(ledger, options, first, last), options.window_days,
-                             options.threshold, store.declared_distinct(conn), tick, options.weights)
+                             options.threshold, store.declared_distinct(conn, low, high), tick, options.weights)
         clusters, compared = build_clusters(found.matches, found.orders, found.conflicts), found.compared
         capped = found.capped_by_rule()
     with ledger.transaction() as tx:
@@ -64,10 +65,14 @@ def run_dedupe(ledger: Ledger, options: Options, tick: Callable[[int], None] | N
     return RunResult(checked, compared, capped, clusters, ids, new, withdrawn)
 
 
-def _candidates(ledger: Ledger, options: Options, first: str, last: str) -> Iterator[Candidate]:
+def _reach(options: Options, first: str, last: str) -> tuple[str, str]:
+    """The creation times a run reads: the checked orders' span, widened by the window and a day."""
     margin = timedelta(seconds=options.window_days * DAY + DAY)
-    low = (datetime.fromisoformat(first) - margin).isoformat()
-    high = (datetime.fromisoformat(last) + margin).isoformat()
+    return (datetime.fromisoformat(first) - margin).isoformat(), (datetime.fromisoformat(last) + margin).isoformat()
+
+
+def _candidates(ledger: Ledger, options: Options, first: str, last: str) -> Iterator[Candidate]:
+    low, high = _reach(options, first, last)
     for row in store.candidate_rows(ledger.session, low, high):
         target = row.status in OPEN and (options.batch is None or row.batch_id == options.batch)
         yield candidate(row, target=target, settled=row.status not in OPEN)

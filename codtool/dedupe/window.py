@@ -1,4 +1,4 @@
-"""The finder's sliding window in arrays and packed bytes: some 190 bytes an order in memory, not 2.8 KB.
+"""The finder's sliding window in arrays and files: some 30 bytes an order in memory, not 2.8 KB.
 
 `bench_day.py` packs every size into six weeks, so the window (seven days and a day's slack)
 holds about a fifth of the orders: some 119,000 at a million rows. As Python objects each cost
@@ -8,8 +8,11 @@ int key and a slot, ~1.1 KB), and the process grew to 637 MiB. Here an order of 
 - its blocking keys (`blocking.block_hashes`) as rows of two arrays, the key's hash and the
   order's slot (its arrival number), sorted by hash, then slot: 12 bytes a key (about 14 keys an
   order). The rows of one hash, in arrival order, are that key's block, and the last BLOCK_CAP
-  of them before an order are just a range. The index is cut into PARTS ranges of hashes so that
-  merging a batch in copies a part at a time, not the whole index beside itself;
+  of them before an order are just a range. The index is cut into PARTS ranges of hashes, each
+  kept in its own unlinked temporary file (`Parts`): a batch reads a part, merges its rows of that
+  range in, drops the rows of orders gone when due and writes the part back, so only a sixteenth of
+  the index is in memory at a time (at a million rows the index is some 20 MiB and grew the process
+  by 14 of the 26 MiB traced between the 200,000-row ledger and the same ledger squeezed 5x);
 - its time, target flag and a 64-bit mask of its products, in columns by slot (17 bytes), for
   the cheap tests every pair meets;
 - what scoring reads, `candidates.pack`ed (about 220 bytes), off the Python heap (`Shelf`: appended
@@ -17,9 +20,12 @@ int key and a slot, ~1.1 KB), and the process grew to 637 MiB. Here an order of 
   that pass the cheap tests. Held in memory, they were the largest part of the window (27 MiB of
   the traced 147 at the peak of a 200,000-row ledger squeezed 5x) and the part that grew most.
 
-What still grows with the window is the index (12 bytes a key, some 20 MiB at a million rows:
-every key is needed, more than half of them an order's alone, and hashes cannot be cut shorter
-without changing what is found) and the columns (2 MiB).
+What still grows with the window in memory: the columns (17 bytes an order, 2 MiB at a million
+rows), where each packed order starts (4 bytes), the part of the index being merged (a sixteenth,
+twice that while `np.insert` copies it), and the pairs a batch meets, which follow the blocks' fill
+up to BLOCK_CAP a key (their slots are 4 bytes each, an `array`, not a list of ints). The index is
+not cut down instead: every key is needed, more than half of them an order's alone, and hashes
+cannot be cut shorter without changing what is found.
 
 Orders come in batches (`Batch`, `Window.meet`), so numpy does the per-key work for thousands of
 orders at a time: sorting the batch's keys and merging them into the index (every slot of a batch
@@ -93,7 +99,7 @@ class Met:
     (before the new-purchase test), and `capped` names (batch index, key hash) of each block met full."""
 
     starts: list[int]
-    others: list[int]
+    others: array          # slots, 4 bytes each: a list of ints took some 36 and grew with the blocks' fill
     compared: int
     capped: list[tuple[int, int]]
 
@@ -105,9 +111,7 @@ class Window:
         if not 0 < batch < 2**20:
             raise ValueError(f"a batch of {batch:,} orders: the window takes 1 to 2**20 - 1 at a time")
         self.span, self.new_purchase, self.batch = span, new_purchase, batch
-        # the index, in PARTS ranges of hashes: the blocking keys' hashes, sorted, then by slot, and the slots
-        self.keys = [np.empty(0, np.int64) for _ in range(PARTS)]
-        self.slots = [np.empty(0, np.int32) for _ in range(PARTS)]
+        self.index = Parts()                  # the blocking keys' hashes and slots, on disk a range of hashes each
         self.base = 0                         # the slot of the columns' first row
         self.times = np.empty(0, np.float64)
         self.targets = np.empty(0, np.bool_)
@@ -123,21 +127,27 @@ class Window:
         and say what each meets: the orders before it, in this batch or earlier, worth comparing."""
         first = self.size
         gone = self._leaving(batch)
-        self._forget(int(gone[0]))
+        dropping = self._forget(int(gone[0]))
         self._store(batch)
         rows = _rows(batch, first)
         cuts = [0, *np.searchsorted(rows.keys, _EDGES).tolist(), len(rows.keys)]
         capped, meetings = [], []
         for part in range(PARTS):
             some = Rows(*(column[cuts[part]:cuts[part + 1]] for column in rows))
-            merged = _merge(self.keys[part], self.slots[part], some)
+            keys, slots = self.index.load(part)
+            if dropping:
+                held = slots >= gone[0]
+                keys, slots = keys[held], slots[held]
+            merged = _merge(keys, slots, some)
             unwanted = _unwanted_repeats(some, merged, gone)
             if unwanted.any():
                 some = Rows(*(column[~unwanted] for column in some))
-                merged = _merge(self.keys[part], self.slots[part], some)
-            self.keys[part], self.slots[part] = merged.keys, merged.slots
+                merged = _merge(keys, slots, some)
+            del keys, slots
+            self.index.save(part, merged.keys, merged.slots)
             capped += _capped(some, merged, gone)
             meetings.append(_meetings(some, merged, gone))
+            del merged
         self.size = first + len(batch.times)
         columns = [np.concatenate(column) for column in zip(*meetings, strict=True)]
         meetings.clear()   # the parts' pieces, as large as the joined columns: not held through what follows
@@ -154,8 +164,11 @@ class Window:
         return order
 
     def close(self) -> None:
-        """Close the shelf's files (their space is freed then, or at exit however the process ends)."""
-        self.shelf.close()
+        """Close the shelf's and the index's files (their space is freed then, or at exit however the process ends)."""
+        try:
+            self.shelf.close()
+        finally:
+            self.index.close()
 
     def _leaving(self, batch: Batch) -> np.ndarray:
         """For each order of the batch, the first slot still in the window when it arrives: the old
@@ -171,20 +184,20 @@ class Window:
         self.left = left
         return np.array(gone, np.int64)
 
-    def _forget(self, left: int) -> None:
-        """Drop what only orders that left the window (slots below `left`) still hold. The index is
-        filtered only once an eighth of it may be theirs: a pass over it costs as much as a merge,
-        and the rows it would drop are older than any a block keeps (each query skips them)."""
-        if (left - self.kept) * 8 > self.size - self.kept:
-            for part, slots in enumerate(self.slots):
-                held = slots >= left
-                self.keys[part], self.slots[part] = self.keys[part][held], slots[held]
+    def _forget(self, left: int) -> bool:
+        """Drop what only orders that left the window (slots below `left`) still hold, and say whether the
+        index's rows of those orders are to be dropped as its parts are read for this batch. That is done
+        only once an eighth of it may be theirs: it costs a pass over each part, and the rows it would
+        drop are older than any a block keeps (each query skips them)."""
+        dropping = (left - self.kept) * 8 > self.size - self.kept
+        if dropping:
             self.kept = left
         if left > self.base:
             cut = left - self.base
             self.times, self.targets, self.masks = self.times[cut:], self.targets[cut:], self.masks[cut:]
             self.base = left
         self.shelf.forget(left)
+        return dropping
 
     def _store(self, batch: Batch) -> None:
         """The batch's columns and packed orders, after the window's."""
@@ -206,7 +219,9 @@ class Window:
         keep = in_window & ~other_products
         cand, other = cand[keep], other[keep]
         starts = np.searchsorted(cand, np.arange(size + 1)).tolist()
-        return Met(starts, other.tolist(), int(in_window.sum()), capped)
+        others = array("i")
+        others.frombytes(other.astype(np.int32).tobytes())
+        return Met(starts, others, int(in_window.sum()), capped)
 
 
 class Shelf:
@@ -253,6 +268,61 @@ class Shelf:
         while self.files:
             self.files.popleft()[0].close()
         self.held.clear()
+
+
+class Parts:
+    """The blocking index on disk, one unlinked temporary file for each of the PARTS ranges of hashes (its
+    keys' hashes, then its slots), so that only the part being merged is in memory: a sixteenth of the
+    index, which grows with the window (12 bytes a key, some 14 keys an order), not all of it. A part is
+    read whole (`os.preadv` into an array), merged with the batch's rows and written back whole: the
+    copies go through the page cache, which the system can reclaim, not the process's own memory."""
+
+    def __init__(self) -> None:
+        self.files: list = [None] * PARTS
+        self.sizes = [0] * PARTS
+
+    def load(self, part: int) -> tuple[np.ndarray, np.ndarray]:
+        """A part's keys (sorted, then by slot) and slots."""
+        size = self.sizes[part]
+        keys, slots = np.empty(size, np.int64), np.empty(size, np.int32)
+        if size:
+            fd = self.files[part].fileno()
+            _read_into(fd, keys, 0)
+            _read_into(fd, slots, keys.nbytes)
+        return keys, slots
+
+    def save(self, part: int, keys: np.ndarray, slots: np.ndarray) -> None:
+        """Write a part back in place of the one held."""
+        if self.files[part] is None:
+            self.files[part] = tempfile.TemporaryFile(prefix="codtool-dedupe-")  # noqa: SIM115 (closed by close)
+        fd = self.files[part].fileno()
+        _write_from(fd, keys, 0)
+        _write_from(fd, slots, keys.nbytes)
+        os.ftruncate(fd, keys.nbytes + slots.nbytes)
+        self.sizes[part] = len(keys)
+
+    def close(self) -> None:
+        """Close every file (an unlinked file's space is freed when it is closed)."""
+        for part, file in enumerate(self.files):
+            if file is not None:
+                file.close()
+                self.files[part], self.sizes[part] = None, 0
+
+
+def _read_into(fd: int, array: np.ndarray, offset: int) -> None:
+    view = memoryview(array).cast("B")
+    while view:
+        done = os.preadv(fd, [view], offset)
+        if not done:
+            raise OSError(f"the dedupe index's temporary file ended {len(view):,} bytes early")
+        view, offset = view[done:], offset + done
+
+
+def _write_from(fd: int, array: np.ndarray, offset: int) -> None:
+    view = memoryview(array).cast("B")
+    while view:
+        done = os.pwrite(fd, view, offset)
+        view, offset = view[done:], offset + done
 
 
 class Rows(NamedTuple):

@@ -15,7 +15,7 @@ from codtool.ledger.session import Row, Session
 from codtool.statuses import NEVER_SHIP, OPEN
 
 _IN_LIMIT = 500
-_FETCH = 5_000
+_FETCH = 1_000  # rows a fetch holds (some 2.8 KB each as Python objects: 5,000 held 14 MiB)
 _OPEN = ", ".join(f"'{s}'" for s in OPEN)
 _NEVER_SHIP = ", ".join(f"'{s}'" for s in NEVER_SHIP)
 _TARGET = f"o.status IN ({_OPEN}) AND (CAST(? AS BIGINT) IS NULL OR o.batch_id = ?)"
@@ -82,8 +82,15 @@ def candidate_rows(conn: Session, first: str, last: str) -> Iterator[CandidateRo
     yield from map(CandidateRow._make, rows)
 
 
-def declared_distinct(conn: Session) -> set[tuple[int, int]]:
-    return {(r[0], r[1]) for r in conn.execute("SELECT order_a, order_b FROM dedupe_not_duplicate")}
+def declared_distinct(conn: Session, first: str | None = None, last: str | None = None) -> set[tuple[int, int]]:
+    """Pairs reviewers declared two purchases; with `first` and `last`, only those whose lower order was
+    created in [first, last] (the span `candidate_rows` reads), so the set follows the run, not every
+    decision the ledger has ever recorded."""
+    if first is None or last is None:
+        return {(r[0], r[1]) for r in conn.execute("SELECT order_a, order_b FROM dedupe_not_duplicate")}
+    rows = conn.execute("SELECT d.order_a, d.order_b FROM dedupe_not_duplicate d JOIN orders o ON o.id = d.order_a "
+                        "WHERE o.created_at >= ? AND o.created_at <= ?", (first, last))
+    return {(r[0], r[1]) for r in rows}
 
 
 def add_distinct(conn: Session, pairs: Iterable[tuple[int, int]]) -> None:
