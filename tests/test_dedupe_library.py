@@ -176,7 +176,8 @@ def test_name_evidence_is_symmetric(a: str, b: str) -> None:
 
 
 ADDRESSES = {"roma": ("via roma", "12", "00184", "roma"), "roma21": ("via roma", "21", "00184", "roma"),
-             "po": ("via po", "1", "20121", "milano"), "": ("", "", "", "")}
+             "po": ("via po", "1", "20121", "milano"), "": ("", "", "", ""),
+             "torino": ("via roma", "12", "10121", "torino")}
 
 
 def order(oid: int, address: str = "roma", **fields) -> Candidate:
@@ -518,6 +519,19 @@ def test_street_and_number_in_another_town_are_no_evidence() -> None:
     assert compare(here, there, 85.0) is None
     reasons = compare(here, there, 0.0).reasons
     assert "street exact" in reasons and "in another town (+0.0)" in reasons
+
+
+def test_street_number_and_second_line_agreeing_in_another_town_are_one_place() -> None:
+    """Via Roma 12, Residenza I Pini, typed with another town's postcode and locality: the building's
+    name on the second line makes the address one place, not Via Roma 12 of every town."""
+    pines = dict(phone="", items=(), extra="residenza i pini")
+    here = order(1, **pines)
+    there = order(2, "torino", **pines)
+    reasons = compare(here, there, 0.0).reasons
+    assert "in another town" not in reasons and "street exact" in reasons
+    assert compare(here, there, 85.0) is not None
+    assert compare(order(1, phone="", items=(), extra="scala b"), order(2, "torino", phone="", items=(),
+                                                                       extra="scala c"), 85.0) is None
 
 
 @given(st.text())
