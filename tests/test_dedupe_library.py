@@ -544,6 +544,17 @@ def test_fold_takes_its_ascii_shortcut_only_where_accents_cannot_be(text: str) -
     assert fold(text) == re.sub(r"[^0-9a-z]+", " ", plain).strip()
 
 
+def test_a_retyped_postcode_and_the_street_on_the_second_line_still_share_the_street_sound_key() -> None:
+    """Via Dante 12 in 20121 against "Via Dnte 12" typed on the second line in 20112, both name parts
+    retyped: only the street's sound with the house number and the postcode's first digit (`rs`) or the
+    locality's initial brings the two together."""
+    here = Candidate(1, 0.0, True, False, "mario rossi", "", "", "20121|via dante|12", "1", (), Money(100, "EUR"),
+                     street="via dante", number="12", postcode="20121", city="milano")
+    there = Candidate(2, 0.0, True, False, "luigi bianchi", "", "", "", "2", (), Money(100, "EUR"),
+                      postcode="20112", city="milano", extra="via dnte 12")
+    assert set(here.keys) & set(there.keys) == {"rs:p2|12|dnt", "rs:cm|12|dnt"}
+
+
 def test_blocking_keys_of_one_order_worked_out_by_hand() -> None:
     """Every rule's key for a full order whose second line names another street (see blocking.RULES)."""
     order = Candidate(1, 0.0, True, False, "mario rossi", "+393331234567", "m@x.it", "20121|via dante|12", "1", (),
@@ -551,6 +562,7 @@ def test_blocking_keys_of_one_order_worked_out_by_hand() -> None:
                       extra="piazza duomo")
     expected = ["p:+393331234567", "e:m@x.it", "pn:20121|mr/ro", "pn:20121|rs/ma", "cn:milano|mr/ro",
                 "cn:milano|rs/ma", "sp:20|dnt|mr", "sp:20|dnt|rs", "sp:20|dm|mr", "sp:20|dm|rs", "sn:via dante|12|m",
-                "hs:p2|12|mr", "hs:p2|12|rs", "hs:cm|12|mr", "hs:cm|12|rs", "ps:20121|12|dnt"]
+                "hs:p2|12|mr", "hs:p2|12|rs", "hs:cm|12|mr", "hs:cm|12|rs", "rs:p2|12|dnt",
+                "rs:cm|12|dnt"]
     assert list(order.keys) == expected
     assert order.blocks == tuple(hash(tuple(k.replace(":", "|", 1).split("|"))) for k in expected)
