@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from codtool.dedupe.blocking import BLOCK_CAP
+from codtool.dedupe.blocking import BLOCK_CAP, street_sound
 from codtool.dedupe.candidates import Candidate
 from codtool.dedupe.clusters import build_clusters, keep_choice
 from codtool.dedupe.finder import DAY, find_matches
@@ -553,6 +553,23 @@ def test_a_retyped_postcode_and_the_street_on_the_second_line_still_share_the_st
     there = Candidate(2, 0.0, True, False, "luigi bianchi", "", "", "", "2", (), Money(100, "EUR"),
                       postcode="20112", city="milano", extra="via dnte 12")
     assert set(here.keys) & set(there.keys) == {"rs:p2|12|dnt", "rs:cm|12|dnt"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(street=st.from_regex(r"[b-df-hl-np-tv-z][aeiou][b-df-hl-np-tv-z]{1,2}[aeiou]{1,2}", fullmatch=True),
+       number=st.integers(1, 400), postcode=st.from_regex(r"[1-9][0-9]{4}", fullmatch=True),
+       retyped=st.from_regex(r"[0-9]{4}", fullmatch=True),
+       names=st.tuples(*[st.sampled_from(["mario rossi", "anna bianchi", "luca verdi", "g rossi"])] * 2))
+def test_a_street_on_either_line_meets_itself_whatever_the_postcode_after_its_first_digit(
+        street: str, number: int, postcode: str, retyped: str, names: tuple[str, str]) -> None:
+    """The `rs` key: one order's street on the first line, the other's typed on the second line under
+    an empty first line, the postcode retyped after its first digit and any names: they are compared."""
+    road = f"via {street}"
+    first = Candidate(1, 0.0, True, False, names[0], "", "", "", "1", (), Money(100, "EUR"), street=road,
+                      number=str(number), postcode=postcode, city="")
+    second = Candidate(2, 0.0, True, False, names[1], "", "", "", "2", (), Money(100, "EUR"),
+                       postcode=postcode[0] + retyped, city="", extra=f"{road} {number}")
+    assert f"rs:p{postcode[0]}|{number}|{street_sound(road)}" in set(first.keys) & set(second.keys)
 
 
 def test_blocking_keys_of_one_order_worked_out_by_hand() -> None:
