@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from codtool.dedupe.blocking import BLOCK_CAP
+from codtool.dedupe.blocking import BLOCK_CAP, street_sound
 from codtool.dedupe.candidates import Candidate
 from codtool.dedupe.clusters import build_clusters, keep_choice
 from codtool.dedupe.finder import DAY, find_matches
@@ -176,7 +176,8 @@ def test_name_evidence_is_symmetric(a: str, b: str) -> None:
 
 
 ADDRESSES = {"roma": ("via roma", "12", "00184", "roma"), "roma21": ("via roma", "21", "00184", "roma"),
-             "po": ("via po", "1", "20121", "milano"), "": ("", "", "", "")}
+             "po": ("via po", "1", "20121", "milano"), "": ("", "", "", ""),
+             "torino": ("via roma", "12", "10121", "torino")}
 
 
 def order(oid: int, address: str = "roma", **fields) -> Candidate:
@@ -520,6 +521,19 @@ def test_street_and_number_in_another_town_are_no_evidence() -> None:
     assert "street exact" in reasons and "in another town (+0.0)" in reasons
 
 
+def test_street_number_and_second_line_agreeing_in_another_town_are_one_place() -> None:
+    """Via Roma 12, Residenza I Pini, typed with another town's postcode and locality: the building's
+    name on the second line makes the address one place, not Via Roma 12 of every town."""
+    pines = dict(phone="", items=(), extra="residenza i pini")
+    here = order(1, **pines)
+    there = order(2, "torino", **pines)
+    reasons = compare(here, there, 0.0).reasons
+    assert "in another town" not in reasons and "street exact" in reasons
+    assert compare(here, there, 85.0) is not None
+    assert compare(order(1, phone="", items=(), extra="scala b"), order(2, "torino", phone="", items=(),
+                                                                       extra="scala c"), 85.0) is None
+
+
 @given(st.text())
 @example("Niccolò  D'Amico")
 @example("STRASSE Straße")
@@ -530,6 +544,34 @@ def test_fold_takes_its_ascii_shortcut_only_where_accents_cannot_be(text: str) -
     assert fold(text) == re.sub(r"[^0-9a-z]+", " ", plain).strip()
 
 
+def test_a_retyped_postcode_and_the_street_on_the_second_line_still_share_the_street_sound_key() -> None:
+    """Via Dante 12 in 20121 against "Via Dnte 12" typed on the second line in 20112, both name parts
+    retyped: only the street's sound with the house number and the postcode's first digit (`rs`) or the
+    locality's initial brings the two together."""
+    here = Candidate(1, 0.0, True, False, "mario rossi", "", "", "20121|via dante|12", "1", (), Money(100, "EUR"),
+                     street="via dante", number="12", postcode="20121", city="milano")
+    there = Candidate(2, 0.0, True, False, "luigi bianchi", "", "", "", "2", (), Money(100, "EUR"),
+                      postcode="20112", city="milano", extra="via dnte 12")
+    assert set(here.keys) & set(there.keys) == {"rs:p2|12|dnt", "rs:cm|12|dnt"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(street=st.from_regex(r"[b-df-hl-np-tv-z][aeiou][b-df-hl-np-tv-z]{1,2}[aeiou]{1,2}", fullmatch=True),
+       number=st.integers(1, 400), postcode=st.from_regex(r"[1-9][0-9]{4}", fullmatch=True),
+       retyped=st.from_regex(r"[0-9]{4}", fullmatch=True),
+       names=st.tuples(*[st.sampled_from(["mario rossi", "anna bianchi", "luca verdi", "g rossi"])] * 2))
+def test_a_street_on_either_line_meets_itself_whatever_the_postcode_after_its_first_digit(
+        street: str, number: int, postcode: str, retyped: str, names: tuple[str, str]) -> None:
+    """The `rs` key: one order's street on the first line, the other's typed on the second line under
+    an empty first line, the postcode retyped after its first digit and any names: they are compared."""
+    road = f"via {street}"
+    first = Candidate(1, 0.0, True, False, names[0], "", "", "", "1", (), Money(100, "EUR"), street=road,
+                      number=str(number), postcode=postcode, city="")
+    second = Candidate(2, 0.0, True, False, names[1], "", "", "", "2", (), Money(100, "EUR"),
+                       postcode=postcode[0] + retyped, city="", extra=f"{road} {number}")
+    assert f"rs:p{postcode[0]}|{number}|{street_sound(road)}" in set(first.keys) & set(second.keys)
+
+
 def test_blocking_keys_of_one_order_worked_out_by_hand() -> None:
     """Every rule's key for a full order whose second line names another street (see blocking.RULES)."""
     order = Candidate(1, 0.0, True, False, "mario rossi", "+393331234567", "m@x.it", "20121|via dante|12", "1", (),
@@ -537,6 +579,7 @@ def test_blocking_keys_of_one_order_worked_out_by_hand() -> None:
                       extra="piazza duomo")
     expected = ["p:+393331234567", "e:m@x.it", "pn:20121|mr/ro", "pn:20121|rs/ma", "cn:milano|mr/ro",
                 "cn:milano|rs/ma", "sp:20|dnt|mr", "sp:20|dnt|rs", "sp:20|dm|mr", "sp:20|dm|rs", "sn:via dante|12|m",
-                "hs:p2|12|mr", "hs:p2|12|rs", "hs:cm|12|mr", "hs:cm|12|rs", "ps:20121|12|dnt"]
+                "hs:p2|12|mr", "hs:p2|12|rs", "hs:cm|12|mr", "hs:cm|12|rs", "rs:p2|12|dnt",
+                "rs:cm|12|dnt"]
     assert list(order.keys) == expected
     assert order.blocks == tuple(hash(tuple(k.replace(":", "|", 1).split("|"))) for k in expected)

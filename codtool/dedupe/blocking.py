@@ -22,7 +22,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Protocol
 
-from codtool.dedupe.keys import sound_key
+from codtool.dedupe.keys import sound_key, street_of
 
 BLOCK_CAP = 50  # an order is compared with at most the last 50 orders of the window sharing one of its keys
 
@@ -35,7 +35,8 @@ RULES = {
     "hs": "house number, the sound of one name part and the postcode's first digit or the locality's initial",
     "sp": "the postcode's first two digits (or the locality), the sound of the street's name (or of the second line) "
           "and of one name part",
-    "ps": "postcode, house number and the sound of the street's name",
+    "rs": "the postcode's first digit or the locality's initial, house number and the sound of the street's name "
+          "(the second line's street when the first line has none)",
 }
 
 # Street-type words (after `keys.street_parts` expanded them): the name of the street is the first other word.
@@ -93,8 +94,11 @@ def key_parts(c: Blockable) -> list[tuple[str, ...]]:
             for place in _regions(postcode, city):
                 for s in part_sounds:
                     add(("hs", place, number, s))
-    if street and postcode and number:
-        add(("ps", postcode, number, street_sound(street)))
+    road, house = street_of(street, number, c.extra)  # the second line's street when the first has none
+    if road and house:
+        heard = street_sound(road)
+        for place in _regions(postcode, city):
+            add(("rs", place, house, heard))
     return found
 
 

@@ -153,7 +153,8 @@ def _contact(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> list[
             level = code_level(x, y) if field == "postcode" else text_level(x, y)
             detail = f"{x}/{y}" if field == "postcode" and level != "exact" else ""
             place.append(Evidence(field, level, _pick(w, field, level), detail))
-    elsewhere = len(place) == 2 and all(e.level == "different" for e in place)
+    # Via Roma 1 is in every town, but not with the same building or farm's name on the second line
+    elsewhere = len(place) == 2 and all(e.level == "different" for e in place) and not (a.extra and a.extra == b.extra)
     street_a, number_a, street_b, number_b, moved = _lines(a, b)
     if street_a and street_b:
         level = text_level(street_a, street_b)
@@ -193,7 +194,8 @@ def _lines(a: Candidate, b: Candidate) -> tuple[str, str, str, str, bool]:
 
 def _in_town(e: Evidence, elsewhere: bool) -> Evidence:
     """A street and house number agreeing in another town (postcode and locality both different)
-    are no evidence: Via Roma 1 is in every town."""
+    are no evidence: Via Roma 1 is in every town. (An equal second line, "Residenza I Pini", makes the
+    address one place again: `_contact` does not call it elsewhere then.)"""
     if elsewhere and e.weight > 0:
         return Evidence(e.field, e.level, 0.0, ", ".join(filter(None, [e.detail, "in another town"])))
     return e
