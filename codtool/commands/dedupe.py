@@ -63,7 +63,7 @@ def find(
     options = Options(window_days, threshold, batch, chosen)
     with state.output.progress("Looking for duplicate orders", _candidates(state, options)) as tick:
         result = run_dedupe(ledger, options, tick)
-    data = _run_data(ledger.session, result)
+    data = _run_data(ledger.session, result, None if state.output.as_json else _SHOWN)
     state.output.emit(data, lambda c: _show_run(c, data))
 
 
@@ -132,15 +132,17 @@ def _reviewer() -> str:
         return "unknown"
 
 
-def _run_data(conn: Session, result: RunResult) -> dict:
-    data = clusters_view(conn, [result.cluster_ids[c.key] for c in result.clusters])
+def _run_data(conn: Session, result: RunResult, shown: int | None) -> dict:
+    """The run's JSON; for the table (`shown`), its first clusters only, with every one counted."""
+    data = clusters_view(conn, [result.cluster_ids[c.key] for c in result.clusters], shown)
     return {"orders_checked": result.checked, "pairs_compared": result.compared,
             "new_clusters": result.new, "withdrawn_clusters": result.withdrawn,
             "capped_blocks": result.capped} | data
 
 
 def _show_run(console: Console, data: dict) -> None:
-    console.print(f"Checked {data['orders_checked']} open orders: {len(data['clusters'])} clusters "
+    count = data["cluster_count"]
+    console.print(f"Checked {data['orders_checked']} open orders: {count} clusters "
                   f"({data['new_clusters']} new, {data['withdrawn_clusters']} withdrawn), "
                   f"{len(data['duplicate_orders'])} suspected duplicate orders.")
     if data["capped_blocks"]:
@@ -152,8 +154,8 @@ def _show_run(console: Console, data: dict) -> None:
                             ([c["id"], c["status"], c["kind"], c["score"], c["keep_order_id"],
                               " ".join(map(str, c["duplicate_orders"])), c["pairs"][0]["reasons"]]
                              for c in data["clusters"][:_SHOWN]), numeric=("score",)))
-        if len(data["clusters"]) > _SHOWN:
-            console.print(f"... and {len(data['clusters']) - _SHOWN} more.")
+        if count > _SHOWN:
+            console.print(f"... and {count - _SHOWN} more.")
         console.print("Review with: codtool dedupe --review")
 
 
