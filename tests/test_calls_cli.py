@@ -74,6 +74,30 @@ def test_list_orders_riskiest_first_with_reasons(scored):
     assert data["needs_no_call"] == 14
 
 
+@pytest.mark.parametrize("chunk", [1, 4])
+def test_customers_past_parcels_read_a_chunk_at_a_time_give_the_same_list(scored, monkeypatch, chunk):
+    """The history is asked for a chunk of orders' phones at a time: any chunk gives the same list."""
+    from codtool.notify import calls
+
+    whole = run_json(scored, "calls", "list", "--date", DAY)
+    monkeypatch.setattr(calls, "HISTORY_CHUNK", chunk)
+    assert run_json(scored, "calls", "list", "--date", DAY) == whole
+    assert [c["score"] for c in whole["calls"]][:1] == [60]  # Sofia's two refusals are in it
+
+
+def test_the_table_shows_the_riskiest_and_says_where_the_rest_are(scored, monkeypatch, tmp_path):
+    from codtool.commands import calls
+
+    monkeypatch.setattr(calls, "SHOWN", 2)
+    out = run(scored, "calls", "list", "--date", DAY).output
+    assert f"Calls for {DAY} (6)" in out and "... and 4 more, less risky: write them all with --out" in out
+    assert "5127" in out and "#1008" in out and "OHSATSERP" not in out
+    sheet = tmp_path / "calls.csv"
+    out = run(scored, "calls", "list", "--date", DAY, "--out", str(sheet)).output
+    assert f"... and 4 more, less risky: every call is in {sheet}." in out.replace("\n", "")
+    assert sheet.read_text().count("OHSATSERP") == 1
+
+
 def test_limit_keeps_the_riskiest(scored):
     data = run_json(scored, "calls", "list", "--date", DAY, "--limit", "2")
     assert [c["order"] for c in data["calls"]] == ["5127", "#1008"]

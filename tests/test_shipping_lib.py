@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from codtool.errors import CodtoolError
 from codtool.exports import write_table, write_xlsx
 from codtool.ledger import open_ledger
-from codtool.ledger.tracking import CustomerHistory, customer_history
+from codtool.ledger.tracking import CustomerHistory, customer_history, has_history, unchecked_history
 from codtool.tracking.couriers import Rule, load_courier
 from codtool.tracking.errors import CourierMappingError
 from codtool.tracking.events import STATUSES, Event, derive, in_order, is_impossible
@@ -114,9 +114,13 @@ def test_customer_history_counts_refusals_and_returns_by_phone(ledgers):
     conn.execute("INSERT INTO tracking_events (shipment_id, event_at, status, reason, raw_status, raw_reason, "
                  "source_file, source_sha256, source_line, event_key, imported_at) "
                  "VALUES (1, '2026-11-25', 'failed_attempt', 'refused', 'x', 'y', 'f', 's', 2, 'k1', 'n')")
-    assert customer_history(conn) == {
+    assert has_history(conn)
+    assert unchecked_history(conn) == {
         "0577355123": CustomerHistory(delivered=0, refusals=1, returns=1, lost_sales=1),
         "390577355123": CustomerHistory(delivered=1),
+    }
+    assert customer_history(conn, ["+393331234567", "+390000000000"]) == {
         "+393331234567": CustomerHistory(returns=1, lost_sales=1),
     }
+    assert customer_history(conn, []) == {}
     ledger.close()

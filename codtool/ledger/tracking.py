@@ -205,26 +205,50 @@ def phone_key(e164: str, raw: str) -> str:
     return e164 or "".join(ch for ch in raw if ch.isdigit())
 
 
-def customer_history(conn: Session) -> dict[str, CustomerHistory]:
-    """Per customer phone, over every order that reached a courier or an outcome."""
-    rows = conn.execute(
-        "SELECT COALESCE(n.phone_e164, '') AS e164, o.phone, "
-        "(o.status = 'delivered' OR s.status = 'delivered') AS delivered, "
-        f"(s.status = 'refused' OR EXISTS (SELECT 1 FROM tracking_events e "
-        f"WHERE e.shipment_id = s.id AND {_REFUSED})) AS refused, "
-        "(o.status = 'returned' OR s.status IN ('rto_in_transit', 'rto_delivered')) AS returned "
-        "FROM orders o LEFT JOIN shipments s ON s.order_id = o.id "
-        "LEFT JOIN order_normalised n ON n.order_id = o.id "
-        "WHERE o.status IN ('delivered', 'returned') OR s.id IS NOT NULL"
-    )
+# What an order that reached a courier or an outcome (_PAST_ONLY) tells of its customer, a row per shipment.
+_PAST = (
+    "(o.status = 'delivered' OR s.status = 'delivered') AS delivered, "
+    f"(s.status = 'refused' OR EXISTS (SELECT 1 FROM tracking_events e WHERE e.shipment_id = s.id AND {_REFUSED})) "
+    "AS refused, (o.status = 'returned' OR s.status IN ('rto_in_transit', 'rto_delivered')) AS returned "
+)
+_PAST_ONLY = "(o.status IN ('delivered', 'returned') OR s.id IS NOT NULL)"
+
+
+def has_history(conn: Session) -> bool:
+    """Whether any order has reached a courier or an outcome: a new ledger's call list needs no lookups."""
+    return bool(conn.scalar(f"SELECT EXISTS (SELECT 1 FROM orders o LEFT JOIN shipments s ON s.order_id = o.id "
+                            f"WHERE {_PAST_ONLY})"))
+
+
+def customer_history(conn: Session, e164s: Sequence[str]) -> dict[str, CustomerHistory]:
+    """What the customers with these checked phones did with earlier parcels, by phone: a call list asks
+    for a chunk of its orders' phones at a time, so it holds a chunk's customers, not every past one."""
     history: dict[str, CustomerHistory] = {}
+    for part, marks in _parts(e164s):
+        rows = conn.execute(  # from the phones in (the phone index), not through every order
+            f"SELECT n.phone_e164, o.phone, {_PAST}FROM order_normalised n JOIN orders o ON o.id = n.order_id "
+            f"LEFT JOIN shipments s ON s.order_id = o.id WHERE n.phone_e164 IN ({marks}) AND {_PAST_ONLY}", part)
+        _tally(history, rows)
+    return history
+
+
+def unchecked_history(conn: Session) -> dict[str, CustomerHistory]:
+    """The same for past orders without a checked phone, by the digits typed: checks run before the
+    call list, so these are few (phones that could not be read, orders never checked)."""
+    history: dict[str, CustomerHistory] = {}
+    _tally(history, conn.execute(
+        f"SELECT '' AS e164, o.phone, {_PAST}FROM orders o LEFT JOIN shipments s ON s.order_id = o.id "
+        f"LEFT JOIN order_normalised n ON n.order_id = o.id WHERE {_PAST_ONLY} AND COALESCE(n.phone_e164, '') = ''"))
+    return history
+
+
+def _tally(history: dict[str, CustomerHistory], rows: Iterable[Row]) -> None:
     for e164, phone, delivered, refused, returned in rows:
         key = phone_key(e164, phone)
         if key:
             h = history.get(key, CustomerHistory())
             history[key] = CustomerHistory(h.delivered + bool(delivered), h.refusals + bool(refused),
                                            h.returns + bool(returned), h.lost_sales + bool(refused or returned))
-    return history
 
 
 def order_shipments(conn: Session, order_id: int) -> list[dict]:

@@ -20,15 +20,16 @@ from codtool.ledger import calls as store
 from codtool.ledger.db import utc_now
 from codtool.ledger.dedupe import stream_suspected_duplicates
 from codtool.ledger.orders import StatusMove, set_statuses
-from codtool.ledger.tracking import CustomerHistory, customer_history, phone_key
+from codtool.ledger.tracking import CustomerHistory, customer_history, has_history, phone_key, unchecked_history
 from codtool.money import Money
 from codtool.notify.call_sheet import COLUMNS, FILL_IN, reasons_text
-from codtool.notify.phones import phone_of
+from codtool.notify.phones import Phone, phone_of
 from codtool.notify.policy import Policy
 from codtool.notify.risk import Assessment, Attempts, Finding, OrderFacts, Signal, assess
 from codtool.progress import Progress
 
 SOURCE = "calls"
+HISTORY_CHUNK = 2_000  # orders whose customers' earlier parcels are read in one go (a query per 500 phones)
 
 
 @dataclass
@@ -46,23 +47,38 @@ def gather(conn: Session, day: date, policy: Policy) -> Iterator[Candidate]:
 
     A generator over the streamed orders: callers keep only the candidates they need. Findings,
     attempts and suspected duplicates are streamed in order id order too and walked beside the
-    orders, so only the current order's are held: memory stays flat in the number of open orders."""
+    orders, so only the current order's are held, and customers' earlier parcels are read for a chunk
+    of orders at a time: memory stays flat in the number of open orders and in the ledger's past."""
     before = (day + timedelta(days=1)).isoformat()
     findings = _Beside((r["order_id"], Finding(r["severity"], r["code"], r["message"]))
                        for r in store.awaiting_findings(conn, before))
     suspects = _Beside(stream_suspected_duplicates(conn))
     attempts = _Beside((r["order_id"], r) for r in store.awaiting_attempts(conn, before))
-    history = customer_history(conn)
     nobody, untried = CustomerHistory(), Attempts()  # shared by the many orders with no past: read only
-    for row in store.awaiting_orders(conn, before):
-        order_id, phone = row["id"], phone_of(row)
-        past = history.get(phone_key(phone.e164, row["phone"]), nobody) if history else nobody
+    for row, phone, past in _with_history(conn, store.awaiting_orders(conn, before), nobody):
+        order_id = row["id"]
         calls = attempts.of(order_id)
         tried = _attempts(calls) if calls else untried
         kept = [s.keep_source_id for s in suspects.of(order_id)[:1]]
         facts = OrderFacts(order_id, Money(row["cod_minor"], row["currency"]), phone, row["phone"],
                            findings.of(order_id), kept, past.delivered, past.lost_sales, tried)
         yield Candidate(row, facts, assess(facts, policy), _due_at(tried, policy) if tried.total else "")
+
+
+def _with_history(conn: Session, rows: Iterator[dict],
+                  nobody: CustomerHistory) -> Iterator[tuple[dict, Phone, CustomerHistory]]:
+    """Each order with its phone and its customer's earlier parcels. The history is asked for a chunk of
+    orders' phones at a time: read whole, it held every customer the ledger ever served."""
+    if not has_history(conn):
+        yield from ((row, phone_of(row), nobody) for row in rows)
+        return
+    unchecked = unchecked_history(conn)
+    while part := list(islice(rows, HISTORY_CHUNK)):
+        phones = [phone_of(row) for row in part]
+        keys = [phone_key(phone.e164, row["phone"]) for row, phone in zip(part, phones, strict=True)]
+        checked = customer_history(conn, sorted({k for k in keys if k.startswith("+")}))  # typed digits have no +
+        for row, phone, key in zip(part, phones, keys, strict=True):
+            yield row, phone, (checked if key.startswith("+") else unchecked).get(key, nobody)
 
 
 class _Beside:
