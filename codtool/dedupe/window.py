@@ -50,7 +50,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 import numpy as np
 
@@ -240,10 +240,10 @@ class Shelf:
     def put(self, packed: list[bytes]) -> None:
         """The next batch's packed orders, after those held."""
         if not self.files or self.files[-1][2] == SEGMENT:
-            self.files.append([tempfile.TemporaryFile(prefix="codtool-dedupe-"), 0, 0, 0])  # noqa: SIM115 (closed by forget, close)
+            self.files.append([_scratch(), 0, 0, 0])
         file = self.files[-1]
         data = b"".join(packed)
-        os.pwrite(file[0].fileno(), data, file[1])
+        _write_from(file[0].fileno(), data, file[1])
         self.held.append((file[0].fileno(), file[1], array("I", accumulate(map(len, packed), initial=0))))
         file[1] += len(data)
         file[2] += 1
@@ -294,7 +294,7 @@ class Parts:
     def save(self, part: int, keys: np.ndarray, slots: np.ndarray) -> None:
         """Write a part back in place of the one held."""
         if self.files[part] is None:
-            self.files[part] = tempfile.TemporaryFile(prefix="codtool-dedupe-")  # noqa: SIM115 (closed by close)
+            self.files[part] = _scratch()
         fd = self.files[part].fileno()
         _write_from(fd, keys, 0)
         _write_from(fd, slots, keys.nbytes)
@@ -318,8 +318,14 @@ def _read_into(fd: int, array: np.ndarray, offset: int) -> None:
         view, offset = view[done:], offset + done
 
 
-def _write_from(fd: int, array: np.ndarray, offset: int) -> None:
-    view = memoryview(array).cast("B")
+def _scratch() -> BinaryIO:
+    """A temporary file for the window (unlinked as it is made; its owner closes it)."""
+    return tempfile.TemporaryFile(prefix="codtool-dedupe-")  # noqa: SIM115
+
+
+def _write_from(fd: int, data: np.ndarray | bytes, offset: int) -> None:
+    """All of `data` at `offset` (a write may take less than it is given)."""
+    view = memoryview(data).cast("B")
     while view:
         done = os.pwrite(fd, view, offset)
         view, offset = view[done:], offset + done
