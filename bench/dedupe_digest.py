@@ -25,7 +25,7 @@ from pathlib import Path
 
 from codtool.dedupe.clusters import build_clusters
 from codtool.dedupe.finder import find_matches
-from codtool.dedupe.run import Options, _candidates
+from codtool.dedupe.run import Options, _candidates, _reach
 from codtool.ledger import dedupe as store
 from codtool.ledger import open_ledger
 
@@ -38,7 +38,7 @@ def main(path: str, denser: float) -> None:
         _squeeze(first, denser)
     wall, cpu = time.perf_counter(), time.process_time()
     found = find_matches(_candidates(ledger, options, first, last), options.window_days, options.threshold,
-                         store.declared_distinct(ledger.session), None, options.weights)
+                         store.declared_distinct(ledger.session, *_reach(options, first, last)), None, options.weights)
     clusters = build_clusters(found.matches, found.orders, found.conflicts)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     digest = hashlib.sha256()

@@ -190,7 +190,7 @@ def test_a_run_reads_only_the_decisions_on_orders_of_its_span(db: Path) -> None:
     ledger = open_ledger(db)
     try:
         (created,) = ledger.session.execute("SELECT created_at FROM orders WHERE id = ?", (NICCOLO,)).fetchone()
-        everything = declared_distinct(ledger.session)
+        everything = declared_distinct(ledger.session, "0001-01-01", "9999-12-31")
         around = declared_distinct(ledger.session, created, created)
         before = declared_distinct(ledger.session, "1970-01-01", "1970-01-02")
     finally:

@@ -82,12 +82,9 @@ def candidate_rows(conn: Session, first: str, last: str) -> Iterator[CandidateRo
     yield from map(CandidateRow._make, rows)
 
 
-def declared_distinct(conn: Session, first: str | None = None, last: str | None = None) -> set[tuple[int, int]]:
-    """Pairs reviewers declared two purchases; with `first` and `last`, only those whose lower order was
-    created in [first, last] (the span `candidate_rows` reads), so the set follows the run, not every
-    decision the ledger has ever recorded."""
-    if first is None or last is None:
-        return {(r[0], r[1]) for r in conn.execute("SELECT order_a, order_b FROM dedupe_not_duplicate")}
+def declared_distinct(conn: Session, first: str, last: str) -> set[tuple[int, int]]:
+    """Pairs reviewers declared two purchases whose lower order was created in [first, last] (the span
+    `candidate_rows` reads), so the set follows the run, not every decision the ledger has ever recorded."""
     rows = conn.execute("SELECT d.order_a, d.order_b FROM dedupe_not_duplicate d JOIN orders o ON o.id = d.order_a "
                         "WHERE o.created_at >= ? AND o.created_at <= ?", (first, last))
     return {(r[0], r[1]) for r in rows}
