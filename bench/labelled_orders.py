@@ -290,11 +290,23 @@ class Italian:
         items = orders[-1]["items"] if self.rng.random() < 0.5 else self._basket()
         same_day = self.rng.random() < 0.33
         at = when + timedelta(minutes=self.rng.randint(1, 60 * 12 if same_day else 60 * 24 * 5))
-        orders.append(self._order(other, at, mate, items))
+        orders.append(self._order(other, at, mate, items, **self._own_way(other)))
         kinds[mate] = "family"
         self.kinds["family"] += 1
         if self.rng.random() < 0.3:
             self._resubmit(orders, other, at, mate)
+
+    def _own_way(self, p: dict) -> dict:
+        """Half the relatives type the shared address and their name their own way, as a re-submission
+        does (abbreviations, typos, `scala B`, surname first, phone notation), so that an address typed
+        differently is no sign of one person; the email stays their own (or none)."""
+        if self.rng.random() < 0.5:
+            return {}
+        typed = self._typed(p)
+        typed["email"] = p["email"]
+        if " " not in typed["name"] or "." in typed["name"]:  # a relative who leaves out the given name or
+            typed["name"] = f"{p['given']} {p['surname']}"      # types its initial (Maria, M.) cannot be told
+        return typed
 
     def _namesake(self, orders: list[dict], kinds: dict[str, str], p: dict, when: datetime, label: str) -> None:
         """The same name in another city, often buying the same popular product."""
