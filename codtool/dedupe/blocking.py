@@ -37,6 +37,8 @@ RULES = {
           "and of one name part",
     "rs": "the postcode's first two digits or the whole locality, house number and the sound of the street's name "
           "(the second line's street when the first line has none)",
+    "sf": "the postcode (or the locality), the sound of the street's name (or of the second line) and the first four "
+          "letters of one name part",
 }
 
 # Street-type words (after `keys.street_parts` expanded them): the name of the street is the first other word.
@@ -73,7 +75,7 @@ def key_parts(c: Blockable) -> list[tuple[str, ...]]:
     if email:
         add(("e", email))
     if tokens:
-        sounds, part_sounds, initial = _name_parts(tokens)
+        sounds, part_sounds, prefixes, initial = _name_parts(tokens)
         if postcode:
             for s in sounds:
                 add(("pn", postcode, s))
@@ -88,6 +90,8 @@ def key_parts(c: Blockable) -> list[tuple[str, ...]]:
                     heard = street_sound(x)
                     for s in part_sounds:
                         add(("sp", area, heard, s))
+                    for s in prefixes:  # a typo late in both name parts changes their sounds, not this
+                        add(("sf", postcode or city, heard, s))
         if number:
             if street:
                 add(("sn", street, number, initial))
@@ -122,12 +126,15 @@ def _text(parts: tuple[str, ...]) -> str:
 @lru_cache(maxsize=16_384)
 def _name_parts(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     """The name's share of the keys, once per distinct name: the two-way sounds (`pn`, `cn`), the
-    sound of each outer name part (`hs`, `sp`) and the first initial of the outer parts (`sn`).
+    sound of each outer name part (`hs`, `sp`), their first four letters (`sf`) and the first initial
+    of the outer parts (`sn`).
     An entry holds some 560 bytes: 16,384 of them (9 MiB, full before 200,000 rows) keep 65-69%
     hits on bench_day's 200,000 and 1,000,000 rows; 32,768 kept 78-89% for no CPU time one could
     measure, and were still filling at 200,000 rows."""
-    return (tuple(sorted(name_sounds(tokens))), tuple(sorted({sound_key(tokens[0]), sound_key(tokens[-1])})),
-            min(tokens[0][0], tokens[-1][0]))
+    first, last = tokens[0], tokens[-1]
+    heard = {sound_key(first), sound_key(last)}
+    return (tuple(sorted(name_sounds(tokens))), tuple(sorted(heard)),
+            tuple(sorted({first[:4], last[:4]})), min(first[0], last[0]))
 
 
 def name_sounds(tokens: tuple[str, ...]) -> frozenset[str]:
