@@ -8,6 +8,7 @@ the locality, and changed or missing phones, so the recall floor is well below 1
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from labelled_orders import italian_orders  # noqa: E402
 
 from codtool.dedupe.candidates import Candidate  # noqa: E402
 from codtool.dedupe.given_names import GIVEN_NAMES, gender, nicknames, unisex  # noqa: E402
-from codtool.dedupe.scoring import name_levels  # noqa: E402
+from codtool.dedupe.scoring import DEFAULT_WEIGHTS, name_levels  # noqa: E402
 from codtool.dedupe.similarity import compare  # noqa: E402
 from codtool.money import Money  # noqa: E402
 
@@ -150,6 +151,13 @@ def test_only_one_gender_is_ever_retyped_and_a_man_and_a_woman_stay_two_people(a
     match = compare(first, second, 85)
     if levels.get("given name") == "different":
         assert match is None, (a, b)
+        # a policy that reads a couple so agreeing as one name retyped (`couple_retyped`), unless each
+        # has an own email
+        policy = replace(DEFAULT_WEIGHTS, couple_retyped=-8.0)
+        retyped = compare(first, second, 85, policy)
+        assert retyped is not None and f"retyped {a}/{b}, all else agrees (-8.0)" in retyped.reasons, (a, b)
+        own = _order(1, a, 0, f"{a}@libero.it"), _order(2, b, minutes, f"casa.{b}.rossi@gmail.com")
+        assert compare(*own, 85, policy) is None, (a, b)
     if levels.get("given name") == "same gender":
         assert match is not None and "retyped" in match.reasons, (a, b)
         # Each her own, unalike address: "lina@x.it" and "linda@x.it" would read as one address retyped.

@@ -60,6 +60,8 @@ class Weights:
     name_different: float = -30.0   # two known distinct given names of a man and a woman (Mario/Maria): another person
     name_same_gender: float = -23.0  # two known names of one gender (Luca/Marco): a sibling, or the name typed over
     name_retyped: float = -8.0      # the same, with phone, address and products all agreeing within `retyped_hours`
+    couple_retyped: float = -30.0   # a man's and a woman's names so agreeing: off (-30, another person) unless a
+                                    # policy says a shop's households do not share one phone and basket (-8)
     name_replaced: float = -4.0     # a word unlike the other that is not a known distinct name: weak evidence
     surname_different: float = -6.0  # same given name, another surname: a married or maiden name, or a typo
     name_missing: float = -1.0      # one order has a name part the other lacks

@@ -90,7 +90,7 @@ def pair_evidence(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> 
         found = [_own_mailbox(e, w) for e in found]
     found += contact
     found.append(_goods(a, b, w))
-    if any(e.level == "same gender" for e in found) and _all_else_agrees(a, b, found, w):
+    if any(e.level in ("same gender", "different") for e in found) and _all_else_agrees(a, b, found, w):
         found = [_retyped(e, w) for e in found]
     if a.source and a.source == b.source and a.total == b.total:
         found.append(Evidence("shop order", "exact", w.source_same, a.source))
@@ -124,9 +124,13 @@ def _all_else_agrees(a: Candidate, b: Candidate, found: list[Evidence], w: Weigh
 
 def _retyped(e: Evidence, w: Weights) -> Evidence:
     """Two given names of one gender, wherever they stand (both orders surname first put them in the
-    surname's place: "Esposito Anna", "Esposito Lucia"), as retyped."""
+    surname's place: "Esposito Anna", "Esposito Lucia"), as retyped; a man's and a woman's only as far
+    as `couple_retyped` says (by default not at all: a husband and wife sharing one phone and basket)."""
+    detail = f"{e.detail}, all else agrees"
     if e.level == "same gender" and e.weight == w.name_same_gender:
-        return Evidence(e.field, "retyped", w.name_retyped, f"{e.detail}, all else agrees")
+        return Evidence(e.field, "retyped", w.name_retyped, detail)
+    if e.level == "different" and e.weight == w.name_different and w.couple_retyped > e.weight:
+        return Evidence(e.field, "retyped", w.couple_retyped, detail)
     return e
 
 
