@@ -252,6 +252,16 @@ def test_a_given_name_of_one_gender_retyped_on_an_order_alike_in_all_else_is_a_r
     assert same is not None and "retyped" in same.reasons
 
 
+@pytest.mark.parametrize(("split", "joined"), [("Maria Grazia Rossi", "Mariagrazia Rossi"),
+                                                ("Rossi Gian Luca", "Gianluca Rossi"),
+                                                ("Anna Maria Esposito", "Esposito Annamaria")])
+def test_a_compound_given_name_typed_in_two_words_or_one_is_one_name(split: str, joined: str) -> None:
+    """Maria Grazia, typed in two words, against Mariagrazia: one name, where word by word "maria" and
+    "mariagrazia", both listed names of one gender, would read as two sisters (-23)."""
+    assert levels(split, joined) == levels(joined, split) == {"surname": "exact", "given name": "exact"}
+    assert levels("Maria Rossi", "Mariagrazia Rossi")["given name"] != "exact"
+
+
 def test_a_surname_that_is_also_a_given_name_is_not_read_as_a_family_member() -> None:
     """Ryan is a listed given name; Isabella Ryan and Isabella Wang differ by surname, not by person."""
     found = name_evidence(("isabella", "ryan"), ("isabella", "wang"), NO_FREQUENCIES, DEFAULT_WEIGHTS)

@@ -182,6 +182,7 @@ def name_levels(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[tuple[str, st
     no weights, cached per distinct pair of names (a dense batch compares the same names often)."""
     if not ta or not tb:
         return () if not ta and not tb else (("name", "missing", "", "", ""),)
+    ta, tb = _joined(ta, tb), _joined(tb, ta)
     i, j = _best_pair(ta, tb, range(len(ta)), range(len(tb)))
     last_a, last_b = len(ta) - 1, len(tb) - 1
     swapped = len(ta) > 1 and len(tb) > 1 and (i == last_a) != (j == last_b)
@@ -196,6 +197,15 @@ def name_levels(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[tuple[str, st
     elif rest_a or rest_b:
         found.append((second_field, "missing", "", "", ""))
     return tuple(found)
+
+
+def _joined(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[str, ...]:
+    """`ta` with two adjacent words that `tb` writes as one joined ("maria grazia" against "mariagrazia",
+    "gian luca" against "gianluca"): one name spelt two ways, not two listed names of one gender."""
+    for k in range(len(ta) - 1):
+        if ta[k] + ta[k + 1] in tb:
+            return (*ta[:k], ta[k] + ta[k + 1], *ta[k + 2:])
+    return ta
 
 
 def _best_pair(ta: tuple[str, ...], tb: tuple[str, ...], rows, cols) -> tuple[int, int]:
