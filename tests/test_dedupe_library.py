@@ -6,6 +6,7 @@ import gc
 import math
 import re
 import unicodedata
+from dataclasses import replace
 from itertools import combinations
 
 import pytest
@@ -37,7 +38,7 @@ from codtool.dedupe.scoring import (
     load_weights,
     name_evidence,
 )
-from codtool.dedupe.similarity import compare
+from codtool.dedupe.similarity import compare, pair_evidence
 from codtool.money import Money
 
 
@@ -260,6 +261,17 @@ def test_a_compound_given_name_typed_in_two_words_or_one_is_one_name(split: str,
     "mariagrazia", both listed names of one gender, would read as two sisters (-23)."""
     assert levels(split, joined) == levels(joined, split) == {"surname": "exact", "given name": "exact"}
     assert levels("Maria Rossi", "Mariagrazia Rossi")["given name"] != "exact"
+
+
+def test_only_names_are_read_as_retyped_whatever_another_field_weighs() -> None:
+    """A policy reading a couple as retyped (`couple_retyped`) with a locality that differs weighing as
+    much as another person (-30): the locality stays different; only the given names become retyped."""
+    policy = replace(DEFAULT_WEIGHTS, couple_retyped=-8.0, city_different=DEFAULT_WEIGHTS.name_different)
+    found = pair_evidence(order(1, name="marco esposito"), order(2, name="laura esposito", time=60.0, city="rho"),
+                          policy, NO_FREQUENCIES)
+    assert found is not None
+    levels = {e.field: (e.level, e.weight) for e in found}
+    assert levels["city"] == ("different", -30.0) and levels["given name"] == ("retyped", -8.0)
 
 
 def test_a_surname_that_is_also_a_given_name_is_not_read_as_a_family_member() -> None:

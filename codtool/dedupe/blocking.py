@@ -124,11 +124,12 @@ def _text(parts: tuple[str, ...]) -> str:
 
 
 @lru_cache(maxsize=16_384)
-def _name_parts(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+def _name_parts(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]:
     """The name's share of the keys, once per distinct name: the two-way sounds (`pn`, `cn`), the
     sound of each outer name part (`hs`, `sp`), their first four letters (`sf`) and the first initial
     of the outer parts (`sn`).
-    An entry holds some 560 bytes: 16,384 of them (9 MiB, full before 200,000 rows) keep 65-69%
+    An entry held some 560 bytes before the prefixes (about 720 with them, 12 MiB in all): 16,384
+    of them (full before 200,000 rows) keep 65-69%
     hits on bench_day's 200,000 and 1,000,000 rows; 32,768 kept 78-89% for no CPU time one could
     measure, and were still filling at 200,000 rows."""
     first, last = tokens[0], tokens[-1]

@@ -90,7 +90,8 @@ def pair_evidence(a: Candidate, b: Candidate, w: Weights, freq: Frequencies) -> 
         found = [_own_mailbox(e, w) for e in found]
     found += contact
     found.append(_goods(a, b, w))
-    if any(e.level in ("same gender", "different") for e in found) and _all_else_agrees(a, b, found, w):
+    if any(e.field in _NAMES and e.level in ("same gender", "different") for e in found) \
+            and _all_else_agrees(a, b, found, w):
         found = [_retyped(e, w) for e in found]
     if a.source and a.source == b.source and a.total == b.total:
         found.append(Evidence("shop order", "exact", w.source_same, a.source))
@@ -105,6 +106,7 @@ def _own_mailbox(e: Evidence, w: Weights) -> Evidence:
     return e
 
 
+_NAMES = ("given name", "surname")  # the fields whose two given names may read as retyped
 # what must agree for a given name of one gender to count as retyped: the levels each field may take
 _AGREE = {"phone": ("exact",), "street": ("exact", "close"), "number": ("exact",), "postcode": ("exact", "close"),
           "items": ("same", "overlap")}
@@ -127,6 +129,8 @@ def _retyped(e: Evidence, w: Weights) -> Evidence:
     surname's place: "Esposito Anna", "Esposito Lucia"), as retyped; a man's and a woman's only as far
     as `couple_retyped` says (by default not at all: a husband and wife sharing one phone and basket)."""
     detail = f"{e.detail}, all else agrees"
+    if e.field not in _NAMES:
+        return e
     if e.level == "same gender" and e.weight == w.name_same_gender:
         return Evidence(e.field, "retyped", w.name_retyped, detail)
     if e.level == "different" and e.weight == w.name_different and w.couple_retyped > e.weight:
