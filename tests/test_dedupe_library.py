@@ -161,6 +161,7 @@ def levels(a: str, b: str) -> dict[str, str]:
     ("Laura Coppola", "Nausicaa Coppola", {"surname": "exact", "given name": "same gender"}),  # one by its ending
     ("Brando Coppola", "Zeno Coppola", {"surname": "exact", "given name": "replaced"}),  # neither listed
     ("Rossi Mario", "Rossi Maria", {"given name": "exact", "surname": "different"}),  # both surname first
+    ("Carmine Esposito", "Carmela Esposito", {"surname": "exact", "given name": "different"}),  # -e: a man, listed
 ])
 def test_name_levels(a: str, b: str, expected: dict[str, str]) -> None:
     assert levels(a, b) == expected

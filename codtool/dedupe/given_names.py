@@ -36,6 +36,7 @@ guglielmo ignazio ines isabella italo lea letizia liliana livia lorenza luana lu
 marcella matilde melissa natale natalia nazzareno nella norma oreste oscar pamela pierluigi
 pierpaolo pina primo quirino renzo rino rolando romeo rosalba rosalia rossana ruggero sabina
 santina saverio severino silvano simonetta stella susanna teodoro vanessa vanda virginia viviana wanda
+gennaro ciro carmine antonino nunziata annunziata agata
 """
 
 _ENGLISH_TEXT = """
