@@ -153,7 +153,7 @@ def _show_run(console: Console, data: dict) -> None:
                                                    "reasons"),
                             ([c["id"], c["status"], c["kind"], c["score"], c["keep_order_id"],
                               " ".join(map(str, c["duplicate_orders"])), c["pairs"][0]["reasons"]]
-                             for c in data["clusters"][:_SHOWN]), numeric=("score",)))
+                             for c in data["clusters"]), numeric=("score",)))
         if count > _SHOWN:
             console.print(f"... and {count - _SHOWN} more.")
         console.print("Review with: codtool dedupe --review")

@@ -128,9 +128,9 @@ def _retyped(e: Evidence, w: Weights) -> Evidence:
     """Two given names of one gender, wherever they stand (both orders surname first put them in the
     surname's place: "Esposito Anna", "Esposito Lucia"), as retyped; a man's and a woman's only as far
     as `couple_retyped` says (by default not at all: a husband and wife sharing one phone and basket)."""
-    detail = f"{e.detail}, all else agrees"
     if e.field not in _NAMES:
         return e
+    detail = f"{e.detail}, all else agrees"
     if e.level == "same gender" and e.weight == w.name_same_gender:
         return Evidence(e.field, "retyped", w.name_retyped, detail)
     if e.level == "different" and e.weight == w.name_different and w.couple_retyped > e.weight:

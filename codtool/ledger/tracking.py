@@ -212,12 +212,12 @@ _PAST = (
     "AS refused, (o.status = 'returned' OR s.status IN ('rto_in_transit', 'rto_delivered')) AS returned "
 )
 _PAST_ONLY = "(o.status IN ('delivered', 'returned') OR s.id IS NOT NULL)"
+_ORDERS_SHIPPED = "orders o LEFT JOIN shipments s ON s.order_id = o.id"  # each order with its shipments, if any
 
 
 def has_history(conn: Session) -> bool:
     """Whether any order has reached a courier or an outcome: a new ledger's call list needs no lookups."""
-    return bool(conn.scalar(f"SELECT EXISTS (SELECT 1 FROM orders o LEFT JOIN shipments s ON s.order_id = o.id "
-                            f"WHERE {_PAST_ONLY})"))
+    return bool(conn.scalar(f"SELECT EXISTS (SELECT 1 FROM {_ORDERS_SHIPPED} WHERE {_PAST_ONLY})"))
 
 
 def customer_history(conn: Session, e164s: Sequence[str]) -> dict[str, CustomerHistory]:
@@ -237,8 +237,8 @@ def unchecked_history(conn: Session) -> dict[str, CustomerHistory]:
     call list, so these are few (phones that could not be read, orders never checked)."""
     history: dict[str, CustomerHistory] = {}
     _tally(history, conn.execute(
-        f"SELECT '' AS e164, o.phone, {_PAST}FROM orders o LEFT JOIN shipments s ON s.order_id = o.id "
-        f"LEFT JOIN order_normalised n ON n.order_id = o.id WHERE {_PAST_ONLY} AND COALESCE(n.phone_e164, '') = ''"))
+        f"SELECT '' AS e164, o.phone, {_PAST}FROM {_ORDERS_SHIPPED} LEFT JOIN order_normalised n ON n.order_id = o.id "
+        f"WHERE {_PAST_ONLY} AND COALESCE(n.phone_e164, '') = ''"))
     return history
 
 
